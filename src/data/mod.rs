@@ -1,0 +1,19 @@
+//! The data layer: MovieLens variants (registry, download, parsing), the in-memory [`Dataset`],
+//! derived sparse structures, evaluation splits, exploratory statistics and synthetic data.
+//! Nothing here knows about models or user interfaces.
+
+pub mod csr;
+pub mod dataset;
+pub mod error;
+pub mod interactions;
+pub mod parse;
+pub mod registry;
+pub mod split;
+pub mod text;
+
+pub use csr::Csr;
+pub use dataset::Dataset;
+pub use error::{DataError, DataResult};
+pub use interactions::{FeatureMatrix, Positives};
+pub use parse::{load_dir, load_kind, LoadOptions};
+pub use registry::DatasetKind;

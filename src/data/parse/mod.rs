@@ -1,0 +1,304 @@
+//! Parsers for the three folder layouts GroupLens ships, and the checks that tie the files together
+//! (unknown movies or users, duplicate ratings). Every error names the file, the line and what was
+//! expected; `lenient` skips bad lines instead and counts them.
+
+mod movies;
+mod ratings;
+mod users;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use movies::ML100K_GENRES;
+pub use ratings::RawRatings;
+
+use super::dataset::{Dataset, Ratings, Skipped, Users};
+use super::error::{DataError, DataResult};
+use super::registry::{DatasetKind, Layout, RatingScale};
+use super::text::{Encoding, TextFile};
+use ratings::{parse_ratings, RatingsFormat};
+
+/// How strictly to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Skip bad lines (counted in [`Dataset::skipped`]) instead of failing on the first.
+    pub lenient: bool,
+}
+
+/// Loads a known variant from its folder.
+pub fn load_kind(kind: DatasetKind, dir: &Path, options: LoadOptions) -> DataResult<Dataset> {
+    load_with(kind.name().to_string(), dir, kind.layout(), kind.rating_scale(), options)
+}
+
+/// Loads a folder in any of the GroupLens layouts, recognised by its files (used for synthetic
+/// data and for folders with other names).
+pub fn load_dir(dir: &Path, options: LoadOptions) -> DataResult<Dataset> {
+    let layout = detect_layout(dir)?;
+    let scale = match layout {
+        Layout::Ml100k | Layout::Dat { has_users: true, .. } => DatasetKind::Ml1m.rating_scale(),
+        _ => DatasetKind::MlLatestSmall.rating_scale(),
+    };
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "dataset".into());
+    load_with(name, dir, layout, scale, options)
+}
+
+/// Recognises the layout of a folder from the files it holds.
+pub fn detect_layout(dir: &Path) -> DataResult<Layout> {
+    if !dir.is_dir() {
+        return Err(DataError::file(dir, "dataset folder not found"));
+    }
+    let has = |f: &str| dir.join(f).exists();
+    if has("u.data") || has("u.item") {
+        Ok(Layout::Ml100k)
+    } else if has("ratings.dat") || has("movies.dat") || has("users.dat") {
+        Ok(Layout::Dat {
+            has_users: has("users.dat"),
+            encoding: if has("users.dat") { Encoding::Latin1 } else { Encoding::Utf8OrLatin1 },
+        })
+    } else if has("ratings.csv") || has("movies.csv") {
+        Ok(Layout::Csv)
+    } else {
+        Err(DataError::file(dir, "no MovieLens files found; expected u.data, ratings.dat or ratings.csv"))
+    }
+}
+
+fn required(layout: Layout) -> &'static [&'static str] {
+    match layout {
+        Layout::Ml100k => &["u.data", "u.item", "u.user"],
+        Layout::Dat { has_users: true, .. } => &["ratings.dat", "movies.dat", "users.dat"],
+        Layout::Dat { .. } => &["ratings.dat", "movies.dat"],
+        Layout::Csv => &["ratings.csv", "movies.csv"],
+    }
+}
+
+fn load_with(name: String, dir: &Path, layout: Layout, scale: RatingScale, options: LoadOptions) -> DataResult<Dataset> {
+    if !dir.is_dir() {
+        return Err(DataError::file(dir, "dataset folder not found"));
+    }
+    for f in required(layout) {
+        if !dir.join(f).is_file() {
+            return Err(DataError::file(dir, format!("{f} missing (expected {})", required(layout).join(", "))));
+        }
+    }
+    let lenient = options.lenient;
+    let mut skipped = Skipped::default();
+    let read = |f: &str| TextFile::read(&dir.join(f));
+    let optional = |f: &str| -> DataResult<Option<TextFile>> {
+        if dir.join(f).is_file() {
+            read(f).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (parsed_items, raw_users, ratings_path, raw_ratings) = match layout {
+        Layout::Ml100k => {
+            let genres = movies::parse_u_genre(optional("u.genre")?.as_ref())?;
+            let items = movies::parse_u_item(&read("u.item")?, genres, lenient, &mut skipped)?;
+            let occupations = match optional("u.occupation")? {
+                Some(f) => Some(users::parse_u_occupation(&f)?),
+                None => None,
+            };
+            let users = users::parse_u_user(&read("u.user")?, occupations, lenient, &mut skipped)?;
+            let format = RatingsFormat { sep: b"\t", header: None, scale };
+            let ratings = parse_ratings(&read("u.data")?, &format, lenient, &mut skipped)?;
+            (items, Some(users), dir.join("u.data"), ratings)
+        }
+        Layout::Dat { has_users, encoding } => {
+            let items = movies::parse_movies_dat(&read("movies.dat")?, encoding, lenient, &mut skipped)?;
+            let users = if has_users {
+                Some(users::parse_users_dat(&read("users.dat")?, encoding, lenient, &mut skipped)?)
+            } else {
+                None
+            };
+            let format = RatingsFormat { sep: b"::", header: None, scale };
+            let ratings = parse_ratings(&read("ratings.dat")?, &format, lenient, &mut skipped)?;
+            (items, users, dir.join("ratings.dat"), ratings)
+        }
+        Layout::Csv => {
+            let items = movies::parse_movies_csv(&read("movies.csv")?, lenient, &mut skipped)?;
+            let format = RatingsFormat {
+                sep: b",",
+                header: Some("userId,movieId,rating,timestamp"),
+                scale,
+            };
+            let ratings = parse_ratings(&read("ratings.csv")?, &format, lenient, &mut skipped)?;
+            (items, None, dir.join("ratings.csv"), ratings)
+        }
+    };
+
+    // Users: the users file in ascending id order, or the distinct raters.
+    let (user_ids, demographics) = match raw_users {
+        Some(raw) => {
+            let mut order: Vec<usize> = (0..raw.ids.len()).collect();
+            order.sort_by_key(|&i| raw.ids[i]);
+            let d = &raw.demographics;
+            let demo = super::dataset::Demographics {
+                gender: order.iter().map(|&i| d.gender[i]).collect(),
+                age_bucket: order.iter().map(|&i| d.age_bucket[i]).collect(),
+                exact_age: order.iter().map(|&i| d.exact_age[i]).collect(),
+                occupation: order.iter().map(|&i| d.occupation[i]).collect(),
+                zip: order.iter().map(|&i| d.zip[i].clone()).collect(),
+                occupations: d.occupations.clone(),
+            };
+            (order.iter().map(|&i| raw.ids[i]).collect::<Vec<u32>>(), Some(demo))
+        }
+        None => {
+            let mut ids = raw_ratings.user.clone();
+            ids.par_sort_unstable();
+            ids.dedup();
+            (ids, None)
+        }
+    };
+    let ratings = index_ratings(&ratings_path, raw_ratings, &user_ids, &parsed_items.items.ids, demographics.is_some(), lenient, &mut skipped)?;
+    Ok(Dataset::assemble(
+        name,
+        dir.to_path_buf(),
+        scale,
+        Users { ids: user_ids, demographics },
+        parsed_items.items,
+        parsed_items.genres,
+        ratings,
+        skipped,
+    ))
+}
+
+/// Dense lookup from the dataset's ids to indices (a table when ids are small, as in MovieLens).
+struct IdLookup {
+    table: Vec<u32>,
+}
+
+impl IdLookup {
+    const NONE: u32 = u32::MAX;
+
+    fn new(ids: &[u32]) -> IdLookup {
+        let max = ids.iter().copied().max().unwrap_or(0) as usize;
+        // MovieLens ids stay far below this; a hostile file with huge ids falls back to a sorted search.
+        let mut table = if max < 64 << 20 { vec![Self::NONE; max + 1] } else { Vec::new() };
+        if !table.is_empty() {
+            for (i, &id) in ids.iter().enumerate() {
+                table[id as usize] = i as u32;
+            }
+        }
+        IdLookup { table }
+    }
+
+    fn get(&self, id: u32, sorted: Option<&[(u32, u32)]>) -> Option<u32> {
+        if !self.table.is_empty() {
+            return self.table.get(id as usize).copied().filter(|&v| v != Self::NONE);
+        }
+        let sorted = sorted?;
+        sorted.binary_search_by_key(&id, |p| p.0).ok().map(|p| sorted[p].1)
+    }
+}
+
+/// Which line of the ratings file holds row `row` (rows are the non-empty data lines, in order).
+fn line_of_row(path: &Path, row: usize) -> String {
+    let Ok(file) = TextFile::read(path) else {
+        return format!("row {}", row + 1);
+    };
+    let header = usize::from(path.extension().is_some_and(|e| e == "csv"));
+    let found = file.lines().nth(row + header).map(|l| l.number.to_string());
+    found.unwrap_or_else(|| format!("row {}", row + 1))
+}
+
+fn index_ratings(
+    path: &Path,
+    raw: RawRatings,
+    user_ids: &[u32],
+    item_ids: &[u32],
+    users_listed: bool,
+    lenient: bool,
+    skipped: &mut Skipped,
+) -> DataResult<Ratings> {
+    let users = IdLookup::new(user_ids);
+    let items = IdLookup::new(item_ids);
+    let sorted_users: Option<Vec<(u32, u32)>> = users.table.is_empty().then(|| sorted_pairs(user_ids));
+    let sorted_items: Option<Vec<(u32, u32)>> = items.table.is_empty().then(|| sorted_pairs(item_ids));
+    let mapped: Vec<(Option<u32>, Option<u32>)> = raw
+        .user
+        .par_iter()
+        .zip(raw.item.par_iter())
+        .map(|(&u, &i)| (users.get(u, sorted_users.as_deref()), items.get(i, sorted_items.as_deref())))
+        .collect();
+    let mut keep = vec![true; raw.user.len()];
+    let problem = |row: usize, what: String| -> DataError {
+        let line = line_of_row(path, row);
+        match line.parse::<usize>() {
+            Ok(n) => DataError::line(path, n, what),
+            Err(_) => DataError::file(path, format!("{line}: {what}")),
+        }
+    };
+    for (row, &(u, i)) in mapped.iter().enumerate() {
+        let what = match (u, i) {
+            (_, None) => format!("rating for an unknown movie: id {} is not in the movie file", raw.item[row]),
+            (None, _) if users_listed => format!("rating by an unknown user: id {} is not in the user file", raw.user[row]),
+            _ => continue,
+        };
+        if lenient {
+            keep[row] = false;
+            skipped.record(format!("{}: row {}: {what}", path.display(), row + 1));
+        } else {
+            return Err(problem(row, what));
+        }
+    }
+    // Duplicate (user, movie) pairs.
+    let mut keys: Vec<u64> = mapped
+        .par_iter()
+        .zip(keep.par_iter())
+        .filter(|(_, &k)| k)
+        .map(|((u, i), _)| (u64::from(u.unwrap_or(0)) << 32) | u64::from(i.unwrap_or(0)))
+        .collect();
+    keys.par_sort_unstable();
+    let dups: Vec<u64> = keys.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+    drop(keys);
+    if !dups.is_empty() {
+        let dup_set: std::collections::HashSet<u64> = dups.iter().copied().collect();
+        let mut seen = std::collections::HashSet::new();
+        for (row, &(u, i)) in mapped.iter().enumerate() {
+            if !keep[row] {
+                continue;
+            }
+            let key = (u64::from(u.unwrap_or(0)) << 32) | u64::from(i.unwrap_or(0));
+            if dup_set.contains(&key) && !seen.insert(key) {
+                let what = format!("duplicate rating: user {} already rated movie {}", raw.user[row], raw.item[row]);
+                if lenient {
+                    keep[row] = false;
+                    skipped.record(format!("{}: row {}: {what}", path.display(), row + 1));
+                } else {
+                    return Err(problem(row, what));
+                }
+            }
+        }
+    }
+    let n = keep.iter().filter(|&&k| k).count();
+    if n == 0 {
+        return Err(DataError::file(path, "no usable ratings"));
+    }
+    let mut out = Ratings {
+        user: Vec::with_capacity(n),
+        item: Vec::with_capacity(n),
+        rating: Vec::with_capacity(n),
+        timestamp: Vec::with_capacity(n),
+    };
+    for (row, &(u, i)) in mapped.iter().enumerate() {
+        if keep[row] {
+            out.user.push(u.unwrap_or(0));
+            out.item.push(i.unwrap_or(0));
+            out.rating.push(raw.rating[row]);
+            out.timestamp.push(raw.timestamp[row]);
+        }
+    }
+    Ok(out)
+}
+
+fn sorted_pairs(ids: &[u32]) -> Vec<(u32, u32)> {
+    let mut v: Vec<(u32, u32)> = ids.iter().enumerate().map(|(i, &id)| (id, i as u32)).collect();
+    v.sort_unstable();
+    v
+}
+
+/// Where the data of a dataset kind lives, for messages.
+pub fn dataset_dir(kind: DatasetKind, data_dir: &Path) -> PathBuf {
+    kind.dir_in(data_dir)
+}

@@ -1,0 +1,282 @@
+//! Reading untrusted text files line by line: bounded reads, line numbers, encodings, field splitting
+//! (plain separators and RFC 4180 quoting) and number parsing with messages that say what was expected.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use super::error::{DataError, DataResult};
+
+/// Largest data file whyrec reads (ML-32M's ratings.csv is ~0.9 GB).
+pub const MAX_FILE_BYTES: u64 = 4 << 30;
+
+/// How the bytes of a file are to be turned into text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// ISO-8859-1: every byte is one character.
+    Latin1,
+    /// Strict UTF-8.
+    Utf8,
+    /// UTF-8 where valid, else ISO-8859-1 (files whose encoding GroupLens never stated).
+    Utf8OrLatin1,
+}
+
+/// A whole file in memory, with its path for error messages.
+pub struct TextFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// One line of a file: 1-based number, bytes without the line ending, and whether a newline ended it.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    pub number: usize,
+    pub bytes: &'a [u8],
+    pub terminated: bool,
+}
+
+impl TextFile {
+    /// Reads `path`, refusing a missing file, a file over `MAX_FILE_BYTES` and UTF-16 text.
+    pub fn read(path: &Path) -> DataResult<TextFile> {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => DataError::file(path, "file not found"),
+            _ => DataError::io(path, e),
+        })?;
+        if !meta.is_file() {
+            return Err(DataError::file(path, "expected a regular file"));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(DataError::file(
+                path,
+                format!("file is {} bytes, more than the {} bytes whyrec reads", meta.len(), MAX_FILE_BYTES),
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+        Self::from_bytes(path, bytes)
+    }
+
+    /// Wraps bytes already in memory (used by tests and by the parsers' fuzzing).
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> DataResult<TextFile> {
+        let head = &bytes[..bytes.len().min(4096)];
+        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.contains(&0) {
+            return Err(DataError::file(
+                path,
+                "wrong encoding: the file contains NUL bytes (UTF-16?); expected ASCII, UTF-8 or ISO-8859-1 text",
+            ));
+        }
+        Ok(TextFile {
+            path: path.to_path_buf(),
+            bytes,
+        })
+    }
+
+    /// The non-empty lines of the file. Line endings `\n` and `\r\n` are accepted; a UTF-8 byte
+    /// order mark at the start is skipped.
+    pub fn lines(&self) -> impl Iterator<Item = Line<'_>> {
+        let body = self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes);
+        lines_of(body, 1)
+    }
+}
+
+/// Splits `body` into lines numbered from `first_number`, skipping empty ones.
+pub fn lines_of(body: &[u8], first_number: usize) -> impl Iterator<Item = Line<'_>> {
+    let mut rest = body;
+    let mut number = first_number;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let (raw, terminated, next) = match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => (&rest[..i], true, &rest[i + 1..]),
+            None => (rest, false, &rest[rest.len()..]),
+        };
+        rest = next;
+        let line = Line {
+            number,
+            bytes: raw.strip_suffix(b"\r").unwrap_or(raw),
+            terminated,
+        };
+        number += 1;
+        if !line.bytes.is_empty() {
+            return Some(line);
+        }
+    })
+}
+
+impl Line<'_> {
+    /// The line as text in `encoding`.
+    pub fn decode(&self, path: &Path, encoding: Encoding) -> DataResult<Cow<'_, str>> {
+        match encoding {
+            Encoding::Latin1 => Ok(decode_latin1(self.bytes)),
+            Encoding::Utf8 => std::str::from_utf8(self.bytes).map(Cow::Borrowed).map_err(|e| {
+                self.error(
+                    path,
+                    format!(
+                        "wrong encoding: invalid UTF-8 at byte {}; expected UTF-8 text",
+                        e.valid_up_to() + 1
+                    ),
+                )
+            }),
+            Encoding::Utf8OrLatin1 => Ok(match std::str::from_utf8(self.bytes) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => decode_latin1(self.bytes),
+            }),
+        }
+    }
+
+    /// An error at this line; notes a missing final newline, the usual sign of a truncated file.
+    pub fn error(&self, path: &Path, message: impl Into<String>) -> DataError {
+        let mut message = message.into();
+        if !self.terminated {
+            message.push_str(" (last line has no newline: is the file truncated?)");
+        }
+        DataError::line(path, self.number, message)
+    }
+}
+
+/// ISO-8859-1 bytes as text (every byte maps to the code point of the same value).
+pub fn decode_latin1(bytes: &[u8]) -> Cow<'_, str> {
+    if bytes.is_ascii() {
+        // ASCII is valid UTF-8.
+        Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default())
+    } else {
+        Cow::Owned(bytes.iter().map(|&b| b as char).collect())
+    }
+}
+
+/// Splits a byte line on a separator of one or more bytes (`\t`, `|`, `::`).
+pub fn split_fields<'a>(line: &'a [u8], sep: &'a [u8]) -> Vec<&'a [u8]> {
+    let mut out = Vec::with_capacity(8);
+    let mut start = 0;
+    let mut i = 0;
+    while i + sep.len() <= line.len() {
+        if &line[i..i + sep.len()] == sep {
+            out.push(&line[start..i]);
+            i += sep.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(&line[start..]);
+    out
+}
+
+/// Splits one CSV record (RFC 4180: fields may be quoted, `""` is a quote inside quotes).
+pub fn split_csv(line: &str) -> Result<Vec<Cow<'_, str>>, String> {
+    let mut fields = Vec::with_capacity(4);
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    loop {
+        if i < bytes.len() && bytes[i] == b'"' {
+            let mut value = String::new();
+            let mut j = i + 1;
+            loop {
+                match bytes[j..].iter().position(|&b| b == b'"') {
+                    None => return Err("unterminated quoted field".into()),
+                    Some(p) => {
+                        value.push_str(&line[j..j + p]);
+                        j += p + 1;
+                        if j < bytes.len() && bytes[j] == b'"' {
+                            value.push('"');
+                            j += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            fields.push(Cow::Owned(value));
+            if j == bytes.len() {
+                return Ok(fields);
+            }
+            if bytes[j] != b',' {
+                return Err(format!("unexpected character after closing quote at column {}", j + 1));
+            }
+            i = j + 1;
+        } else {
+            match bytes[i..].iter().position(|&b| b == b',') {
+                Some(p) => {
+                    fields.push(Cow::Borrowed(&line[i..i + p]));
+                    i += p + 1;
+                }
+                None => {
+                    fields.push(Cow::Borrowed(&line[i..]));
+                    return Ok(fields);
+                }
+            }
+        }
+    }
+}
+
+/// Parses a field as an unsigned id; `what` names the field in the message.
+pub fn parse_u32(field: &[u8], what: &str) -> Result<u32, String> {
+    std::str::from_utf8(field)
+        .ok()
+        .map(str::trim)
+        .and_then(|s| s.parse::<u32>().ok())
+        .ok_or_else(|| format!("{what}: expected a whole number, found {:?}", show(field)))
+}
+
+/// Parses a field as an integer timestamp.
+pub fn parse_i64(field: &[u8], what: &str) -> Result<i64, String> {
+    std::str::from_utf8(field)
+        .ok()
+        .map(str::trim)
+        .and_then(|s| s.parse::<i64>().ok())
+        .ok_or_else(|| format!("{what}: expected a whole number, found {:?}", show(field)))
+}
+
+/// Parses a field as a finite decimal number.
+pub fn parse_f32(field: &[u8], what: &str) -> Result<f32, String> {
+    std::str::from_utf8(field)
+        .ok()
+        .map(str::trim)
+        .and_then(|s| s.parse::<f32>().ok())
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("{what}: expected a number, found {:?}", show(field)))
+}
+
+/// A field for an error message: lossy text, cut to 40 characters.
+pub fn show(field: &[u8]) -> String {
+    let s = String::from_utf8_lossy(field);
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s.into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes() {
+        let f = split_csv(r#"11,"American President, The (1995)",Comedy|Drama|Romance"#).unwrap();
+        assert_eq!(f, vec!["11", "American President, The (1995)", "Comedy|Drama|Romance"]);
+        let f = split_csv(r#"1,"a ""quoted"" word",x"#).unwrap();
+        assert_eq!(f[1], "a \"quoted\" word");
+        assert_eq!(split_csv("a,,b").unwrap(), vec!["a", "", "b"]);
+        assert!(split_csv(r#"1,"open"#).is_err());
+        assert!(split_csv(r#"1,"a"b,c"#).is_err());
+    }
+
+    #[test]
+    fn separators() {
+        assert_eq!(split_fields(b"1::Toy Story: X (1995)::A|B", b"::"), vec![&b"1"[..], b"Toy Story: X (1995)", b"A|B"]);
+        assert_eq!(split_fields(b"1\t2\t3", b"\t").len(), 3);
+    }
+
+    #[test]
+    fn lines_numbering_and_truncation() {
+        let lines: Vec<_> = lines_of(b"a\r\n\nb\nc", 1).collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!((lines[1].number, lines[1].bytes), (3, &b"b"[..]));
+        assert!(lines[1].terminated && !lines[2].terminated);
+    }
+
+    #[test]
+    fn latin1() {
+        assert_eq!(decode_latin1(b"Caf\xe9"), "Café");
+    }
+}

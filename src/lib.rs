@@ -1,0 +1,6 @@
+//! whyrec: MovieLens recommendations that explain themselves.
+//!
+//! Layers, with one-way arrows: [`data`] (datasets, parsing, splits) → engine (models, training,
+//! fold-in, persistence) → explain and metrics → tui and cli.
+
+pub mod data;
