@@ -4,3 +4,4 @@
 //! fold-in, persistence) → explain and metrics → tui and cli.
 
 pub mod data;
+pub mod engine;
