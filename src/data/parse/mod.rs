@@ -3,7 +3,7 @@
 //! expected; `lenient` skips bad lines instead and counts them.
 
 mod movies;
-mod ratings;
+pub(crate) mod ratings;
 mod users;
 
 use std::path::{Path, PathBuf};
