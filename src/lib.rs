@@ -3,5 +3,6 @@
 //! Layers, with one-way arrows: [`data`] (datasets, parsing, splits) → engine (models, training,
 //! fold-in, persistence) → explain and metrics → tui and cli.
 
+pub mod cli;
 pub mod data;
 pub mod engine;

@@ -14,7 +14,13 @@ pub struct Csr {
 impl Csr {
     /// Builds from (row, col, value) triplets; columns within a row come out ascending. Duplicate
     /// (row, col) pairs are kept as given (callers reject them before).
-    pub fn from_triplets(n_rows: usize, n_cols: usize, rows: &[u32], cols: &[u32], values: &[f32]) -> Csr {
+    pub fn from_triplets(
+        n_rows: usize,
+        n_cols: usize,
+        rows: &[u32],
+        cols: &[u32],
+        values: &[f32],
+    ) -> Csr {
         assert_eq!(rows.len(), cols.len());
         assert_eq!(rows.len(), values.len());
         let mut indptr = vec![0usize; n_rows + 1];
@@ -50,7 +56,11 @@ impl Csr {
             if self.indices[a..b].windows(2).all(|w| w[0] <= w[1]) {
                 continue;
             }
-            let mut pairs: Vec<(u32, f32)> = self.indices[a..b].iter().copied().zip(self.values[a..b].iter().copied()).collect();
+            let mut pairs: Vec<(u32, f32)> = self.indices[a..b]
+                .iter()
+                .copied()
+                .zip(self.values[a..b].iter().copied())
+                .collect();
             pairs.sort_by_key(|p| p.0);
             for (k, (c, v)) in pairs.into_iter().enumerate() {
                 self.indices[a + k] = c;

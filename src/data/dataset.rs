@@ -230,7 +230,9 @@ impl Dataset {
         for &i in &self.ratings.item {
             rated[i as usize] = true;
         }
-        (0..self.n_items() as u32).filter(|&i| rated[i as usize]).collect()
+        (0..self.n_items() as u32)
+            .filter(|&i| rated[i as usize])
+            .collect()
     }
 
     /// Genre names of an item, joined with `|`.
@@ -248,7 +250,13 @@ impl Dataset {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         h.update(self.name.as_bytes());
-        for ((&u, &i), &r) in self.ratings.user.iter().zip(&self.ratings.item).zip(&self.ratings.rating) {
+        for ((&u, &i), &r) in self
+            .ratings
+            .user
+            .iter()
+            .zip(&self.ratings.item)
+            .zip(&self.ratings.rating)
+        {
             h.update(self.users.ids[u as usize].to_le_bytes());
             h.update(self.items.ids[i as usize].to_le_bytes());
             h.update(r.to_le_bytes());
@@ -261,7 +269,10 @@ impl Dataset {
 }
 
 fn index_of(ids: &[u32]) -> HashMap<u32, u32> {
-    ids.iter().enumerate().map(|(i, &id)| (id, i as u32)).collect()
+    ids.iter()
+        .enumerate()
+        .map(|(i, &id)| (id, i as u32))
+        .collect()
 }
 
 /// Release year from a MovieLens title such as `Toy Story (1995)` or `Yeh Jaadu Hai Jin Ka! (1999)`.
@@ -272,7 +283,9 @@ pub fn year_from_title(title: &str) -> Option<u16> {
     let digits: &str = inner.get(..4)?;
     let year: u16 = digits.parse().ok()?;
     let rest = &inner[4..];
-    if (1870..=2100).contains(&year) && (rest.is_empty() || rest.starts_with('-') || rest.starts_with('–')) {
+    if (1870..=2100).contains(&year)
+        && (rest.is_empty() || rest.starts_with('-') || rest.starts_with('–'))
+    {
         Some(year)
     } else {
         None

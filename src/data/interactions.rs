@@ -22,11 +22,23 @@ impl Positives {
         let keep: Vec<usize> = (0..r.len()).filter(|&k| r.rating[k] >= threshold).collect();
         let users: Vec<u32> = keep.iter().map(|&k| r.user[k]).collect();
         let items: Vec<u32> = keep.iter().map(|&k| r.item[k]).collect();
-        Self::from_pairs(dataset.n_users(), dataset.n_items(), &users, &items, threshold)
+        Self::from_pairs(
+            dataset.n_users(),
+            dataset.n_items(),
+            &users,
+            &items,
+            threshold,
+        )
     }
 
     /// From (user, item) pairs of dense indices.
-    pub fn from_pairs(n_users: usize, n_items: usize, users: &[u32], items: &[u32], threshold: f32) -> Positives {
+    pub fn from_pairs(
+        n_users: usize,
+        n_items: usize,
+        users: &[u32],
+        items: &[u32],
+        threshold: f32,
+    ) -> Positives {
         let ones = vec![1.0f32; users.len()];
         let by_user = Csr::from_triplets(n_users, n_items, users, items, &ones);
         let by_item = by_user.transpose();
@@ -58,7 +70,11 @@ pub fn item_genre_features(dataset: &Dataset) -> FeatureMatrix {
     let ones = vec![1.0; rows.len()];
     FeatureMatrix {
         matrix: Csr::from_triplets(dataset.n_items(), dataset.genres.len(), &rows, &cols, &ones),
-        names: dataset.genres.iter().map(|g| format!("genre:{g}")).collect(),
+        names: dataset
+            .genres
+            .iter()
+            .map(|g| format!("genre:{g}"))
+            .collect(),
     }
 }
 
@@ -77,7 +93,11 @@ pub fn user_demographic_features(dataset: &Dataset) -> Option<FeatureMatrix> {
             super::dataset::Gender::F => 0,
             super::dataset::Gender::M => 1,
         };
-        for c in [gender_col, 2 + u32::from(d.age_bucket[u]), occ_offset as u32 + u32::from(d.occupation[u])] {
+        for c in [
+            gender_col,
+            2 + u32::from(d.age_bucket[u]),
+            occ_offset as u32 + u32::from(d.occupation[u]),
+        ] {
             rows.push(u as u32);
             cols.push(c);
         }

@@ -4,6 +4,7 @@
 
 pub mod csr;
 pub mod dataset;
+pub mod eda;
 pub mod error;
 pub mod interactions;
 pub mod parse;

@@ -139,7 +139,9 @@ impl DatasetKind {
     pub fn required_files(self) -> &'static [&'static str] {
         match self.layout() {
             Layout::Ml100k => &["u.data", "u.item", "u.user"],
-            Layout::Dat { has_users: true, .. } => &["ratings.dat", "movies.dat", "users.dat"],
+            Layout::Dat {
+                has_users: true, ..
+            } => &["ratings.dat", "movies.dat", "users.dat"],
             Layout::Dat { .. } => &["ratings.dat", "movies.dat"],
             Layout::Csv => &["ratings.csv", "movies.csv"],
         }

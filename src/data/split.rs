@@ -115,7 +115,10 @@ pub const ML100K_FOLDS: [&str; 7] = ["u1", "u2", "u3", "u4", "u5", "ua", "ub"];
 /// Reads `<fold>.base` (train) and `<fold>.test` from the dataset folder (ML-100K only).
 pub fn ml100k_fold(dataset: &Dataset, fold: &str) -> DataResult<Split> {
     if !ML100K_FOLDS.contains(&fold) {
-        return Err(DataError::other(format!("unknown fold {fold:?}; expected one of {}", ML100K_FOLDS.join(", "))));
+        return Err(DataError::other(format!(
+            "unknown fold {fold:?}; expected one of {}",
+            ML100K_FOLDS.join(", ")
+        )));
     }
     let read = |ext: &str| -> DataResult<Vec<Interaction>> {
         let path = dataset.dir.join(format!("{fold}.{ext}"));
@@ -128,7 +131,8 @@ pub fn ml100k_fold(dataset: &Dataset, fold: &str) -> DataResult<Split> {
         let raw = parse_ratings(&file, &format, false, &mut Default::default())?;
         let mut out = Vec::with_capacity(raw.user.len());
         for k in 0..raw.user.len() {
-            let (user, item) = map_ids(dataset, raw.user[k], raw.item[k]).map_err(|m| DataError::file(&path, format!("row {}: {m}", k + 1)))?;
+            let (user, item) = map_ids(dataset, raw.user[k], raw.item[k])
+                .map_err(|m| DataError::file(&path, format!("row {}: {m}", k + 1)))?;
             out.push(Interaction {
                 user,
                 item,
@@ -146,8 +150,12 @@ pub fn ml100k_fold(dataset: &Dataset, fold: &str) -> DataResult<Split> {
 }
 
 fn map_ids(dataset: &Dataset, user_id: u32, item_id: u32) -> Result<(u32, u32), String> {
-    let user = dataset.user_index(user_id).ok_or_else(|| format!("unknown user id {user_id}"))?;
-    let item = dataset.item_index(item_id).ok_or_else(|| format!("unknown movie id {item_id}"))?;
+    let user = dataset
+        .user_index(user_id)
+        .ok_or_else(|| format!("unknown user id {user_id}"))?;
+    let item = dataset
+        .item_index(item_id)
+        .ok_or_else(|| format!("unknown movie id {item_id}"))?;
     Ok((user, item))
 }
 
@@ -171,7 +179,14 @@ impl Split {
             write_atomically(&path, |w| {
                 writeln!(w, "user,item,rating,timestamp")?;
                 for r in rows {
-                    writeln!(w, "{},{},{},{}", dataset.user_id(r.user), dataset.item_id(r.item), r.rating, r.timestamp)?;
+                    writeln!(
+                        w,
+                        "{},{},{},{}",
+                        dataset.user_id(r.user),
+                        dataset.item_id(r.item),
+                        r.rating,
+                        r.timestamp
+                    )?;
                 }
                 Ok(())
             })?;
@@ -191,14 +206,24 @@ impl Split {
 
     /// Users with at least one test positive: the users PROTOCOL.md evaluates.
     pub fn evaluated_users(&self, threshold: f32) -> Vec<u32> {
-        let mut users: Vec<u32> = self.test.iter().filter(|r| r.rating >= threshold).map(|r| r.user).collect();
+        let mut users: Vec<u32> = self
+            .test
+            .iter()
+            .filter(|r| r.rating >= threshold)
+            .map(|r| r.user)
+            .collect();
         users.sort_unstable();
         users.dedup();
         users
     }
 }
 
-fn pairs_at_least(rows: &[Interaction], n_users: usize, n_items: usize, threshold: f32) -> Positives {
+fn pairs_at_least(
+    rows: &[Interaction],
+    n_users: usize,
+    n_items: usize,
+    threshold: f32,
+) -> Positives {
     let kept: Vec<&Interaction> = rows.iter().filter(|r| r.rating >= threshold).collect();
     let users: Vec<u32> = kept.iter().map(|r| r.user).collect();
     let items: Vec<u32> = kept.iter().map(|r| r.item).collect();
@@ -206,9 +231,21 @@ fn pairs_at_least(rows: &[Interaction], n_users: usize, n_items: usize, threshol
 }
 
 /// Writes a file through a temp file in the same folder and a rename: nothing partial is left.
-pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> DataResult<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(), std::process::id()));
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> DataResult<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         write(&mut w)?;
@@ -225,12 +262,20 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::
 fn read_split_file(dataset: &Dataset, path: &Path) -> DataResult<Vec<Interaction>> {
     let file = TextFile::read(path)?;
     let mut lines = file.lines();
-    let header = lines.next().ok_or_else(|| DataError::file(path, "empty file; expected the header `user,item,rating[,timestamp]`"))?;
+    let header = lines.next().ok_or_else(|| {
+        DataError::file(
+            path,
+            "empty file; expected the header `user,item,rating[,timestamp]`",
+        )
+    })?;
     let h = header.decode(path, Encoding::Utf8)?;
     let cols: Vec<&str> = h.split(',').map(str::trim).collect();
     let find = |name: &str| cols.iter().position(|c| *c == name);
     let (Some(cu), Some(ci), Some(cr)) = (find("user"), find("item"), find("rating")) else {
-        return Err(header.error(path, format!("expected a header with columns user,item,rating, found `{h}`")));
+        return Err(header.error(
+            path,
+            format!("expected a header with columns user,item,rating, found `{h}`"),
+        ));
     };
     let ct = find("timestamp");
     let mut out = Vec::new();
@@ -239,23 +284,45 @@ fn read_split_file(dataset: &Dataset, path: &Path) -> DataResult<Vec<Interaction
         let text = line.decode(path, Encoding::Utf8)?;
         let fields = split_csv(&text).map_err(|m| line.error(path, m))?;
         if fields.len() != cols.len() {
-            return Err(line.error(path, format!("expected {} fields as in the header, found {}", cols.len(), fields.len())));
+            return Err(line.error(
+                path,
+                format!(
+                    "expected {} fields as in the header, found {}",
+                    cols.len(),
+                    fields.len()
+                ),
+            ));
         }
-        let num = |c: usize, what: &str| super::text::parse_u32(fields[c].as_bytes(), what).map_err(|m| line.error(path, m));
+        let num = |c: usize, what: &str| {
+            super::text::parse_u32(fields[c].as_bytes(), what).map_err(|m| line.error(path, m))
+        };
         let (user_id, item_id) = (num(cu, "user")?, num(ci, "item")?);
-        let rating = super::text::parse_f32(fields[cr].as_bytes(), "rating").map_err(|m| line.error(path, m))?;
+        let rating = super::text::parse_f32(fields[cr].as_bytes(), "rating")
+            .map_err(|m| line.error(path, m))?;
         if !dataset.scale.contains(rating) {
-            return Err(line.error(path, format!("rating {rating} is outside the scale {}..{}", dataset.scale.min, dataset.scale.max)));
+            return Err(line.error(
+                path,
+                format!(
+                    "rating {rating} is outside the scale {}..{}",
+                    dataset.scale.min, dataset.scale.max
+                ),
+            ));
         }
         let timestamp = match ct {
-            Some(c) => super::text::parse_i64(fields[c].as_bytes(), "timestamp").map_err(|m| line.error(path, m))?,
+            Some(c) => super::text::parse_i64(fields[c].as_bytes(), "timestamp")
+                .map_err(|m| line.error(path, m))?,
             None => 0,
         };
         let (user, item) = map_ids(dataset, user_id, item_id).map_err(|m| line.error(path, m))?;
         if !seen.insert((user, item)) {
             return Err(line.error(path, format!("duplicate (user {user_id}, item {item_id})")));
         }
-        out.push(Interaction { user, item, rating, timestamp });
+        out.push(Interaction {
+            user,
+            item,
+            rating,
+            timestamp,
+        });
     }
     Ok(out)
 }

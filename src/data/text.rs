@@ -47,7 +47,11 @@ impl TextFile {
         if meta.len() > MAX_FILE_BYTES {
             return Err(DataError::file(
                 path,
-                format!("file is {} bytes, more than the {} bytes whyrec reads", meta.len(), MAX_FILE_BYTES),
+                format!(
+                    "file is {} bytes, more than the {} bytes whyrec reads",
+                    meta.len(),
+                    MAX_FILE_BYTES
+                ),
             ));
         }
         let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
@@ -72,7 +76,10 @@ impl TextFile {
     /// The non-empty lines of the file. Line endings `\n` and `\r\n` are accepted; a UTF-8 byte
     /// order mark at the start is skipped.
     pub fn lines(&self) -> impl Iterator<Item = Line<'_>> {
-        let body = self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes);
+        let body = self
+            .bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.bytes);
         lines_of(body, 1)
     }
 }
@@ -107,15 +114,17 @@ impl Line<'_> {
     pub fn decode(&self, path: &Path, encoding: Encoding) -> DataResult<Cow<'_, str>> {
         match encoding {
             Encoding::Latin1 => Ok(decode_latin1(self.bytes)),
-            Encoding::Utf8 => std::str::from_utf8(self.bytes).map(Cow::Borrowed).map_err(|e| {
-                self.error(
-                    path,
-                    format!(
-                        "wrong encoding: invalid UTF-8 at byte {}; expected UTF-8 text",
-                        e.valid_up_to() + 1
-                    ),
-                )
-            }),
+            Encoding::Utf8 => std::str::from_utf8(self.bytes)
+                .map(Cow::Borrowed)
+                .map_err(|e| {
+                    self.error(
+                        path,
+                        format!(
+                            "wrong encoding: invalid UTF-8 at byte {}; expected UTF-8 text",
+                            e.valid_up_to() + 1
+                        ),
+                    )
+                }),
             Encoding::Utf8OrLatin1 => Ok(match std::str::from_utf8(self.bytes) {
                 Ok(s) => Cow::Borrowed(s),
                 Err(_) => decode_latin1(self.bytes),
@@ -190,7 +199,10 @@ pub fn split_csv(line: &str) -> Result<Vec<Cow<'_, str>>, String> {
                 return Ok(fields);
             }
             if bytes[j] != b',' {
-                return Err(format!("unexpected character after closing quote at column {}", j + 1));
+                return Err(format!(
+                    "unexpected character after closing quote at column {}",
+                    j + 1
+                ));
             }
             i = j + 1;
         } else {
@@ -253,7 +265,14 @@ mod tests {
     #[test]
     fn csv_quotes() {
         let f = split_csv(r#"11,"American President, The (1995)",Comedy|Drama|Romance"#).unwrap();
-        assert_eq!(f, vec!["11", "American President, The (1995)", "Comedy|Drama|Romance"]);
+        assert_eq!(
+            f,
+            vec![
+                "11",
+                "American President, The (1995)",
+                "Comedy|Drama|Romance"
+            ]
+        );
         let f = split_csv(r#"1,"a ""quoted"" word",x"#).unwrap();
         assert_eq!(f[1], "a \"quoted\" word");
         assert_eq!(split_csv("a,,b").unwrap(), vec!["a", "", "b"]);
@@ -263,7 +282,10 @@ mod tests {
 
     #[test]
     fn separators() {
-        assert_eq!(split_fields(b"1::Toy Story: X (1995)::A|B", b"::"), vec![&b"1"[..], b"Toy Story: X (1995)", b"A|B"]);
+        assert_eq!(
+            split_fields(b"1::Toy Story: X (1995)::A|B", b"::"),
+            vec![&b"1"[..], b"Toy Story: X (1995)", b"A|B"]
+        );
         assert_eq!(split_fields(b"1\t2\t3", b"\t").len(), 3);
     }
 

@@ -28,7 +28,13 @@ pub struct LoadOptions {
 
 /// Loads a known variant from its folder.
 pub fn load_kind(kind: DatasetKind, dir: &Path, options: LoadOptions) -> DataResult<Dataset> {
-    load_with(kind.name().to_string(), dir, kind.layout(), kind.rating_scale(), options)
+    load_with(
+        kind.name().to_string(),
+        dir,
+        kind.layout(),
+        kind.rating_scale(),
+        options,
+    )
 }
 
 /// Loads a folder in any of the GroupLens layouts, recognised by its files (used for synthetic
@@ -36,10 +42,16 @@ pub fn load_kind(kind: DatasetKind, dir: &Path, options: LoadOptions) -> DataRes
 pub fn load_dir(dir: &Path, options: LoadOptions) -> DataResult<Dataset> {
     let layout = detect_layout(dir)?;
     let scale = match layout {
-        Layout::Ml100k | Layout::Dat { has_users: true, .. } => DatasetKind::Ml1m.rating_scale(),
+        Layout::Ml100k
+        | Layout::Dat {
+            has_users: true, ..
+        } => DatasetKind::Ml1m.rating_scale(),
         _ => DatasetKind::MlLatestSmall.rating_scale(),
     };
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "dataset".into());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dataset".into());
     load_with(name, dir, layout, scale, options)
 }
 
@@ -54,31 +66,49 @@ pub fn detect_layout(dir: &Path) -> DataResult<Layout> {
     } else if has("ratings.dat") || has("movies.dat") || has("users.dat") {
         Ok(Layout::Dat {
             has_users: has("users.dat"),
-            encoding: if has("users.dat") { Encoding::Latin1 } else { Encoding::Utf8OrLatin1 },
+            encoding: if has("users.dat") {
+                Encoding::Latin1
+            } else {
+                Encoding::Utf8OrLatin1
+            },
         })
     } else if has("ratings.csv") || has("movies.csv") {
         Ok(Layout::Csv)
     } else {
-        Err(DataError::file(dir, "no MovieLens files found; expected u.data, ratings.dat or ratings.csv"))
+        Err(DataError::file(
+            dir,
+            "no MovieLens files found; expected u.data, ratings.dat or ratings.csv",
+        ))
     }
 }
 
 fn required(layout: Layout) -> &'static [&'static str] {
     match layout {
         Layout::Ml100k => &["u.data", "u.item", "u.user"],
-        Layout::Dat { has_users: true, .. } => &["ratings.dat", "movies.dat", "users.dat"],
+        Layout::Dat {
+            has_users: true, ..
+        } => &["ratings.dat", "movies.dat", "users.dat"],
         Layout::Dat { .. } => &["ratings.dat", "movies.dat"],
         Layout::Csv => &["ratings.csv", "movies.csv"],
     }
 }
 
-fn load_with(name: String, dir: &Path, layout: Layout, scale: RatingScale, options: LoadOptions) -> DataResult<Dataset> {
+fn load_with(
+    name: String,
+    dir: &Path,
+    layout: Layout,
+    scale: RatingScale,
+    options: LoadOptions,
+) -> DataResult<Dataset> {
     if !dir.is_dir() {
         return Err(DataError::file(dir, "dataset folder not found"));
     }
     for f in required(layout) {
         if !dir.join(f).is_file() {
-            return Err(DataError::file(dir, format!("{f} missing (expected {})", required(layout).join(", "))));
+            return Err(DataError::file(
+                dir,
+                format!("{f} missing (expected {})", required(layout).join(", ")),
+            ));
         }
     }
     let lenient = options.lenient;
@@ -100,18 +130,35 @@ fn load_with(name: String, dir: &Path, layout: Layout, scale: RatingScale, optio
                 None => None,
             };
             let users = users::parse_u_user(&read("u.user")?, occupations, lenient, &mut skipped)?;
-            let format = RatingsFormat { sep: b"\t", header: None, scale };
+            let format = RatingsFormat {
+                sep: b"\t",
+                header: None,
+                scale,
+            };
             let ratings = parse_ratings(&read("u.data")?, &format, lenient, &mut skipped)?;
             (items, Some(users), dir.join("u.data"), ratings)
         }
-        Layout::Dat { has_users, encoding } => {
-            let items = movies::parse_movies_dat(&read("movies.dat")?, encoding, lenient, &mut skipped)?;
+        Layout::Dat {
+            has_users,
+            encoding,
+        } => {
+            let items =
+                movies::parse_movies_dat(&read("movies.dat")?, encoding, lenient, &mut skipped)?;
             let users = if has_users {
-                Some(users::parse_users_dat(&read("users.dat")?, encoding, lenient, &mut skipped)?)
+                Some(users::parse_users_dat(
+                    &read("users.dat")?,
+                    encoding,
+                    lenient,
+                    &mut skipped,
+                )?)
             } else {
                 None
             };
-            let format = RatingsFormat { sep: b"::", header: None, scale };
+            let format = RatingsFormat {
+                sep: b"::",
+                header: None,
+                scale,
+            };
             let ratings = parse_ratings(&read("ratings.dat")?, &format, lenient, &mut skipped)?;
             (items, users, dir.join("ratings.dat"), ratings)
         }
@@ -141,7 +188,10 @@ fn load_with(name: String, dir: &Path, layout: Layout, scale: RatingScale, optio
                 zip: order.iter().map(|&i| d.zip[i].clone()).collect(),
                 occupations: d.occupations.clone(),
             };
-            (order.iter().map(|&i| raw.ids[i]).collect::<Vec<u32>>(), Some(demo))
+            (
+                order.iter().map(|&i| raw.ids[i]).collect::<Vec<u32>>(),
+                Some(demo),
+            )
         }
         None => {
             let mut ids = raw_ratings.user.clone();
@@ -150,12 +200,23 @@ fn load_with(name: String, dir: &Path, layout: Layout, scale: RatingScale, optio
             (ids, None)
         }
     };
-    let ratings = index_ratings(&ratings_path, raw_ratings, &user_ids, &parsed_items.items.ids, demographics.is_some(), lenient, &mut skipped)?;
+    let ratings = index_ratings(
+        &ratings_path,
+        raw_ratings,
+        &user_ids,
+        &parsed_items.items.ids,
+        demographics.is_some(),
+        lenient,
+        &mut skipped,
+    )?;
     Ok(Dataset::assemble(
         name,
         dir.to_path_buf(),
         scale,
-        Users { ids: user_ids, demographics },
+        Users {
+            ids: user_ids,
+            demographics,
+        },
         parsed_items.items,
         parsed_items.genres,
         ratings,
@@ -174,7 +235,11 @@ impl IdLookup {
     fn new(ids: &[u32]) -> IdLookup {
         let max = ids.iter().copied().max().unwrap_or(0) as usize;
         // MovieLens ids stay far below this; a hostile file with huge ids falls back to a sorted search.
-        let mut table = if max < 64 << 20 { vec![Self::NONE; max + 1] } else { Vec::new() };
+        let mut table = if max < 64 << 20 {
+            vec![Self::NONE; max + 1]
+        } else {
+            Vec::new()
+        };
         if !table.is_empty() {
             for (i, &id) in ids.iter().enumerate() {
                 table[id as usize] = i as u32;
@@ -185,10 +250,17 @@ impl IdLookup {
 
     fn get(&self, id: u32, sorted: Option<&[(u32, u32)]>) -> Option<u32> {
         if !self.table.is_empty() {
-            return self.table.get(id as usize).copied().filter(|&v| v != Self::NONE);
+            return self
+                .table
+                .get(id as usize)
+                .copied()
+                .filter(|&v| v != Self::NONE);
         }
         let sorted = sorted?;
-        sorted.binary_search_by_key(&id, |p| p.0).ok().map(|p| sorted[p].1)
+        sorted
+            .binary_search_by_key(&id, |p| p.0)
+            .ok()
+            .map(|p| sorted[p].1)
     }
 }
 
@@ -213,13 +285,20 @@ fn index_ratings(
 ) -> DataResult<Ratings> {
     let users = IdLookup::new(user_ids);
     let items = IdLookup::new(item_ids);
-    let sorted_users: Option<Vec<(u32, u32)>> = users.table.is_empty().then(|| sorted_pairs(user_ids));
-    let sorted_items: Option<Vec<(u32, u32)>> = items.table.is_empty().then(|| sorted_pairs(item_ids));
+    let sorted_users: Option<Vec<(u32, u32)>> =
+        users.table.is_empty().then(|| sorted_pairs(user_ids));
+    let sorted_items: Option<Vec<(u32, u32)>> =
+        items.table.is_empty().then(|| sorted_pairs(item_ids));
     let mapped: Vec<(Option<u32>, Option<u32>)> = raw
         .user
         .par_iter()
         .zip(raw.item.par_iter())
-        .map(|(&u, &i)| (users.get(u, sorted_users.as_deref()), items.get(i, sorted_items.as_deref())))
+        .map(|(&u, &i)| {
+            (
+                users.get(u, sorted_users.as_deref()),
+                items.get(i, sorted_items.as_deref()),
+            )
+        })
         .collect();
     let mut keep = vec![true; raw.user.len()];
     let problem = |row: usize, what: String| -> DataError {
@@ -231,8 +310,14 @@ fn index_ratings(
     };
     for (row, &(u, i)) in mapped.iter().enumerate() {
         let what = match (u, i) {
-            (_, None) => format!("rating for an unknown movie: id {} is not in the movie file", raw.item[row]),
-            (None, _) if users_listed => format!("rating by an unknown user: id {} is not in the user file", raw.user[row]),
+            (_, None) => format!(
+                "rating for an unknown movie: id {} is not in the movie file",
+                raw.item[row]
+            ),
+            (None, _) if users_listed => format!(
+                "rating by an unknown user: id {} is not in the user file",
+                raw.user[row]
+            ),
             _ => continue,
         };
         if lenient {
@@ -250,7 +335,11 @@ fn index_ratings(
         .map(|((u, i), _)| (u64::from(u.unwrap_or(0)) << 32) | u64::from(i.unwrap_or(0)))
         .collect();
     keys.par_sort_unstable();
-    let dups: Vec<u64> = keys.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+    let dups: Vec<u64> = keys
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
     drop(keys);
     if !dups.is_empty() {
         let dup_set: std::collections::HashSet<u64> = dups.iter().copied().collect();
@@ -261,7 +350,10 @@ fn index_ratings(
             }
             let key = (u64::from(u.unwrap_or(0)) << 32) | u64::from(i.unwrap_or(0));
             if dup_set.contains(&key) && !seen.insert(key) {
-                let what = format!("duplicate rating: user {} already rated movie {}", raw.user[row], raw.item[row]);
+                let what = format!(
+                    "duplicate rating: user {} already rated movie {}",
+                    raw.user[row], raw.item[row]
+                );
                 if lenient {
                     keep[row] = false;
                     skipped.record(format!("{}: row {}: {what}", path.display(), row + 1));
@@ -293,7 +385,11 @@ fn index_ratings(
 }
 
 fn sorted_pairs(ids: &[u32]) -> Vec<(u32, u32)> {
-    let mut v: Vec<(u32, u32)> = ids.iter().enumerate().map(|(i, &id)| (id, i as u32)).collect();
+    let mut v: Vec<(u32, u32)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (id, i as u32))
+        .collect();
     v.sort_unstable();
     v
 }

@@ -48,7 +48,15 @@ impl ItemsBuilder {
         }
     }
 
-    fn push(&mut self, line: &Line<'_>, file: &TextFile, id: u32, title: String, year: Option<u16>, genres: Vec<u16>) -> DataResult<()> {
+    fn push(
+        &mut self,
+        line: &Line<'_>,
+        file: &TextFile,
+        id: u32,
+        title: String,
+        year: Option<u16>,
+        genres: Vec<u16>,
+    ) -> DataResult<()> {
         if !self.seen.insert(id) {
             return Err(line.error(&file.path, format!("duplicate movie id {id}")));
         }
@@ -80,20 +88,37 @@ pub fn parse_u_genre(file: Option<&TextFile>) -> DataResult<Vec<String>> {
         let text = line.decode(&file.path, Encoding::Latin1)?;
         let fields: Vec<&str> = text.split('|').collect();
         if fields.len() != 2 {
-            return Err(line.error(&file.path, format!("expected `genre|index`, found {} fields", fields.len())));
+            return Err(line.error(
+                &file.path,
+                format!("expected `genre|index`, found {} fields", fields.len()),
+            ));
         }
-        let idx = parse_u32(fields[1].as_bytes(), "genre index").map_err(|m| line.error(&file.path, m))?;
+        let idx = parse_u32(fields[1].as_bytes(), "genre index")
+            .map_err(|m| line.error(&file.path, m))?;
         genres.push((idx, fields[0].to_string()));
     }
     genres.sort();
-    if genres.iter().enumerate().any(|(i, (idx, _))| *idx as usize != i) || genres.is_empty() {
-        return Err(DataError::file(&file.path, "expected genre indices 0, 1, 2, … without gaps"));
+    if genres
+        .iter()
+        .enumerate()
+        .any(|(i, (idx, _))| *idx as usize != i)
+        || genres.is_empty()
+    {
+        return Err(DataError::file(
+            &file.path,
+            "expected genre indices 0, 1, 2, … without gaps",
+        ));
     }
     Ok(genres.into_iter().map(|(_, g)| g).collect())
 }
 
 /// `u.item`: `id|title|release date|video release date|IMDb URL|` then one 0/1 flag per genre.
-pub fn parse_u_item(file: &TextFile, genres: Vec<String>, lenient: bool, skipped: &mut Skipped) -> DataResult<ParsedItems> {
+pub fn parse_u_item(
+    file: &TextFile,
+    genres: Vec<String>,
+    lenient: bool,
+    skipped: &mut Skipped,
+) -> DataResult<ParsedItems> {
     let mut b = ItemsBuilder::new();
     let n_fields = 5 + genres.len();
     for line in file.lines() {
@@ -106,10 +131,15 @@ pub fn parse_u_item(file: &TextFile, genres: Vec<String>, lenient: bool, skipped
                     format!("expected {n_fields} fields (id, title, release date, video date, URL, {} genre flags), found {}", genres.len(), fields.len()),
                 ));
             }
-            let id = parse_u32(fields[0].as_bytes(), "movie id").map_err(|m| line.error(&file.path, m))?;
+            let id = parse_u32(fields[0].as_bytes(), "movie id")
+                .map_err(|m| line.error(&file.path, m))?;
             let title = fields[1].trim().to_string();
             let year = year_from_title(&title).or_else(|| {
-                fields[2].rsplit('-').next().and_then(|y| y.parse::<u16>().ok()).filter(|y| (1870..=2100).contains(y))
+                fields[2]
+                    .rsplit('-')
+                    .next()
+                    .and_then(|y| y.parse::<u16>().ok())
+                    .filter(|y| (1870..=2100).contains(y))
             });
             let mut g = Vec::new();
             for (k, flag) in fields[5..].iter().enumerate() {
@@ -117,7 +147,14 @@ pub fn parse_u_item(file: &TextFile, genres: Vec<String>, lenient: bool, skipped
                     "1" => g.push(k as u16),
                     "0" => {}
                     other => {
-                        return Err(line.error(&file.path, format!("genre flag {} ({}): expected 0 or 1, found {other:?}", k + 1, genres[k])))
+                        return Err(line.error(
+                            &file.path,
+                            format!(
+                                "genre flag {} ({}): expected 0 or 1, found {other:?}",
+                                k + 1,
+                                genres[k]
+                            ),
+                        ))
                     }
                 }
             }
@@ -129,17 +166,39 @@ pub fn parse_u_item(file: &TextFile, genres: Vec<String>, lenient: bool, skipped
 }
 
 /// `movies.dat`: `id::title::Genre|Genre`.
-pub fn parse_movies_dat(file: &TextFile, encoding: Encoding, lenient: bool, skipped: &mut Skipped) -> DataResult<ParsedItems> {
+pub fn parse_movies_dat(
+    file: &TextFile,
+    encoding: Encoding,
+    lenient: bool,
+    skipped: &mut Skipped,
+) -> DataResult<ParsedItems> {
     let mut rows = Vec::new();
     for line in file.lines() {
         let r = (|| {
             let fields = split_fields(line.bytes, b"::");
             if fields.len() != 3 {
-                return Err(line.error(&file.path, format!("expected 3 fields `id::title::genres`, found {}", fields.len())));
+                return Err(line.error(
+                    &file.path,
+                    format!(
+                        "expected 3 fields `id::title::genres`, found {}",
+                        fields.len()
+                    ),
+                ));
             }
             let id = parse_u32(fields[0], "movie id").map_err(|m| line.error(&file.path, m))?;
-            let decoded = Line { bytes: fields[1], ..line }.decode(&file.path, encoding)?.trim().to_string();
-            let genres = Line { bytes: fields[2], ..line }.decode(&file.path, encoding)?.into_owned();
+            let decoded = Line {
+                bytes: fields[1],
+                ..line
+            }
+            .decode(&file.path, encoding)?
+            .trim()
+            .to_string();
+            let genres = Line {
+                bytes: fields[2],
+                ..line
+            }
+            .decode(&file.path, encoding)?
+            .into_owned();
             rows.push((line, id, decoded, genres));
             Ok(())
         })();
@@ -149,12 +208,24 @@ pub fn parse_movies_dat(file: &TextFile, encoding: Encoding, lenient: bool, skip
 }
 
 /// `movies.csv`: header `movieId,title,genres`, titles quoted when they contain commas.
-pub fn parse_movies_csv(file: &TextFile, lenient: bool, skipped: &mut Skipped) -> DataResult<ParsedItems> {
+pub fn parse_movies_csv(
+    file: &TextFile,
+    lenient: bool,
+    skipped: &mut Skipped,
+) -> DataResult<ParsedItems> {
     let mut lines = file.lines();
-    let header = lines.next().ok_or_else(|| DataError::file(&file.path, "empty file; expected the header `movieId,title,genres`"))?;
+    let header = lines.next().ok_or_else(|| {
+        DataError::file(
+            &file.path,
+            "empty file; expected the header `movieId,title,genres`",
+        )
+    })?;
     let h = header.decode(&file.path, Encoding::Utf8)?;
     if h.trim() != "movieId,title,genres" {
-        return Err(header.error(&file.path, format!("expected the header `movieId,title,genres`, found `{h}`")));
+        return Err(header.error(
+            &file.path,
+            format!("expected the header `movieId,title,genres`, found `{h}`"),
+        ));
     }
     let mut rows = Vec::new();
     for line in lines {
@@ -162,10 +233,22 @@ pub fn parse_movies_csv(file: &TextFile, lenient: bool, skipped: &mut Skipped) -
             let text = line.decode(&file.path, Encoding::Utf8)?;
             let fields = split_csv(&text).map_err(|m| line.error(&file.path, m))?;
             if fields.len() != 3 {
-                return Err(line.error(&file.path, format!("expected 3 fields `movieId,title,genres`, found {}", fields.len())));
+                return Err(line.error(
+                    &file.path,
+                    format!(
+                        "expected 3 fields `movieId,title,genres`, found {}",
+                        fields.len()
+                    ),
+                ));
             }
-            let id = parse_u32(fields[0].as_bytes(), "movie id").map_err(|m| line.error(&file.path, m))?;
-            rows.push((line, id, fields[1].trim().to_string(), fields[2].to_string()));
+            let id = parse_u32(fields[0].as_bytes(), "movie id")
+                .map_err(|m| line.error(&file.path, m))?;
+            rows.push((
+                line,
+                id,
+                fields[1].trim().to_string(),
+                fields[2].to_string(),
+            ));
             Ok(())
         })();
         handle(r, lenient, skipped)?;
@@ -183,22 +266,34 @@ fn build_from_genre_strings(
     let genres: Vec<String> = vocab.iter().map(|s| s.to_string()).collect();
     let mut b = ItemsBuilder::new();
     for (line, id, title, genre_field) in &rows {
-        let mut g: Vec<u16> = genre_names(genre_field).map(|n| genres.binary_search_by(|x| x.as_str().cmp(n)).unwrap_or(0) as u16).collect();
+        let mut g: Vec<u16> = genre_names(genre_field)
+            .map(|n| genres.binary_search_by(|x| x.as_str().cmp(n)).unwrap_or(0) as u16)
+            .collect();
         g.sort_unstable();
         g.dedup();
         let year = year_from_title(title);
-        handle(b.push(line, file, *id, title.clone(), year, g), lenient, skipped)?;
+        handle(
+            b.push(line, file, *id, title.clone(), year, g),
+            lenient,
+            skipped,
+        )?;
     }
     finish(file, b, genres)
 }
 
 fn genre_names(field: &str) -> impl Iterator<Item = &str> {
-    field.split('|').map(str::trim).filter(|g| !g.is_empty() && *g != "(no genres listed)")
+    field
+        .split('|')
+        .map(str::trim)
+        .filter(|g| !g.is_empty() && *g != "(no genres listed)")
 }
 
 fn finish(file: &TextFile, b: ItemsBuilder, genres: Vec<String>) -> DataResult<ParsedItems> {
     if b.items.ids.is_empty() {
         return Err(DataError::file(&file.path, "no movies found"));
     }
-    Ok(ParsedItems { items: b.items, genres })
+    Ok(ParsedItems {
+        items: b.items,
+        genres,
+    })
 }

@@ -46,24 +46,39 @@ pub fn parse_ratings(
     skipped: &mut Skipped,
 ) -> DataResult<RawRatings> {
     let path = file.path.as_path();
-    let mut body = file.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&file.bytes);
+    let mut body = file
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&file.bytes);
     let mut first_line = 1;
     if let Some(expected) = format.header {
-        let header = lines_of(body, 1)
-            .next()
-            .ok_or_else(|| DataError::file(path, format!("empty file; expected the header `{expected}`")))?;
+        let header = lines_of(body, 1).next().ok_or_else(|| {
+            DataError::file(
+                path,
+                format!("empty file; expected the header `{expected}`"),
+            )
+        })?;
         let found = String::from_utf8_lossy(header.bytes);
         if found.trim() != expected {
-            return Err(header.error(path, format!("expected the header `{expected}`, found `{found}`")));
+            return Err(header.error(
+                path,
+                format!("expected the header `{expected}`, found `{found}`"),
+            ));
         }
         let consumed = header.bytes.as_ptr() as usize - body.as_ptr() as usize + header.bytes.len();
-        let next = body[consumed..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| consumed + p + 1);
+        let next = body[consumed..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(body.len(), |p| consumed + p + 1);
         first_line = header.number + 1;
         body = &body[next..];
     }
     let chunks = chunk_at_newlines(body, CHUNK_BYTES);
     // Line number at which each chunk starts.
-    let newline_counts: Vec<usize> = chunks.par_iter().map(|c| c.iter().filter(|&&b| b == b'\n').count()).collect();
+    let newline_counts: Vec<usize> = chunks
+        .par_iter()
+        .map(|c| c.iter().filter(|&&b| b == b'\n').count())
+        .collect();
     let mut starts = Vec::with_capacity(chunks.len());
     let mut n = first_line;
     for c in &newline_counts {
@@ -94,7 +109,10 @@ pub fn parse_ratings(
         out.append(part);
     }
     if out.user.is_empty() {
-        return Err(DataError::file(path, "no ratings found; expected lines `user, item, rating, timestamp`"));
+        return Err(DataError::file(
+            path,
+            "no ratings found; expected lines `user, item, rating, timestamp`",
+        ));
     }
     Ok(out)
 }

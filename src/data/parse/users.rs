@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use crate::data::dataset::{age_bucket_of_age, age_bucket_of_code, Demographics, Gender, Skipped, ML1M_OCCUPATIONS};
+use crate::data::dataset::{
+    age_bucket_of_age, age_bucket_of_code, Demographics, Gender, Skipped, ML1M_OCCUPATIONS,
+};
 use crate::data::error::{DataError, DataResult};
 use crate::data::text::{parse_u32, split_fields, Encoding, Line, TextFile};
 
@@ -41,7 +43,17 @@ impl UsersBuilder {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, line: &Line<'_>, file: &TextFile, id: u32, g: Gender, bucket: usize, exact: Option<u8>, occ: u16, zip: &str) -> DataResult<()> {
+    fn push(
+        &mut self,
+        line: &Line<'_>,
+        file: &TextFile,
+        id: u32,
+        g: Gender,
+        bucket: usize,
+        exact: Option<u8>,
+        occ: u16,
+        zip: &str,
+    ) -> DataResult<()> {
         if !self.seen.insert(id) {
             return Err(line.error(&file.path, format!("duplicate user id {id}")));
         }
@@ -70,7 +82,11 @@ fn handle(result: DataResult<()>, lenient: bool, skipped: &mut Skipped) -> DataR
 pub fn parse_u_occupation(file: &TextFile) -> DataResult<Vec<String>> {
     let mut out = Vec::new();
     for line in file.lines() {
-        out.push(line.decode(&file.path, Encoding::Latin1)?.trim().to_string());
+        out.push(
+            line.decode(&file.path, Encoding::Latin1)?
+                .trim()
+                .to_string(),
+        );
     }
     if out.is_empty() {
         return Err(DataError::file(&file.path, "no occupations found"));
@@ -79,7 +95,12 @@ pub fn parse_u_occupation(file: &TextFile) -> DataResult<Vec<String>> {
 }
 
 /// `u.user`: `id|age|gender|occupation|zip`.
-pub fn parse_u_user(file: &TextFile, occupations: Option<Vec<String>>, lenient: bool, skipped: &mut Skipped) -> DataResult<RawUsers> {
+pub fn parse_u_user(
+    file: &TextFile,
+    occupations: Option<Vec<String>>,
+    lenient: bool,
+    skipped: &mut Skipped,
+) -> DataResult<RawUsers> {
     let fixed = occupations.is_some();
     let mut b = UsersBuilder::new(occupations.unwrap_or_default());
     for line in file.lines() {
@@ -87,7 +108,13 @@ pub fn parse_u_user(file: &TextFile, occupations: Option<Vec<String>>, lenient: 
             let text = line.decode(&file.path, Encoding::Latin1)?;
             let f: Vec<&str> = text.split('|').collect();
             if f.len() != 5 {
-                return Err(line.error(&file.path, format!("expected 5 fields `id|age|gender|occupation|zip`, found {}", f.len())));
+                return Err(line.error(
+                    &file.path,
+                    format!(
+                        "expected 5 fields `id|age|gender|occupation|zip`, found {}",
+                        f.len()
+                    ),
+                ));
             }
             let err = |m: String| line.error(&file.path, m);
             let id = parse_u32(f[0].as_bytes(), "user id").map_err(err)?;
@@ -104,9 +131,22 @@ pub fn parse_u_user(file: &TextFile, occupations: Option<Vec<String>>, lenient: 
                     occs.push(name.to_string());
                     occs.len() - 1
                 }
-                None => return Err(err(format!("occupation: {name:?} is not listed in u.occupation"))),
+                None => {
+                    return Err(err(format!(
+                        "occupation: {name:?} is not listed in u.occupation"
+                    )))
+                }
             };
-            b.push(&line, file, id, g, age_bucket_of_age(age), Some(age as u8), occ as u16, f[4])
+            b.push(
+                &line,
+                file,
+                id,
+                g,
+                age_bucket_of_age(age),
+                Some(age as u8),
+                occ as u16,
+                f[4],
+            )
         })();
         handle(r, lenient, skipped)?;
     }
@@ -114,23 +154,40 @@ pub fn parse_u_user(file: &TextFile, occupations: Option<Vec<String>>, lenient: 
 }
 
 /// `users.dat`: `UserID::Gender::Age::Occupation::Zip-code` with ML-1M's codes.
-pub fn parse_users_dat(file: &TextFile, encoding: Encoding, lenient: bool, skipped: &mut Skipped) -> DataResult<RawUsers> {
+pub fn parse_users_dat(
+    file: &TextFile,
+    encoding: Encoding,
+    lenient: bool,
+    skipped: &mut Skipped,
+) -> DataResult<RawUsers> {
     let mut b = UsersBuilder::new(ML1M_OCCUPATIONS.iter().map(|s| s.to_string()).collect());
     for line in file.lines() {
         let r = (|| {
             let text = line.decode(&file.path, encoding)?;
             let f = split_fields(text.as_bytes(), b"::");
             if f.len() != 5 {
-                return Err(line.error(&file.path, format!("expected 5 fields `UserID::Gender::Age::Occupation::Zip-code`, found {}", f.len())));
+                return Err(line.error(
+                    &file.path,
+                    format!(
+                        "expected 5 fields `UserID::Gender::Age::Occupation::Zip-code`, found {}",
+                        f.len()
+                    ),
+                ));
             }
             let err = |m: String| line.error(&file.path, m);
             let id = parse_u32(f[0], "user id").map_err(err)?;
             let g = gender(&String::from_utf8_lossy(f[1])).map_err(err)?;
             let code = parse_u32(f[2], "age").map_err(err)?;
-            let bucket = age_bucket_of_code(code).ok_or_else(|| err(format!("age: expected one of the codes 1, 18, 25, 35, 45, 50, 56, found {code}")))?;
+            let bucket = age_bucket_of_code(code).ok_or_else(|| {
+                err(format!(
+                    "age: expected one of the codes 1, 18, 25, 35, 45, 50, 56, found {code}"
+                ))
+            })?;
             let occ = parse_u32(f[3], "occupation").map_err(err)?;
             if occ as usize >= ML1M_OCCUPATIONS.len() {
-                return Err(err(format!("occupation: expected a code 0..=20, found {occ}")));
+                return Err(err(format!(
+                    "occupation: expected a code 0..=20, found {occ}"
+                )));
             }
             let zip = String::from_utf8_lossy(f[4]).into_owned();
             b.push(&line, file, id, g, bucket, None, occ as u16, &zip)

@@ -1,0 +1,259 @@
+//! Data commands: download, eda, synth, split, bench.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use color_eyre::eyre::{eyre, Result, WrapErr};
+
+use super::GlobalArgs;
+use crate::data::split::{self, Split};
+use crate::data::{self, eda, Dataset, DatasetKind, LoadOptions};
+
+/// What `--dataset` names: a GroupLens variant in the data folder, or a folder given by path.
+#[derive(Debug, Clone)]
+pub enum DatasetChoice {
+    Known(DatasetKind),
+    Folder(PathBuf),
+}
+
+impl DatasetChoice {
+    pub fn parse(text: &str) -> Result<DatasetChoice> {
+        if let Some(kind) = DatasetKind::from_name(text) {
+            return Ok(DatasetChoice::Known(kind));
+        }
+        let path = PathBuf::from(text);
+        if path.is_dir() {
+            return Ok(DatasetChoice::Folder(path));
+        }
+        let names: Vec<&str> = DatasetKind::ALL.iter().map(|k| k.name()).collect();
+        Err(eyre!(
+            "unknown dataset {text:?}: expected one of {} or a folder in a GroupLens layout",
+            names.join(", ")
+        ))
+    }
+}
+
+/// Resolves the data folder (printing where it came from), downloads the dataset when it is a
+/// known variant that is not there yet, and loads it.
+pub fn open_dataset(global: &GlobalArgs) -> Result<Dataset> {
+    let options = LoadOptions {
+        lenient: global.lenient,
+    };
+    let dataset = match DatasetChoice::parse(&global.dataset)? {
+        DatasetChoice::Folder(dir) => data::load_dir(&dir, options)?,
+        DatasetChoice::Known(kind) => {
+            let dir = ensure_downloaded(global, kind)?;
+            data::load_kind(kind, &dir, options)?
+        }
+    };
+    if dataset.skipped.count > 0 {
+        eprintln!(
+            "--lenient: skipped {} bad lines, e.g. {}",
+            dataset.skipped.count,
+            dataset.skipped.examples.join("; ")
+        );
+    }
+    Ok(dataset)
+}
+
+fn ensure_downloaded(global: &GlobalArgs, kind: DatasetKind) -> Result<PathBuf> {
+    let resolved = data::datadir::resolve_data_dir(global.data_dir.as_deref());
+    eprintln!("{}", resolved.describe());
+    let dir = kind.dir_in(&resolved.path);
+    if dir.is_dir() {
+        return Ok(dir);
+    }
+    eprintln!(
+        "{kind} is not in {}: downloading it from GroupLens",
+        resolved.path.display()
+    );
+    let options = data::download::DownloadOptions::from_env();
+    Ok(data::download::download_dataset(
+        kind,
+        &resolved.path,
+        &options,
+    )?)
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {}
+
+pub fn download(global: &GlobalArgs, _args: &DownloadArgs) -> Result<()> {
+    let kind = match DatasetChoice::parse(&global.dataset)? {
+        DatasetChoice::Known(kind) => kind,
+        DatasetChoice::Folder(dir) => {
+            return Err(eyre!(
+                "{} is a folder, not a GroupLens dataset name",
+                dir.display()
+            ))
+        }
+    };
+    let dir = ensure_downloaded(global, kind)?;
+    println!("{kind} is ready in {}", dir.display());
+    Ok(())
+}
+
+#[derive(Debug, Args, Default)]
+pub struct EdaArgs {
+    /// Print the report as JSON instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn eda(global: &GlobalArgs, args: &EdaArgs) -> Result<()> {
+    let dataset = open_dataset(global)?;
+    let report = eda::analyse(&dataset)?;
+    let json = serde_json::to_string_pretty(&report)?;
+    if args.json {
+        println!("{json}");
+    } else {
+        print!("{}", report.summary());
+    }
+    let path = write_report(&global.reports_dir, "eda.json", &json)?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Writes a report file atomically into the reports folder.
+pub fn write_report(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(name);
+    split::write_atomically(&path, |w| {
+        w.write_all(text.as_bytes())?;
+        w.write_all(b"\n")
+    })?;
+    Ok(path)
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Number of users (default: the ML-1M shape, 6,040).
+    #[arg(long, default_value_t = 6040)]
+    pub users: usize,
+    /// Number of movies (default 3,706).
+    #[arg(long, default_value_t = 3706)]
+    pub items: usize,
+    /// Number of ratings (default 1,000,209).
+    #[arg(long, default_value_t = 1_000_209)]
+    pub ratings: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output folder (written in the ML-1M layout).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn synth(args: &SynthArgs) -> Result<()> {
+    let _ = args;
+    Err(eyre!("synth: not wired yet"))
+}
+
+/// Which split `whyrec split` makes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SplitKind {
+    /// PROTOCOL.md's ranking split: 20% of each user's positives to test.
+    #[value(name = "holdout-20")]
+    Holdout20,
+    /// A random 90/10 split of all ratings (rating task).
+    #[value(name = "random-90-10")]
+    Random9010,
+}
+
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    #[arg(long, value_enum, default_value = "holdout-20")]
+    pub kind: SplitKind,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Folder to write train.csv and test.csv into.
+    #[arg(long)]
+    pub export: PathBuf,
+}
+
+pub fn split(global: &GlobalArgs, args: &SplitArgs) -> Result<()> {
+    let dataset = open_dataset(global)?;
+    let s: Split = match args.kind {
+        SplitKind::Holdout20 => split::holdout(
+            &dataset,
+            args.seed,
+            data::interactions::DEFAULT_POSITIVE_THRESHOLD,
+        ),
+        SplitKind::Random9010 => split::random_ratings(&dataset, args.seed),
+    };
+    s.export(&dataset, &args.export)?;
+    let evaluated = s
+        .evaluated_users(data::interactions::DEFAULT_POSITIVE_THRESHOLD)
+        .len();
+    println!(
+        "{} of {}: {} train and {} test interactions ({} users evaluated) written to {}",
+        s.name,
+        dataset.name,
+        s.train.len(),
+        s.test.len(),
+        evaluated,
+        args.export.display()
+    );
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Only time loading the selected dataset (one run) and print the peak memory of this process.
+    #[arg(long)]
+    pub load_only: bool,
+    /// Repetitions for each timing (the median is printed).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+}
+
+pub fn bench(global: &GlobalArgs, args: &BenchArgs) -> Result<()> {
+    let choice = DatasetChoice::parse(&global.dataset)?;
+    let (name, load): (String, Box<dyn Fn() -> Result<Dataset>>) = match choice {
+        DatasetChoice::Folder(dir) => (
+            dir.display().to_string(),
+            Box::new(move || Ok(data::load_dir(&dir, LoadOptions::default())?)),
+        ),
+        DatasetChoice::Known(kind) => {
+            let dir = ensure_downloaded(global, kind)?;
+            (
+                kind.to_string(),
+                Box::new(move || Ok(data::load_kind(kind, &dir, LoadOptions::default())?)),
+            )
+        }
+    };
+    let repeat = if args.load_only {
+        1
+    } else {
+        args.repeat.max(1)
+    };
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let d = load()?;
+        times.push(t.elapsed().as_secs_f64());
+        last = Some(d);
+    }
+    times.sort_by(f64::total_cmp);
+    let d = last.ok_or_else(|| eyre!("no run"))?;
+    println!("| what | dataset | users | items | ratings | median s | peak RSS MiB |");
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| load | {name} | {} | {} | {} | {:.3} | {} |",
+        d.n_users(),
+        d.n_items(),
+        d.ratings.len(),
+        times[times.len() / 2],
+        peak_rss_mib().map_or("n/a".into(), |m| format!("{m:.0}"))
+    );
+    Ok(())
+}
+
+/// Peak resident memory of this process (Linux `VmHWM`), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}

@@ -1,0 +1,71 @@
+//! The command line: clap definitions and one function per subcommand. Commands only orchestrate
+//! the lower layers and print; no math lives here.
+
+mod data_cmds;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use color_eyre::eyre::Result;
+
+pub use data_cmds::{open_dataset, DatasetChoice};
+
+/// whyrec: MovieLens recommendations that explain themselves.
+#[derive(Debug, Parser)]
+#[command(name = "whyrec", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command understands.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Folder holding the MovieLens folders (default: $WHYREC_DATA_DIR, else ./data, else the
+    /// platform data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Dataset: ml-100k, ml-1m, ml-10m, ml-20m, ml-25m, ml-32m, ml-latest-small, or a path to a
+    /// folder in one of the GroupLens layouts.
+    #[arg(long, global = true, default_value = "ml-1m", value_name = "NAME|DIR")]
+    pub dataset: String,
+    /// Skip malformed lines (and count them) instead of stopping at the first.
+    #[arg(long, global = true)]
+    pub lenient: bool,
+    /// Folder for JSON reports.
+    #[arg(long, global = true, default_value = "reports", value_name = "DIR")]
+    pub reports_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Download a MovieLens dataset from GroupLens into the data folder (verified by MD5).
+    Download(data_cmds::DownloadArgs),
+    /// Summarise a dataset: counts, sparsity, rating histogram, long tail, genres, demographics.
+    Eda(data_cmds::EdaArgs),
+    /// Write a synthetic dataset in the ML-1M format (for scale and speed work).
+    Synth(data_cmds::SynthArgs),
+    /// Make an evaluation split and export it as train.csv / test.csv.
+    Split(data_cmds::SplitArgs),
+    /// Benchmarks that print a table (data loading, ...).
+    Bench(data_cmds::BenchArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Some(Command::Download(a)) => data_cmds::download(&cli.global, &a),
+        Some(Command::Eda(a)) => data_cmds::eda(&cli.global, &a),
+        Some(Command::Synth(a)) => data_cmds::synth(&a),
+        Some(Command::Split(a)) => data_cmds::split(&cli.global, &a),
+        Some(Command::Bench(a)) => data_cmds::bench(&cli.global, &a),
+        None => default_pipeline(&cli.global),
+    }
+}
+
+/// `whyrec` with no subcommand: the most complete pipeline available (download if needed, EDA).
+fn default_pipeline(global: &GlobalArgs) -> Result<()> {
+    data_cmds::eda(global, &data_cmds::EdaArgs::default())
+}

@@ -1,0 +1,65 @@
+//! Small generated fixtures in the GroupLens layouts (no MovieLens data is copied).
+#![allow(dead_code)]
+
+use std::path::Path;
+
+/// Writes a tiny valid dataset in the ML-100K layout: 3 users, 4 movies, 6 ratings.
+pub fn write_ml100k(dir: &Path) {
+    let flags = |on: &[usize]| {
+        (0..19)
+            .map(|g| if on.contains(&g) { "1" } else { "0" })
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let items = [
+        format!("1|Alpha (1995)|01-Jan-1995||http://x|{}", flags(&[1, 2])),
+        format!("2|Beta (1996)|01-Jan-1996||http://x|{}", flags(&[5])),
+        format!(
+            "3|Gamma: Part II (1997)|01-Jan-1997||http://x|{}",
+            flags(&[8, 14])
+        ),
+        format!("4|Caf\u{e9} (1998)|01-Jan-1998||http://x|{}", flags(&[15])),
+    ];
+    let mut u_item: Vec<u8> = Vec::new();
+    for line in items {
+        // ISO-8859-1 on disk.
+        u_item.extend(line.chars().map(|c| c as u32 as u8));
+        u_item.push(b'\n');
+    }
+    std::fs::write(dir.join("u.item"), u_item).unwrap();
+    std::fs::write(
+        dir.join("u.user"),
+        "1|24|M|technician|85711\n2|53|F|other|94043\n3|23|M|writer|32067\n",
+    )
+    .unwrap();
+    write_ratings(dir, "1\t1\t5\t881250949\n1\t2\t3\t881250950\n2\t1\t4\t881250951\n2\t3\t1\t881250952\n3\t4\t5\t881250953\n3\t2\t2\t881250954\n");
+}
+
+pub fn write_ratings(dir: &Path, text: &str) {
+    std::fs::write(dir.join("u.data"), text).unwrap();
+}
+
+/// Writes a tiny valid dataset in the CSV layout (ml-latest-small style).
+pub fn write_csv(dir: &Path) {
+    std::fs::write(
+        dir.join("movies.csv"),
+        "movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n11,\"American President, The (1995)\",Comedy|Drama\n12,Nothing (2001),(no genres listed)\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("ratings.csv"), "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,11,3.5,964981247\n2,12,0.5,964982224\n").unwrap();
+}
+
+/// Writes a tiny valid dataset in the ML-1M layout.
+pub fn write_dat(dir: &Path) {
+    std::fs::write(dir.join("movies.dat"), b"1::Toy Story (1995)::Animation|Children's|Comedy\n2::Star Wars: Episode IV (1977)::Action|Sci-Fi\n3::Caf\xe9 (1999)::Drama\n").unwrap();
+    std::fs::write(
+        dir.join("users.dat"),
+        "1::F::1::10::48067\n2::M::56::16::70072\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ratings.dat"),
+        "1::1::5::978300760\n1::2::3::978302109\n2::3::4::978301968\n",
+    )
+    .unwrap();
+}
