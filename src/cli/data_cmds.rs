@@ -68,7 +68,7 @@ fn ensure_downloaded(global: &GlobalArgs, kind: DatasetKind) -> Result<PathBuf> 
         "{kind} is not in {}: downloading it from GroupLens",
         resolved.path.display()
     );
-    let options = data::download::DownloadOptions::from_env();
+    let options = data::download::DownloadOptions::default();
     Ok(data::download::download_dataset(
         kind,
         &resolved.path,

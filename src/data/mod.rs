@@ -3,7 +3,9 @@
 //! Nothing here knows about models or user interfaces.
 
 pub mod csr;
+pub mod datadir;
 pub mod dataset;
+pub mod download;
 pub mod eda;
 pub mod error;
 pub mod interactions;
