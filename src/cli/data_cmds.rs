@@ -40,17 +40,25 @@ pub fn open_dataset(global: &GlobalArgs) -> Result<Dataset> {
     let options = LoadOptions {
         lenient: global.lenient,
     };
-    let dataset = match DatasetChoice::parse(&global.dataset)? {
-        DatasetChoice::Folder(dir) => data::load_dir(&dir, options)?,
+    let loaded = match DatasetChoice::parse(&global.dataset)? {
+        DatasetChoice::Folder(dir) => data::load_dir(&dir, options),
         DatasetChoice::Known(kind) => {
             let dir = ensure_downloaded(global, kind)?;
-            data::load_kind(kind, &dir, options)?
+            data::load_kind(kind, &dir, options)
         }
+    };
+    let dataset = match loaded {
+        Ok(d) => d,
+        Err(e @ data::DataError::Line { .. }) => return Err(eyre!(e).wrap_err(
+            "the dataset has a malformed line (add --lenient to skip such lines and count them)",
+        )),
+        Err(e) => return Err(e.into()),
     };
     if dataset.skipped.count > 0 {
         eprintln!(
-            "--lenient: skipped {} bad lines, e.g. {}",
+            "--lenient: skipped {} malformed line{}, e.g. {}",
             dataset.skipped.count,
+            if dataset.skipped.count == 1 { "" } else { "s" },
             dataset.skipped.examples.join("; ")
         );
     }

@@ -374,10 +374,13 @@ impl EdaReport {
             c.genres,
             100.0 * self.sparsity
         );
+        let years = self
+            .release_years
+            .map_or("unknown".to_string(), |(a, b)| format!("{a}..{b}"));
         let _ = writeln!(
             s,
-            "  time range {} .. {}; release years {:?}",
-            self.time_range.first, self.time_range.last, self.release_years
+            "  rated {} .. {}; release years {years}",
+            self.time_range.first, self.time_range.last
         );
         let _ = writeln!(
             s,
@@ -402,7 +405,14 @@ impl EdaReport {
             let _ = writeln!(
                 s,
                 "Ratings per {name}: min {} | q25 {} | median {} | q75 {} | q90 {} | q99 {} | max {} (mean {:.1})",
-                d.min, d.q25, d.median, d.q75, d.q90, d.q99, d.max, d.mean
+                num(d.min),
+                num(d.q25),
+                num(d.median),
+                num(d.q75),
+                num(d.q90),
+                num(d.q99),
+                num(d.max),
+                d.mean
             );
         }
         let lt = &self.long_tail;
@@ -437,6 +447,15 @@ impl EdaReport {
             let _ = writeln!(s, "Skipped lines (--lenient): {}", self.skipped_lines);
         }
         s
+    }
+}
+
+/// A number for the summary: whole numbers without decimals, others with one.
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
     }
 }
 

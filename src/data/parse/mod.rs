@@ -200,7 +200,7 @@ fn load_with(
             (ids, None)
         }
     };
-    let ratings = index_ratings(
+    let mut ratings = index_ratings(
         &ratings_path,
         raw_ratings,
         &user_ids,
@@ -209,6 +209,13 @@ fn load_with(
         lenient,
         &mut skipped,
     )?;
+    // Without a users file, users are the raters of the ratings kept (a lenient load may drop a
+    // user's only rating).
+    let user_ids = if demographics.is_none() {
+        drop_unused_users(user_ids, &mut ratings.user)
+    } else {
+        user_ids
+    };
     Ok(Dataset::assemble(
         name,
         dir.to_path_buf(),
@@ -264,16 +271,6 @@ impl IdLookup {
     }
 }
 
-/// Which line of the ratings file holds row `row` (rows are the non-empty data lines, in order).
-fn line_of_row(path: &Path, row: usize) -> String {
-    let Ok(file) = TextFile::read(path) else {
-        return format!("row {}", row + 1);
-    };
-    let header = usize::from(path.extension().is_some_and(|e| e == "csv"));
-    let found = file.lines().nth(row + header).map(|l| l.number.to_string());
-    found.unwrap_or_else(|| format!("row {}", row + 1))
-}
-
 fn index_ratings(
     path: &Path,
     raw: RawRatings,
@@ -302,11 +299,7 @@ fn index_ratings(
         .collect();
     let mut keep = vec![true; raw.user.len()];
     let problem = |row: usize, what: String| -> DataError {
-        let line = line_of_row(path, row);
-        match line.parse::<usize>() {
-            Ok(n) => DataError::line(path, n, what),
-            Err(_) => DataError::file(path, format!("{line}: {what}")),
-        }
+        DataError::line(path, raw.line[row] as usize, what)
     };
     for (row, &(u, i)) in mapped.iter().enumerate() {
         let what = match (u, i) {
@@ -322,7 +315,7 @@ fn index_ratings(
         };
         if lenient {
             keep[row] = false;
-            skipped.record(format!("{}: row {}: {what}", path.display(), row + 1));
+            skipped.record(problem(row, what).to_string());
         } else {
             return Err(problem(row, what));
         }
@@ -356,7 +349,7 @@ fn index_ratings(
                 );
                 if lenient {
                     keep[row] = false;
-                    skipped.record(format!("{}: row {}: {what}", path.display(), row + 1));
+                    skipped.record(problem(row, what).to_string());
                 } else {
                     return Err(problem(row, what));
                 }
@@ -397,4 +390,27 @@ fn sorted_pairs(ids: &[u32]) -> Vec<(u32, u32)> {
 /// Where the data of a dataset kind lives, for messages.
 pub fn dataset_dir(kind: DatasetKind, data_dir: &Path) -> PathBuf {
     kind.dir_in(data_dir)
+}
+
+/// Removes users without ratings and renumbers the rating rows' user indices.
+fn drop_unused_users(user_ids: Vec<u32>, rating_users: &mut [u32]) -> Vec<u32> {
+    let mut used = vec![false; user_ids.len()];
+    for &u in rating_users.iter() {
+        used[u as usize] = true;
+    }
+    if used.iter().all(|&u| u) {
+        return user_ids;
+    }
+    let mut new_index = vec![u32::MAX; user_ids.len()];
+    let mut kept = Vec::new();
+    for (old, &id) in user_ids.iter().enumerate() {
+        if used[old] {
+            new_index[old] = kept.len() as u32;
+            kept.push(id);
+        }
+    }
+    for u in rating_users.iter_mut() {
+        *u = new_index[*u as usize];
+    }
+    kept
 }

@@ -16,6 +16,8 @@ pub struct RawRatings {
     pub item: Vec<u32>,
     pub rating: Vec<f32>,
     pub timestamp: Vec<i64>,
+    /// Line number of each row in the file (for messages about rows found bad later).
+    pub line: Vec<u32>,
 }
 
 impl RawRatings {
@@ -24,6 +26,7 @@ impl RawRatings {
         self.item.append(&mut other.item);
         self.rating.append(&mut other.rating);
         self.timestamp.append(&mut other.timestamp);
+        self.line.append(&mut other.line);
     }
 }
 
@@ -96,6 +99,7 @@ pub fn parse_ratings(
     out.item.reserve_exact(total);
     out.rating.reserve_exact(total);
     out.timestamp.reserve_exact(total);
+    out.line.reserve_exact(total);
     for (part, skip, err) in parsed {
         if let Some(e) = err {
             return Err(e);
@@ -148,6 +152,7 @@ fn parse_chunk(
     out.item.reserve(cap);
     out.rating.reserve(cap);
     out.timestamp.reserve(cap);
+    out.line.reserve(cap);
     for line in lines_of(chunk, start) {
         match parse_line(&line, format) {
             Ok((u, i, r, t)) => {
@@ -155,6 +160,8 @@ fn parse_chunk(
                 out.item.push(i);
                 out.rating.push(r);
                 out.timestamp.push(t);
+                out.line
+                    .push(u32::try_from(line.number).unwrap_or(u32::MAX));
             }
             Err(message) => {
                 let err = line.error(path, message);
