@@ -168,6 +168,7 @@ impl Skipped {
 
 impl Dataset {
     /// Assembles a dataset from columns already checked by a parser; builds the id maps.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn assemble(
         name: String,
         dir: PathBuf,
