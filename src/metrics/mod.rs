@@ -7,5 +7,6 @@ pub mod rating;
 
 pub use ranking::{evaluate_ranking, RankingMetrics, RankingReport, UserRanking};
 pub use rating::{
-    evaluate_ml100k_folds, evaluate_rating, FoldResult, FoldsReport, ModelFolds, RatingMetrics,
+    evaluate_ml100k_folds, evaluate_rating, evaluate_splits, rating_errors, FoldResult,
+    FoldsReport, ModelFolds, RatingMetrics,
 };

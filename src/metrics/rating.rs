@@ -24,23 +24,40 @@ pub fn evaluate_rating(
     test: &[Interaction],
     scale: RatingScale,
 ) -> RatingMetrics {
-    let (mut se, mut ae) = (0.0f64, 0.0f64);
-    for r in test {
-        let p = model.predict(r.user, r.item);
-        let p = if p.is_nan() {
-            (scale.min + scale.max) / 2.0
-        } else {
-            scale.clip(p)
-        };
-        let e = f64::from(p) - f64::from(r.rating);
-        se += e * e;
-        ae += e.abs();
-    }
-    let n = test.len();
-    RatingMetrics {
-        rmse: (se / n as f64).sqrt(),
-        mae: ae / n as f64,
-        n,
+    RatingMetrics::from_errors(&rating_errors(model, test, scale))
+}
+
+/// Signed errors (clipped prediction − rating) in test order, for grouping by user (fairness). A
+/// NaN prediction is replaced by the middle of the scale.
+pub fn rating_errors(
+    model: &dyn RatingModel,
+    test: &[Interaction],
+    scale: RatingScale,
+) -> Vec<f64> {
+    test.iter()
+        .map(|r| {
+            let p = model.predict(r.user, r.item);
+            let p = if p.is_nan() {
+                (scale.min + scale.max) / 2.0
+            } else {
+                scale.clip(p)
+            };
+            f64::from(p) - f64::from(r.rating)
+        })
+        .collect()
+}
+
+impl RatingMetrics {
+    /// RMSE and MAE of signed errors, summed in the order given.
+    pub fn from_errors(errors: &[f64]) -> RatingMetrics {
+        let n = errors.len();
+        let se: f64 = errors.iter().map(|e| e * e).sum();
+        let ae: f64 = errors.iter().map(|e| e.abs()).sum();
+        RatingMetrics {
+            rmse: (se / n as f64).sqrt(),
+            mae: ae / n as f64,
+            n,
+        }
     }
 }
 
