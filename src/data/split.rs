@@ -72,10 +72,8 @@ pub fn holdout(dataset: &Dataset, seed: u64, threshold: f32) -> Split {
     for mut rows in by_user {
         rows.sort_by_key(|&k| dataset.ratings.item[k]);
         let m = holdout_count(rows.len());
-        if m > 0 {
-            rows.partial_shuffle(&mut rng, m);
-        }
-        let (held, kept) = rows.split_at(m);
+        // rand 0.8 moves the chosen elements to the end of the slice and returns them first.
+        let (held, kept) = rows.partial_shuffle(&mut rng, m);
         let mut held = held.to_vec();
         let mut kept = kept.to_vec();
         held.sort_by_key(|&k| dataset.ratings.item[k]);
@@ -96,8 +94,7 @@ pub fn random_ratings(dataset: &Dataset, seed: u64) -> Split {
     let mut rows: Vec<usize> = (0..dataset.ratings.len()).collect();
     let m = (0.1 * rows.len() as f64).round() as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rows.partial_shuffle(&mut rng, m);
-    let (held, kept) = rows.split_at(m);
+    let (held, kept) = rows.partial_shuffle(&mut rng, m);
     let mut held = held.to_vec();
     let mut kept = kept.to_vec();
     held.sort_unstable();

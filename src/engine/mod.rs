@@ -2,6 +2,9 @@
 //! incremental retraining, persistence, and the exact decomposition of every score. It knows nothing
 //! of user interfaces.
 
+pub mod baselines;
+pub mod rating;
+
 /// Anything that scores every item for a known user: what evaluation, explanation and the UI ask.
 pub trait Scorer: Send + Sync {
     /// Short model name used in tables and reports (`hybrid-als`, `popularity`, …).

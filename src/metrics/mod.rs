@@ -1,0 +1,12 @@
+//! Offline evaluation as PROTOCOL.md defines it: top-k ranking metrics on implicit feedback
+//! ([`ranking`]) and RMSE/MAE on explicit ratings ([`rating`]). Every number here can be put beside
+//! another system's number on the same split.
+
+pub mod ranking;
+pub mod rating;
+
+pub use ranking::{evaluate_ranking, RankingMetrics, RankingReport, UserRanking};
+pub use rating::{
+    evaluate_ml100k_folds, evaluate_rating, evaluate_splits, rating_errors, FoldResult,
+    FoldsReport, ModelFolds, RatingMetrics,
+};

@@ -1,0 +1,170 @@
+//! Rating-task metrics of PROTOCOL.md: RMSE and MAE of predictions clipped to the dataset's scale,
+//! per split and over ML-100K's canonical folds u1..u5, always with the global mean beside.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::registry::RatingScale;
+use crate::data::split::{ml100k_fold, Interaction, Split};
+use crate::data::{DataResult, Dataset};
+use crate::engine::rating::{RatingModel, RatingSpec};
+
+/// RMSE and MAE over `n` test ratings (NaN when `n` is 0).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RatingMetrics {
+    pub rmse: f64,
+    pub mae: f64,
+    pub n: usize,
+}
+
+/// RMSE and MAE of `model` on `test`, each prediction clipped to `scale` (summed in test order).
+pub fn evaluate_rating(
+    model: &dyn RatingModel,
+    test: &[Interaction],
+    scale: RatingScale,
+) -> RatingMetrics {
+    RatingMetrics::from_errors(&rating_errors(model, test, scale))
+}
+
+/// Signed errors (clipped prediction − rating) in test order, for grouping by user (fairness). A
+/// NaN prediction is replaced by the middle of the scale.
+pub fn rating_errors(
+    model: &dyn RatingModel,
+    test: &[Interaction],
+    scale: RatingScale,
+) -> Vec<f64> {
+    test.iter()
+        .map(|r| {
+            let p = model.predict(r.user, r.item);
+            let p = if p.is_nan() {
+                (scale.min + scale.max) / 2.0
+            } else {
+                scale.clip(p)
+            };
+            f64::from(p) - f64::from(r.rating)
+        })
+        .collect()
+}
+
+impl RatingMetrics {
+    /// RMSE and MAE of signed errors, summed in the order given.
+    pub fn from_errors(errors: &[f64]) -> RatingMetrics {
+        let n = errors.len();
+        let se: f64 = errors.iter().map(|e| e * e).sum();
+        let ae: f64 = errors.iter().map(|e| e.abs()).sum();
+        RatingMetrics {
+            rmse: (se / n as f64).sqrt(),
+            mae: ae / n as f64,
+            n,
+        }
+    }
+}
+
+/// One model on one split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldResult {
+    /// The split's name (`u1`, `random-90-10 seed=1`, …).
+    pub fold: String,
+    pub rmse: f64,
+    pub mae: f64,
+    pub n: usize,
+    /// Wall-clock time of the fit.
+    pub fit_seconds: f64,
+}
+
+/// One model over several splits, with the means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelFolds {
+    pub model: String,
+    pub spec: RatingSpec,
+    pub folds: Vec<FoldResult>,
+    pub mean_rmse: f64,
+    pub mean_mae: f64,
+    pub mean_fit_seconds: f64,
+}
+
+/// Every model over the same splits; the global mean always comes first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldsReport {
+    pub dataset: String,
+    pub folds: Vec<String>,
+    pub seed: u64,
+    pub models: Vec<ModelFolds>,
+}
+
+impl FoldsReport {
+    /// The model with the lowest mean RMSE.
+    pub fn best(&self) -> Option<&ModelFolds> {
+        self.models
+            .iter()
+            .min_by(|a, b| a.mean_rmse.total_cmp(&b.mean_rmse))
+    }
+}
+
+/// Fits every spec on every split and evaluates it on the split's test ratings. The global mean
+/// is added in front when `specs` lacks it.
+pub fn evaluate_splits(
+    dataset: &Dataset,
+    splits: &[Split],
+    specs: &[RatingSpec],
+    seed: u64,
+) -> FoldsReport {
+    let mut specs = specs.to_vec();
+    if !specs.contains(&RatingSpec::GlobalMean) {
+        specs.insert(0, RatingSpec::GlobalMean);
+    }
+    let models = specs
+        .into_iter()
+        .map(|spec| {
+            let mut name = String::new();
+            let folds: Vec<FoldResult> = splits
+                .iter()
+                .map(|split| {
+                    let start = Instant::now();
+                    let model = spec.fit(&split.train, dataset.n_users(), dataset.n_items(), seed);
+                    let fit_seconds = start.elapsed().as_secs_f64();
+                    name = model.name().to_string();
+                    let m = evaluate_rating(model.as_ref(), &split.test, dataset.scale);
+                    FoldResult {
+                        fold: split.name.clone(),
+                        rmse: m.rmse,
+                        mae: m.mae,
+                        n: m.n,
+                        fit_seconds,
+                    }
+                })
+                .collect();
+            let mean =
+                |f: fn(&FoldResult) -> f64| folds.iter().map(f).sum::<f64>() / folds.len() as f64;
+            ModelFolds {
+                model: name,
+                spec,
+                mean_rmse: mean(|f| f.rmse),
+                mean_mae: mean(|f| f.mae),
+                mean_fit_seconds: mean(|f| f.fit_seconds),
+                folds,
+            }
+        })
+        .collect();
+    FoldsReport {
+        dataset: dataset.name.clone(),
+        folds: splits.iter().map(|s| s.name.clone()).collect(),
+        seed,
+        models,
+    }
+}
+
+/// PROTOCOL.md's rating task on ML-100K: every spec on the canonical folds u1..u5 (read from the
+/// dataset folder), per fold and mean, with the global mean beside.
+pub fn evaluate_ml100k_folds(
+    dataset: &Dataset,
+    specs: &[RatingSpec],
+    seed: u64,
+) -> DataResult<FoldsReport> {
+    let splits = ["u1", "u2", "u3", "u4", "u5"]
+        .iter()
+        .map(|f| ml100k_fold(dataset, f))
+        .collect::<DataResult<Vec<_>>>()?;
+    Ok(evaluate_splits(dataset, &splits, specs, seed))
+}
