@@ -129,6 +129,9 @@ const BATCH_CHUNKS: usize = 32;
 /// temporary folder next to `out_dir` and renamed into place at the end, so a failure leaves
 /// nothing partial. An existing `out_dir` is replaced only if it is empty or an earlier synthetic
 /// dataset (its `README` says so); anything else is an `AlreadyExists` error.
+///
+/// Errors: `InvalidInput` for an impossible shape (see [`SynthConfig::validate`]), `AlreadyExists`
+/// as above, and any I/O error while writing.
 pub fn generate(config: &SynthConfig, out_dir: &Path) -> io::Result<SynthSummary> {
     config.validate()?;
     let name = out_dir

@@ -30,10 +30,10 @@ const SELECT_MIDPOINT: f32 = 1.25;
 /// Standard-normal quantiles at ML-1M's cumulative star shares 5.6%, 16.4%, 42.5%, 77.4%.
 const STAR_THRESHOLDS: [f32; 4] = [-1.589, -0.978, -0.189, 0.752];
 /// Weights of the (unit-variance) parts of a rating score; their squares sum to 1.
-const W_AFFINITY: f32 = 0.6;
-const W_QUALITY: f32 = 0.3;
+const W_AFFINITY: f32 = 0.7;
+const W_QUALITY: f32 = 0.25;
 const W_USER_BIAS: f32 = 0.4;
-const W_NOISE: f32 = 0.624_5;
+const W_NOISE: f32 = 0.536_2;
 
 /// One chunk's lines of `ratings.dat`, its star histogram and the items it rated.
 pub struct ChunkOutput {
