@@ -12,6 +12,7 @@ pub mod interactions;
 pub mod parse;
 pub mod registry;
 pub mod split;
+pub mod synth;
 pub mod text;
 
 pub use csr::Csr;
