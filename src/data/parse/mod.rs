@@ -280,101 +280,118 @@ fn index_ratings(
     lenient: bool,
     skipped: &mut Skipped,
 ) -> DataResult<Ratings> {
+    const UNKNOWN: u32 = u32::MAX;
+    let RawRatings {
+        mut user,
+        mut item,
+        mut rating,
+        mut timestamp,
+        line,
+    } = raw;
+    // Map the dataset's ids to dense indices in place; rows with unknown ids keep their ids for the message.
     let users = IdLookup::new(user_ids);
     let items = IdLookup::new(item_ids);
     let sorted_users: Option<Vec<(u32, u32)>> =
         users.table.is_empty().then(|| sorted_pairs(user_ids));
     let sorted_items: Option<Vec<(u32, u32)>> =
         items.table.is_empty().then(|| sorted_pairs(item_ids));
-    let mapped: Vec<(Option<u32>, Option<u32>)> = raw
-        .user
-        .par_iter()
-        .zip(raw.item.par_iter())
-        .map(|(&u, &i)| {
-            (
-                users.get(u, sorted_users.as_deref()),
-                items.get(i, sorted_items.as_deref()),
-            )
-        })
-        .collect();
-    let mut keep = vec![true; raw.user.len()];
-    let problem = |row: usize, what: String| -> DataError {
-        DataError::line(path, raw.line[row] as usize, what)
-    };
-    for (row, &(u, i)) in mapped.iter().enumerate() {
-        let what = match (u, i) {
-            (_, None) => format!(
-                "rating for an unknown movie: id {} is not in the movie file",
-                raw.item[row]
-            ),
-            (None, _) if users_listed => format!(
-                "rating by an unknown user: id {} is not in the user file",
-                raw.user[row]
-            ),
-            _ => continue,
-        };
-        if lenient {
-            keep[row] = false;
-            skipped.record(problem(row, what).to_string());
-        } else {
-            return Err(problem(row, what));
+    let mut unknown: Vec<(usize, String)> = Vec::new();
+    {
+        let bad: Vec<usize> = user
+            .par_iter_mut()
+            .zip(item.par_iter_mut())
+            .enumerate()
+            .filter_map(|(row, (u, i))| {
+                let (mu, mi) = (
+                    users.get(*u, sorted_users.as_deref()),
+                    items.get(*i, sorted_items.as_deref()),
+                );
+                let known = mi.is_some() && (mu.is_some() || !users_listed);
+                if known {
+                    *u = mu.unwrap_or(UNKNOWN);
+                    *i = mi.unwrap_or(UNKNOWN);
+                    None
+                } else {
+                    Some(row)
+                }
+            })
+            .collect();
+        for row in bad {
+            let what = if items.get(item[row], sorted_items.as_deref()).is_none() {
+                format!(
+                    "rating for an unknown movie: id {} is not in the movie file",
+                    item[row]
+                )
+            } else {
+                format!(
+                    "rating by an unknown user: id {} is not in the user file",
+                    user[row]
+                )
+            };
+            unknown.push((row, what));
         }
     }
+    let problem =
+        |row: usize, what: String| -> DataError { DataError::line(path, line[row] as usize, what) };
+    let mut keep = vec![true; user.len()];
+    for (row, what) in unknown {
+        if !lenient {
+            return Err(problem(row, what));
+        }
+        keep[row] = false;
+        skipped.record(problem(row, what).to_string());
+    }
     // Duplicate (user, movie) pairs.
-    let mut keys: Vec<u64> = mapped
-        .par_iter()
-        .zip(keep.par_iter())
-        .filter(|(_, &k)| k)
-        .map(|((u, i), _)| (u64::from(u.unwrap_or(0)) << 32) | u64::from(i.unwrap_or(0)))
+    let key = |row: usize| (u64::from(user[row]) << 32) | u64::from(item[row]);
+    let mut keys: Vec<u64> = (0..user.len())
+        .into_par_iter()
+        .filter(|&row| keep[row])
+        .map(key)
         .collect();
     keys.par_sort_unstable();
-    let dups: Vec<u64> = keys
+    let dups: std::collections::HashSet<u64> = keys
         .windows(2)
         .filter(|w| w[0] == w[1])
         .map(|w| w[0])
         .collect();
     drop(keys);
     if !dups.is_empty() {
-        let dup_set: std::collections::HashSet<u64> = dups.iter().copied().collect();
         let mut seen = std::collections::HashSet::new();
-        for (row, &(u, i)) in mapped.iter().enumerate() {
-            if !keep[row] {
-                continue;
-            }
-            let key = (u64::from(u.unwrap_or(0)) << 32) | u64::from(i.unwrap_or(0));
-            if dup_set.contains(&key) && !seen.insert(key) {
+        for row in 0..user.len() {
+            if keep[row] && dups.contains(&key(row)) && !seen.insert(key(row)) {
                 let what = format!(
                     "duplicate rating: user {} already rated movie {}",
-                    raw.user[row], raw.item[row]
+                    user_ids.get(user[row] as usize).copied().unwrap_or(0),
+                    item_ids.get(item[row] as usize).copied().unwrap_or(0)
                 );
-                if lenient {
-                    keep[row] = false;
-                    skipped.record(problem(row, what).to_string());
-                } else {
+                if !lenient {
                     return Err(problem(row, what));
                 }
+                keep[row] = false;
+                skipped.record(problem(row, what).to_string());
             }
         }
     }
-    let n = keep.iter().filter(|&&k| k).count();
-    if n == 0 {
+    drop(line);
+    if keep.iter().any(|&k| !k) {
+        let mut it = keep.iter();
+        user.retain(|_| *it.next().unwrap_or(&false));
+        let mut it = keep.iter();
+        item.retain(|_| *it.next().unwrap_or(&false));
+        let mut it = keep.iter();
+        rating.retain(|_| *it.next().unwrap_or(&false));
+        let mut it = keep.iter();
+        timestamp.retain(|_| *it.next().unwrap_or(&false));
+    }
+    if user.is_empty() {
         return Err(DataError::file(path, "no usable ratings"));
     }
-    let mut out = Ratings {
-        user: Vec::with_capacity(n),
-        item: Vec::with_capacity(n),
-        rating: Vec::with_capacity(n),
-        timestamp: Vec::with_capacity(n),
-    };
-    for (row, &(u, i)) in mapped.iter().enumerate() {
-        if keep[row] {
-            out.user.push(u.unwrap_or(0));
-            out.item.push(i.unwrap_or(0));
-            out.rating.push(raw.rating[row]);
-            out.timestamp.push(raw.timestamp[row]);
-        }
-    }
-    Ok(out)
+    Ok(Ratings {
+        user,
+        item,
+        rating,
+        timestamp,
+    })
 }
 
 fn sorted_pairs(ids: &[u32]) -> Vec<(u32, u32)> {
