@@ -248,6 +248,26 @@ impl HybridModel {
         &self.items.composed
     }
 
+    /// Own user embeddings e_u (n_users × k).
+    pub fn user_embeddings(&self) -> &Array2<f32> {
+        &self.users.own
+    }
+
+    /// Own item embeddings e_i (n_items × k).
+    pub fn item_embeddings(&self) -> &Array2<f32> {
+        &self.items.own
+    }
+
+    /// Demographic feature embeddings D (n_user_features × k).
+    pub fn user_feature_embeddings(&self) -> &Array2<f32> {
+        &self.users.feature_factors
+    }
+
+    /// Item feature (genre) embeddings G (n_item_features × k).
+    pub fn item_feature_embeddings(&self) -> &Array2<f32> {
+        &self.items.feature_factors
+    }
+
     /// Names of the demographic features (empty in pure-CF mode or without demographics).
     pub fn user_feature_names(&self) -> &[String] {
         &self.users.features.names

@@ -3,7 +3,7 @@
 //! from the model so that every solve of the engine goes through the same code (which is what makes
 //! fold-in, influences and training agree to the bit).
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 
 /// A symmetric positive-definite matrix made ready for solves.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub(crate) enum Spd {
 pub(crate) struct NotPositiveDefinite;
 
 impl Spd {
-    /// Factorises the row-major symmetric matrix `a` (`n×n`). Tries plain Cholesky, then Cholesky with
+    /// Factorises the row-major symmetric matrix `a` (`n×n`; only its lower triangle is read). Tries plain Cholesky, then Cholesky with
     /// a diagonal jitter of 1e-10, 1e-8, 1e-6 times the mean diagonal, then conjugate gradient.
     pub(crate) fn factor(a: Vec<f64>, n: usize) -> Result<Spd, NotPositiveDefinite> {
         assert_eq!(a.len(), n * n);
@@ -40,6 +40,8 @@ impl Spd {
                 return Ok(Spd::Cholesky { l, n });
             }
         }
+        let mut a = a;
+        symmetrize_from_lower(&mut a, n);
         Ok(Spd::Iterative { a, n })
     }
 
@@ -81,18 +83,18 @@ pub(crate) fn cholesky_in_place(a: &mut [f64], n: usize) -> bool {
     true
 }
 
-/// Solves `L Lᵀ x = b` in place, `L` from [`cholesky_in_place`].
+/// Solves `L Lᵀ x = b` in place, `L` from [`cholesky_in_place`] (both sweeps read rows of `L`).
 pub(crate) fn cholesky_solve(l: &[f64], n: usize, b: &mut [f64]) {
     for i in 0..n {
         let s = dot(&l[i * n..i * n + i], &b[..i]);
         b[i] = (b[i] - s) / l[i * n + i];
     }
     for i in (0..n).rev() {
-        let mut s = b[i];
-        for k in i + 1..n {
-            s -= l[k * n + i] * b[k];
+        b[i] /= l[i * n + i];
+        let xi = b[i];
+        for (bk, &lik) in b[..i].iter_mut().zip(&l[i * n..i * n + i]) {
+            *bk -= lik * xi;
         }
-        b[i] = s / l[i * n + i];
     }
 }
 
@@ -142,19 +144,47 @@ pub(crate) fn conjugate_gradient(
     }
 }
 
-/// Plain dot product in a fixed (sequential) order.
+/// Dot product with four running sums (so that it vectorises), combined in a fixed order: the
+/// result depends only on the inputs, never on threads.
 #[inline]
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (ca, cb) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let mut acc = [0.0f64; 4];
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
 }
 
-/// `f32 · f32` accumulated in `f64`, sequentially: the one scoring kernel of the engine.
+/// `f32 · f32` accumulated in `f64` with four running sums combined in a fixed order: the one
+/// scoring kernel of the engine.
 #[inline]
 pub(crate) fn dot32(a: &[f32], b: &[f32]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| f64::from(x) * f64::from(y))
-        .sum()
+    let n = a.len().min(b.len());
+    let (ca, cb) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let mut acc = [0.0f64; 4];
+    let w = |x: f32, y: f32| f64::from(x) * f64::from(y);
+    for (x, y) in ca.zip(cb) {
+        acc[0] += w(x[0], y[0]);
+        acc[1] += w(x[1], y[1]);
+        acc[2] += w(x[2], y[2]);
+        acc[3] += w(x[3], y[3]);
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (&x, &y) in ra.iter().zip(rb) {
+        s += w(x, y);
+    }
+    s
 }
 
 /// `MᵀM` in `f64`, row-major `k×k`.
@@ -164,8 +194,8 @@ pub(crate) fn gram(m: &Array2<f32>) -> Vec<f64> {
     g.iter().copied().collect()
 }
 
-/// `Σ_r w_r x_r x_rᵀ` over the listed rows of `m` (row-major `k×k`, `f64`); `weights` parallel to
-/// `rows` (`None`: all ones).
+/// `Σ_r w_r x_r x_rᵀ` over the listed rows of `m` (row-major `k×k`, `f64`, exact in the lower
+/// triangle); `weights` parallel to `rows` (`None`: all ones).
 pub(crate) fn weighted_gram(m: &Array2<f32>, rows: &[u32], weights: Option<&[f64]>) -> Vec<f64> {
     let k = m.ncols();
     if rows.is_empty() {
@@ -175,25 +205,24 @@ pub(crate) fn weighted_gram(m: &Array2<f32>, rows: &[u32], weights: Option<&[f64
     let mut wx = Array2::<f64>::zeros((rows.len(), k));
     for (t, &r) in rows.iter().enumerate() {
         let w = weights.map_or(1.0, |w| w[t]);
-        for c in 0..k {
-            let v = f64::from(m[[r as usize, c]]);
-            x[[t, c]] = v;
-            wx[[t, c]] = w * v;
+        let src = m.row(r as usize);
+        let (mut xr, mut wr) = (x.row_mut(t), wx.row_mut(t));
+        for ((xv, wv), &v) in xr.iter_mut().zip(wr.iter_mut()).zip(src.iter()) {
+            *xv = f64::from(v);
+            *wv = w * f64::from(v);
         }
     }
-    let g = x.t().dot(&wx);
-    symmetrize(g.view())
+    // Only the lower triangle is read by the Cholesky factorisation; the fallback symmetrises.
+    x.t().dot(&wx).iter().copied().collect()
 }
 
-fn symmetrize(g: ArrayView2<f64>) -> Vec<f64> {
-    let k = g.nrows();
-    let mut out = vec![0.0; k * k];
-    for i in 0..k {
-        for j in 0..k {
-            out[i * k + j] = 0.5 * (g[[i, j]] + g[[j, i]]);
+/// Copies the lower triangle of a row-major matrix onto the upper one.
+fn symmetrize_from_lower(a: &mut [f64], n: usize) {
+    for i in 0..n {
+        for j in 0..i {
+            a[j * n + i] = a[i * n + j];
         }
     }
-    out
 }
 
 #[cfg(test)]
