@@ -17,7 +17,8 @@ use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
 use super::error::EngineError;
-use super::hybrid::{FeatureSet, HybridModel, Side};
+use super::hybrid::HybridModel;
+use super::side::{FeatureSet, Side};
 use super::steps::{objective, solve_feature_blocks, solve_own, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
 

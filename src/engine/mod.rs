@@ -5,7 +5,7 @@
 //! The hybrid implicit ALS model:
 //!
 //! * [`HybridAls::fit`] trains a [`HybridModel`] (`hybrid.rs` holds the representation, `als.rs`
-//!   the trainer, `steps.rs` its exact minimisation steps, `linalg.rs` the k×k solves);
+//!   the trainer, `side.rs` one side's vectors, `steps.rs` its exact minimisation steps, `linalg.rs` the k×k solves);
 //! * [`HybridModel::fold_in`], [`HybridModel::continue_training`] for changed histories;
 //! * [`HybridModel::decompose`] and [`HybridModel::influences`] (`decompose.rs`) for explanations;
 //! * [`HybridModel::save`] / [`HybridModel::load`] (`persist.rs`) for model files.
@@ -16,6 +16,7 @@ mod error;
 mod hybrid;
 mod linalg;
 mod persist;
+mod side;
 mod steps;
 
 pub use als::{AlsConfig, HybridAls, TrainProgress};

@@ -23,7 +23,8 @@ use sha2::{Digest, Sha256};
 
 use super::als::AlsConfig;
 use super::error::EngineError;
-use super::hybrid::{FeatureSet, HybridModel, Side};
+use super::hybrid::HybridModel;
+use super::side::{FeatureSet, Side};
 use crate::data::Csr;
 
 const MAGIC: &[u8; 8] = b"WHYRECHA";

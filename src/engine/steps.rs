@@ -15,8 +15,8 @@ use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 
 use super::als::AlsConfig;
-use super::hybrid::Side;
 use super::linalg::{dot, dot32, gram, weighted_gram, NotPositiveDefinite, Spd};
+use super::side::Side;
 use crate::data::Csr;
 
 /// Why a step stopped early.
