@@ -1,6 +1,29 @@
 //! The engine: factorization models and baselines, their training, fold-in of a changed history,
 //! incremental retraining, persistence, and the exact decomposition of every score. It knows nothing
 //! of user interfaces.
+//!
+//! The hybrid implicit ALS model:
+//!
+//! * [`HybridAls::fit`] trains a [`HybridModel`] (`hybrid.rs` holds the representation, `als.rs`
+//!   the trainer, `side.rs` one side's vectors, `steps.rs` its exact minimisation steps, `linalg.rs` the k×k solves);
+//! * [`HybridModel::fold_in`], [`HybridModel::continue_training`] for changed histories;
+//! * [`HybridModel::decompose`] and [`HybridModel::influences`] (`decompose.rs`) for explanations;
+//! * [`HybridModel::save`] / [`HybridModel::load`] (`persist.rs`) for model files.
+
+mod als;
+mod decompose;
+mod error;
+mod hybrid;
+mod linalg;
+mod persist;
+mod side;
+mod steps;
+
+pub use als::{AlsConfig, HybridAls, TrainProgress};
+pub use decompose::{Influence, ScoreTerm};
+pub use error::EngineError;
+pub use hybrid::{top_k, FoldedUser, HybridModel};
+pub use persist::{ModelMeta, FORMAT_VERSION};
 
 pub mod baselines;
 pub mod rating;

@@ -1,0 +1,283 @@
+//! Small dense kernels for the k×k normal equations of ALS (k ≤ a few hundred): Gramians in `f64`,
+//! Cholesky factorisation with a jitter retry, and conjugate gradient as the last resort. Kept apart
+//! from the model so that every solve of the engine goes through the same code (which is what makes
+//! fold-in, influences and training agree to the bit).
+
+use ndarray::Array2;
+
+/// A symmetric positive-definite matrix made ready for solves.
+#[derive(Debug, Clone)]
+pub(crate) enum Spd {
+    /// Lower Cholesky factor, row-major `n×n` (upper triangle unused).
+    Cholesky { l: Vec<f64>, n: usize },
+    /// The matrix itself, solved by conjugate gradient (Cholesky failed even with jitter).
+    Iterative { a: Vec<f64>, n: usize },
+}
+
+/// The matrix is not positive definite even after jitter, or holds NaN/inf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotPositiveDefinite;
+
+impl Spd {
+    /// Factorises the row-major symmetric matrix `a` (`n×n`; only its lower triangle is read). Tries plain Cholesky, then Cholesky with
+    /// a diagonal jitter of 1e-10, 1e-8, 1e-6 times the mean diagonal, then conjugate gradient.
+    pub(crate) fn factor(a: Vec<f64>, n: usize) -> Result<Spd, NotPositiveDefinite> {
+        assert_eq!(a.len(), n * n);
+        if a.iter().any(|v| !v.is_finite()) {
+            return Err(NotPositiveDefinite);
+        }
+        let mut l = a.clone();
+        if cholesky_in_place(&mut l, n) {
+            return Ok(Spd::Cholesky { l, n });
+        }
+        let mean_diag = (0..n).map(|i| a[i * n + i].abs()).sum::<f64>() / n.max(1) as f64;
+        for rel in [1e-10, 1e-8, 1e-6] {
+            l.copy_from_slice(&a);
+            for i in 0..n {
+                l[i * n + i] += rel * mean_diag.max(f64::MIN_POSITIVE);
+            }
+            if cholesky_in_place(&mut l, n) {
+                return Ok(Spd::Cholesky { l, n });
+            }
+        }
+        let mut a = a;
+        symmetrize_from_lower(&mut a, n);
+        Ok(Spd::Iterative { a, n })
+    }
+
+    /// Solves `A x = b` in place of `b`.
+    pub(crate) fn solve(&self, b: &mut [f64]) -> Result<(), NotPositiveDefinite> {
+        match self {
+            Spd::Cholesky { l, n } => {
+                cholesky_solve(l, *n, b);
+                Ok(())
+            }
+            Spd::Iterative { a, n } => {
+                let x = conjugate_gradient(a, *n, b)?;
+                b.copy_from_slice(&x);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// In-place lower Cholesky `A = L Lᵀ` of a row-major matrix; false when a pivot is not clearly
+/// positive (relative to the original diagonal) or not finite.
+pub(crate) fn cholesky_in_place(a: &mut [f64], n: usize) -> bool {
+    for j in 0..n {
+        let row_j = &mut a[j * n..(j + 1) * n];
+        let original = row_j[j];
+        let d = row_j[j] - dot(&row_j[..j], &row_j[..j]);
+        if !(d.is_finite() && d > 1e-13 * original.abs().max(f64::MIN_POSITIVE)) {
+            return false;
+        }
+        let d = d.sqrt();
+        row_j[j] = d;
+        for i in j + 1..n {
+            let (upper, lower) = a.split_at_mut(i * n);
+            let lj = &upper[j * n..j * n + j];
+            let row_i = &mut lower[..n];
+            row_i[j] = (row_i[j] - dot(&row_i[..j], lj)) / d;
+        }
+    }
+    true
+}
+
+/// Solves `L Lᵀ x = b` in place, `L` from [`cholesky_in_place`] (both sweeps read rows of `L`).
+pub(crate) fn cholesky_solve(l: &[f64], n: usize, b: &mut [f64]) {
+    for i in 0..n {
+        let s = dot(&l[i * n..i * n + i], &b[..i]);
+        b[i] = (b[i] - s) / l[i * n + i];
+    }
+    for i in (0..n).rev() {
+        b[i] /= l[i * n + i];
+        let xi = b[i];
+        for (bk, &lik) in b[..i].iter_mut().zip(&l[i * n..i * n + i]) {
+            *bk -= lik * xi;
+        }
+    }
+}
+
+/// Conjugate gradient from zero for a symmetric positive (semi)definite matrix; fails when the
+/// iteration breaks down or the relative residual stays above 1e-10 after 10·n steps.
+pub(crate) fn conjugate_gradient(
+    a: &[f64],
+    n: usize,
+    b: &[f64],
+) -> Result<Vec<f64>, NotPositiveDefinite> {
+    let mut x = vec![0.0; n];
+    let mut r = b.to_vec();
+    let mut p = r.clone();
+    let b_norm = dot(b, b).sqrt();
+    if b_norm == 0.0 {
+        return Ok(x);
+    }
+    let mut rr = dot(&r, &r);
+    let mut ap = vec![0.0; n];
+    for _ in 0..10 * n.max(1) {
+        for (i, v) in ap.iter_mut().enumerate() {
+            *v = dot(&a[i * n..(i + 1) * n], &p);
+        }
+        let pap = dot(&p, &ap);
+        if !(pap.is_finite() && pap > 0.0) {
+            return Err(NotPositiveDefinite);
+        }
+        let step = rr / pap;
+        for i in 0..n {
+            x[i] += step * p[i];
+            r[i] -= step * ap[i];
+        }
+        let rr_new = dot(&r, &r);
+        if rr_new.sqrt() <= 1e-12 * b_norm {
+            return Ok(x);
+        }
+        let beta = rr_new / rr;
+        rr = rr_new;
+        for i in 0..n {
+            p[i] = r[i] + beta * p[i];
+        }
+    }
+    if dot(&r, &r).sqrt() <= 1e-10 * b_norm && x.iter().all(|v| v.is_finite()) {
+        Ok(x)
+    } else {
+        Err(NotPositiveDefinite)
+    }
+}
+
+/// Dot product with four running sums (so that it vectorises), combined in a fixed order: the
+/// result depends only on the inputs, never on threads.
+#[inline]
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (ca, cb) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let mut acc = [0.0f64; 4];
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
+}
+
+/// `f32 · f32` accumulated in `f64` with four running sums combined in a fixed order: the one
+/// scoring kernel of the engine.
+#[inline]
+pub(crate) fn dot32(a: &[f32], b: &[f32]) -> f64 {
+    let n = a.len().min(b.len());
+    let (ca, cb) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let mut acc = [0.0f64; 4];
+    let w = |x: f32, y: f32| f64::from(x) * f64::from(y);
+    for (x, y) in ca.zip(cb) {
+        acc[0] += w(x[0], y[0]);
+        acc[1] += w(x[1], y[1]);
+        acc[2] += w(x[2], y[2]);
+        acc[3] += w(x[3], y[3]);
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (&x, &y) in ra.iter().zip(rb) {
+        s += w(x, y);
+    }
+    s
+}
+
+/// `MᵀM` in `f64`, row-major `k×k`.
+pub(crate) fn gram(m: &Array2<f32>) -> Vec<f64> {
+    let m64 = m.mapv(f64::from);
+    let g = m64.t().dot(&m64);
+    g.iter().copied().collect()
+}
+
+/// `Σ_r w_r x_r x_rᵀ` over the listed rows of `m` (row-major `k×k`, `f64`, exact in the lower
+/// triangle); `weights` parallel to `rows` (`None`: all ones).
+pub(crate) fn weighted_gram(m: &Array2<f32>, rows: &[u32], weights: Option<&[f64]>) -> Vec<f64> {
+    let k = m.ncols();
+    if rows.is_empty() {
+        return vec![0.0; k * k];
+    }
+    let mut x = Array2::<f64>::zeros((rows.len(), k));
+    let mut wx = Array2::<f64>::zeros((rows.len(), k));
+    for (t, &r) in rows.iter().enumerate() {
+        let w = weights.map_or(1.0, |w| w[t]);
+        let src = m.row(r as usize);
+        let (mut xr, mut wr) = (x.row_mut(t), wx.row_mut(t));
+        for ((xv, wv), &v) in xr.iter_mut().zip(wr.iter_mut()).zip(src.iter()) {
+            *xv = f64::from(v);
+            *wv = w * f64::from(v);
+        }
+    }
+    // Only the lower triangle is read by the Cholesky factorisation; the fallback symmetrises.
+    x.t().dot(&wx).iter().copied().collect()
+}
+
+/// Copies the lower triangle of a row-major matrix onto the upper one.
+fn symmetrize_from_lower(a: &mut [f64], n: usize) {
+    for i in 0..n {
+        for j in 0..i {
+            a[j * n + i] = a[i * n + j];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spd(n: usize, seed: u64) -> Vec<f64> {
+        let mut state = seed;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) as f64 / (1u64 << 31) as f64) - 0.5
+        };
+        let b: Vec<f64> = (0..n * n).map(|_| next()).collect();
+        let mut a = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                a[i * n + j] = (0..n).map(|k| b[k * n + i] * b[k * n + j]).sum::<f64>();
+            }
+            a[i * n + i] += 0.1;
+        }
+        a
+    }
+
+    fn residual(a: &[f64], n: usize, x: &[f64], b: &[f64]) -> f64 {
+        (0..n)
+            .map(|i| (dot(&a[i * n..(i + 1) * n], x) - b[i]).abs())
+            .fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn cholesky_and_cg_solve() {
+        for n in [1, 2, 7, 64] {
+            let a = spd(n, n as u64);
+            let b: Vec<f64> = (0..n).map(|i| i as f64 - 3.0).collect();
+            let mut x = b.clone();
+            Spd::factor(a.clone(), n).unwrap().solve(&mut x).unwrap();
+            assert!(residual(&a, n, &x, &b) < 1e-8, "cholesky n={n}");
+            let y = conjugate_gradient(&a, n, &b).unwrap();
+            assert!(residual(&a, n, &y, &b) < 1e-8, "cg n={n}");
+        }
+    }
+
+    #[test]
+    fn singular_gets_jitter_and_nan_is_rejected() {
+        let a = vec![1.0, 1.0, 1.0, 1.0];
+        let mut x = vec![1.0, 1.0];
+        Spd::factor(a, 2).unwrap().solve(&mut x).unwrap();
+        assert!(x.iter().all(|v| v.is_finite()));
+        assert!(Spd::factor(vec![f64::NAN, 0.0, 0.0, 1.0], 2).is_err());
+        let mut y = vec![1.0, 0.0];
+        assert!(Spd::factor(vec![-1.0, 0.0, 0.0, -1.0], 2)
+            .unwrap()
+            .solve(&mut y)
+            .is_err());
+    }
+}

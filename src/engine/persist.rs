@@ -1,0 +1,319 @@
+//! Model files: a small binary format of our own.
+//!
+//! ```text
+//! magic "WHYRECHA" (8 bytes) | format version u32 LE | header length u64 LE | JSON header
+//! | little-endian arrays | SHA-256 of everything before it (32 bytes)
+//! ```
+//!
+//! The header holds the configuration, the dataset name and fingerprint, the dimensions and the
+//! feature names. The arrays follow in this order: user own embeddings, user feature embeddings,
+//! item own embeddings, item feature embeddings (all `f32`, row-major), then for users and for items
+//! the feature membership CSR (row pointers `u64`, feature indices `u32`, weights `f32`).
+//!
+//! Loading checks the magic and version, bounds every length by the file size before allocating,
+//! verifies the checksum and the structure, and never panics on a bad file. Saving writes a
+//! temporary file in the same folder and renames it into place.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::als::AlsConfig;
+use super::error::EngineError;
+use super::hybrid::HybridModel;
+use super::side::{FeatureSet, Side};
+use crate::data::Csr;
+
+const MAGIC: &[u8; 8] = b"WHYRECHA";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+const PREFIX: usize = 8 + 4 + 8;
+const DIGEST: usize = 32;
+
+/// What a model file records about the data it was trained on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelMeta {
+    /// Dataset name (`ml-100k`, …).
+    pub dataset: String,
+    /// [`crate::data::Dataset::fingerprint`] of the training data.
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Dims {
+    n_users: usize,
+    n_items: usize,
+    factors: usize,
+    user_feature_nnz: usize,
+    item_feature_nnz: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Header {
+    model: String,
+    config: AlsConfig,
+    meta: ModelMeta,
+    dims: Dims,
+    user_feature_names: Vec<String>,
+    item_feature_names: Vec<String>,
+}
+
+impl HybridModel {
+    /// Writes the model to `path` (atomically: temporary file in the same folder, then rename).
+    pub fn save(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
+        let header = Header {
+            model: super::HybridAls::NAME.to_string(),
+            config: self.config.clone(),
+            meta: meta.clone(),
+            dims: Dims {
+                n_users: self.n_users(),
+                n_items: self.n_items(),
+                factors: self.factors(),
+                user_feature_nnz: self.users.features.by_row.nnz(),
+                item_feature_nnz: self.items.features.by_row.nnz(),
+            },
+            user_feature_names: self.users.features.names.clone(),
+            item_feature_names: self.items.features.names.clone(),
+        };
+        let json = serde_json::to_vec(&header).map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let mut buf = Vec::new();
+        buf.extend_from_slice(MAGIC);
+        buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        buf.extend_from_slice(&(json.len() as u64).to_le_bytes());
+        buf.extend_from_slice(&json);
+        for side in [&self.users, &self.items] {
+            put_f32(&mut buf, side.own.iter());
+            put_f32(&mut buf, side.feature_factors.iter());
+        }
+        for side in [&self.users, &self.items] {
+            let m = &side.features.by_row;
+            m.indptr
+                .iter()
+                .for_each(|&p| buf.extend_from_slice(&(p as u64).to_le_bytes()));
+            m.indices
+                .iter()
+                .for_each(|&c| buf.extend_from_slice(&c.to_le_bytes()));
+            put_f32(&mut buf, m.values.iter());
+        }
+        let digest = Sha256::digest(&buf);
+        buf.extend_from_slice(&digest);
+        write_atomically(path, &buf)
+    }
+
+    /// Reads a model written by [`Self::save`], with the metadata it was saved with.
+    pub fn load(path: &Path) -> Result<(HybridModel, ModelMeta), EngineError> {
+        let bytes = std::fs::read(path).map_err(|e| EngineError::io(path, e))?;
+        decode(path, &bytes)
+    }
+}
+
+fn put_f32<'a>(buf: &mut Vec<u8>, values: impl Iterator<Item = &'a f32>) {
+    values.for_each(|v| buf.extend_from_slice(&v.to_le_bytes()));
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| EngineError::Invalid(format!("{} is not a file path", path.display())))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp: PathBuf = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        EngineError::io(path, e)
+    })
+}
+
+/// A cursor over the array section that cannot read past its end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> &[u8] {
+        let s = &self.bytes[self.at..self.at + n];
+        self.at += n;
+        s
+    }
+    fn f32s(&mut self, n: usize) -> Vec<f32> {
+        self.take(4 * n)
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    }
+    fn u32s(&mut self, n: usize) -> Vec<u32> {
+        self.take(4 * n)
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    }
+    fn u64s(&mut self, n: usize) -> Vec<u64> {
+        let to = |c: &[u8]| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        self.take(8 * n).chunks_exact(8).map(to).collect()
+    }
+}
+
+fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineError> {
+    let corrupt = |r: &str| EngineError::corrupt(path, r);
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(if bytes.len() < MAGIC.len() && MAGIC.starts_with(bytes) {
+            EngineError::truncated(path, "the file ends inside the magic bytes")
+        } else {
+            corrupt("not a whyrec model file (wrong magic bytes)")
+        });
+    }
+    if bytes.len() < PREFIX + DIGEST {
+        return Err(EngineError::truncated(
+            path,
+            "the file ends before the header",
+        ));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(EngineError::UnsupportedVersion {
+            path: path.to_path_buf(),
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let header_len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+    let room = (bytes.len() - PREFIX - DIGEST) as u64;
+    if header_len > room {
+        return Err(EngineError::truncated(
+            path,
+            format!("the header announces {header_len} bytes but only {room} remain"),
+        ));
+    }
+    let header_end = PREFIX + header_len as usize;
+    let header: Header = serde_json::from_slice(&bytes[PREFIX..header_end])
+        .map_err(|e| corrupt(&format!("unreadable header: {e}")))?;
+    if header.model != super::HybridAls::NAME {
+        return Err(corrupt(&format!(
+            "holds a `{}` model, not hybrid-als",
+            header.model
+        )));
+    }
+    header
+        .config
+        .validate()
+        .map_err(|e| corrupt(&e.to_string()))?;
+    let d = &header.dims;
+    if d.factors != header.config.factors {
+        return Err(corrupt("factor count differs from the configuration"));
+    }
+    let (n_uf, n_if) = (
+        header.user_feature_names.len(),
+        header.item_feature_names.len(),
+    );
+    let expected = array_bytes(d, n_uf, n_if).ok_or_else(|| corrupt("dimensions overflow"))?;
+    let available = (bytes.len() - header_end - DIGEST) as u64;
+    if expected > available {
+        return Err(EngineError::truncated(
+            path,
+            format!("the arrays need {expected} bytes but only {available} remain"),
+        ));
+    }
+    if expected < available {
+        return Err(corrupt(&format!(
+            "{} unexpected bytes after the arrays",
+            available - expected
+        )));
+    }
+    let body = bytes.len() - DIGEST;
+    if Sha256::digest(&bytes[..body]).as_slice() != &bytes[body..] {
+        return Err(corrupt("checksum mismatch"));
+    }
+    let mut r = Reader {
+        bytes: &bytes[..body],
+        at: header_end,
+    };
+    let k = d.factors;
+    let mut matrix = |rows: usize| Array2::from_shape_vec((rows, k), r.f32s(rows * k));
+    let shape_err = |_| corrupt("array shape");
+    let user_own = matrix(d.n_users).map_err(shape_err)?;
+    let user_ff = matrix(n_uf).map_err(shape_err)?;
+    let item_own = matrix(d.n_items).map_err(shape_err)?;
+    let item_ff = matrix(n_if).map_err(shape_err)?;
+    let mut features = |rows: usize, nnz: usize, names: Vec<String>| {
+        let indptr: Vec<usize> = r
+            .u64s(rows + 1)
+            .into_iter()
+            .map(|p| p.min(usize::MAX as u64) as usize)
+            .collect();
+        let indices = r.u32s(nnz);
+        let values = r.f32s(nnz);
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err("a feature weight is NaN or infinite".to_string());
+        }
+        let n_cols = names.len();
+        let csr = Csr {
+            n_rows: rows,
+            n_cols,
+            indptr,
+            indices,
+            values,
+        };
+        FeatureSet::from_csr(csr, names)
+    };
+    let user_set = features(
+        d.n_users,
+        d.user_feature_nnz,
+        header.user_feature_names.clone(),
+    )
+    .map_err(|e| corrupt(&format!("user features: {e}")))?;
+    let item_set = features(
+        d.n_items,
+        d.item_feature_nnz,
+        header.item_feature_names.clone(),
+    )
+    .map_err(|e| corrupt(&format!("item features: {e}")))?;
+    let side = |own: Array2<f32>, feature_factors: Array2<f32>, features: FeatureSet| Side {
+        composed: Array2::zeros(own.dim()),
+        own,
+        feature_factors,
+        features,
+    };
+    let mut model = HybridModel {
+        config: header.config.clone(),
+        users: side(user_own, user_ff, user_set),
+        items: side(item_own, item_ff, item_set),
+        item_gram: Vec::new(),
+    };
+    model.refresh_caches();
+    if !(model.users.is_finite() && model.items.is_finite()) {
+        return Err(corrupt("a factor is NaN or infinite"));
+    }
+    Ok((model, header.meta))
+}
+
+/// Byte length of the array section, `None` on overflow.
+fn array_bytes(d: &Dims, n_uf: usize, n_if: usize) -> Option<u64> {
+    let m = |a: usize, b: usize| (a as u64).checked_mul(b as u64);
+    let k = d.factors;
+    let floats = [m(d.n_users, k)?, m(n_uf, k)?, m(d.n_items, k)?, m(n_if, k)?]
+        .iter()
+        .try_fold(0u64, |acc, &x| acc.checked_add(x))?;
+    let csr = |rows: usize, nnz: usize| -> Option<u64> {
+        m(rows.checked_add(1)?, 8)?.checked_add(m(nnz, 8)?)
+    };
+    m(4, 1)?
+        .checked_mul(floats)?
+        .checked_add(csr(d.n_users, d.user_feature_nnz)?)?
+        .checked_add(csr(d.n_items, d.item_feature_nnz)?)
+}

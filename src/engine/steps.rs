@@ -1,0 +1,354 @@
+//! The exact minimisation steps of hybrid iALS. Each step minimises the one objective
+//!
+//! ```text
+//! L = Σ_{u,i} c_ui (y_ui − p_u·q_i)² + Σ_u λ_u‖e_u‖² + Σ_i λ_i‖e_i‖² + Σ_d λ_d‖D_d‖² + Σ_g λ_g‖G_g‖²
+//! ```
+//!
+//! (y = 1, c = 1 + α on positives; y = 0, c = w0 elsewhere) over one block of parameters, the rest
+//! held fixed, so the objective never increases. The steps are written for a generic "side" (users
+//! or items) against the composed vectors O of the other side, with the Gramian trick
+//! `OᵀC_rO = w0·OᵀO + Σ_{j∈I_r} (c − w0) o_j o_jᵀ`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ndarray::{Array2, Axis};
+use rayon::prelude::*;
+
+use super::als::AlsConfig;
+use super::linalg::{dot, dot32, gram, weighted_gram, NotPositiveDefinite, Spd};
+use super::side::Side;
+use crate::data::Csr;
+
+/// Why a step stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Halt {
+    Cancelled,
+    Diverged,
+}
+
+impl From<NotPositiveDefinite> for Halt {
+    fn from(_: NotPositiveDefinite) -> Self {
+        Halt::Diverged
+    }
+}
+
+/// The loss weights of a configuration, in `f64`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Weights {
+    /// Confidence of a positive, 1 + α.
+    pub positive: f64,
+    /// Weight of an unobserved pair, w0.
+    pub unobserved: f64,
+    pub lambda: f64,
+    /// Exponent ν of the frequency scaling of λ (0: plain λ).
+    pub exponent: f64,
+    /// Multiplier of λ for the feature embeddings.
+    pub feature_multiplier: f64,
+}
+
+impl Weights {
+    pub fn of(config: &AlsConfig) -> Weights {
+        Weights {
+            positive: 1.0 + f64::from(config.alpha),
+            unobserved: f64::from(config.unobserved_weight),
+            lambda: f64::from(config.regularization),
+            exponent: f64::from(config.regularization_exponent),
+            feature_multiplier: f64::from(config.feature_regularization),
+        }
+    }
+
+    /// Regularisation scaled by the total loss weight of a block (Rendle et al. 2022):
+    /// `λ·mass^ν`, with `mass = Σ (|I_r| + w0·n_other)` over the rows the block touches.
+    fn scaled(&self, mass: f64) -> f64 {
+        if self.exponent == 0.0 {
+            self.lambda
+        } else {
+            self.lambda * mass.max(0.0).powf(self.exponent)
+        }
+    }
+
+    /// λ_r of one user (item) with `n_positive` positives against `n_other` items (users).
+    pub fn row_lambda(&self, n_positive: usize, n_other: usize) -> f64 {
+        self.scaled(n_positive as f64 + self.unobserved * n_other as f64)
+    }
+
+    /// λ_f of a feature embedding: the multiplier times λ scaled by the weight mass of its rows.
+    pub fn feature_lambda(
+        &self,
+        members: &[u32],
+        weights: &[f32],
+        interactions: &Csr,
+        n_other: usize,
+    ) -> f64 {
+        let mass: f64 = members
+            .iter()
+            .zip(weights)
+            .map(|(&r, &x)| {
+                let x2 = f64::from(x) * f64::from(x);
+                x2 * (interactions.row_len(r as usize) as f64 + self.unobserved * n_other as f64)
+            })
+            .sum();
+        self.feature_multiplier * self.scaled(mass)
+    }
+}
+
+/// `A = w0·gram + (c − w0)·Σ_{j∈history} o_j o_jᵀ + λ·I`, row-major `k×k`.
+pub(crate) fn normal_matrix(
+    history: &[u32],
+    other: &Array2<f32>,
+    gram: &[f64],
+    w: &Weights,
+    lambda: f64,
+) -> Vec<f64> {
+    let k = other.ncols();
+    let local = weighted_gram(other, history, None);
+    let extra = w.positive - w.unobserved;
+    let mut a: Vec<f64> = gram
+        .iter()
+        .zip(&local)
+        .map(|(g, l)| w.unobserved * g + extra * l)
+        .collect();
+    for c in 0..k {
+        a[c * k + c] += lambda;
+    }
+    a
+}
+
+/// The right-hand side `c·Σ_{j∈history} o_j + λ·offset`.
+pub(crate) fn normal_rhs(
+    history: &[u32],
+    other: &Array2<f32>,
+    offset: &[f64],
+    w: &Weights,
+    lambda: f64,
+) -> Vec<f64> {
+    let mut b: Vec<f64> = offset.iter().map(|s| lambda * s).collect();
+    let mut sum = vec![0.0f64; b.len()];
+    for &j in history {
+        for (acc, &v) in sum.iter_mut().zip(other.row(j as usize).iter()) {
+            *acc += f64::from(v);
+        }
+    }
+    for (bi, si) in b.iter_mut().zip(&sum) {
+        *bi += w.positive * si;
+    }
+    b
+}
+
+/// The composed vector p minimising one row's loss when its own embedding is regularised towards 0
+/// and its features contribute `offset`: `(OᵀC_rO + λ_r I) p = c·Σ_{j∈I_r} o_j + λ_r·offset`.
+pub(crate) fn solve_row(
+    history: &[u32],
+    offset: &[f64],
+    other: &Array2<f32>,
+    gram: &[f64],
+    w: &Weights,
+) -> Result<Vec<f64>, NotPositiveDefinite> {
+    let lambda = w.row_lambda(history.len(), other.nrows());
+    let a = normal_matrix(history, other, gram, w, lambda);
+    let mut b = normal_rhs(history, other, offset, w, lambda);
+    Spd::factor(a, other.ncols())?.solve(&mut b)?;
+    if b.iter().all(|v| v.is_finite()) {
+        Ok(b)
+    } else {
+        Err(NotPositiveDefinite)
+    }
+}
+
+/// Solves every own embedding of `side` (rows in parallel; each row is independent, so the result
+/// does not depend on the number of threads), then recomposes the side.
+pub(crate) fn solve_own(
+    side: &mut Side,
+    interactions: &Csr,
+    other: &Array2<f32>,
+    w: &Weights,
+    cancel: &AtomicBool,
+) -> Result<(), Halt> {
+    let gram = gram(other);
+    let this = &*side;
+    let rows: Vec<Result<Vec<f32>, Halt>> = (0..this.own.nrows())
+        .into_par_iter()
+        .map(|r| {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Halt::Cancelled);
+            }
+            let offset = this.offset(r);
+            let p = solve_row(interactions.row(r), &offset, other, &gram, w)?;
+            Ok(p.iter().zip(&offset).map(|(p, s)| (p - s) as f32).collect())
+        })
+        .collect();
+    for (mut out, row) in side.own.axis_iter_mut(Axis(0)).zip(rows) {
+        out.iter_mut().zip(row?).for_each(|(o, v)| *o = v);
+    }
+    side.compose_all();
+    Ok(())
+}
+
+/// Solves the feature embeddings of `side` one at a time (block coordinate descent: each block's
+/// normal equations are summed over the rows having that feature, everything else held fixed).
+pub(crate) fn solve_feature_blocks(
+    side: &mut Side,
+    interactions: &Csr,
+    other: &Array2<f32>,
+    w: &Weights,
+    cancel: &AtomicBool,
+) -> Result<(), Halt> {
+    let n_features = side.features.n_features();
+    if n_features == 0 {
+        return Ok(());
+    }
+    let k = other.ncols();
+    let n_other = other.nrows();
+    let gram = gram(other);
+    let extra = w.positive - w.unobserved;
+    let mut m = vec![0.0f64; n_other];
+    let mut sx = vec![0.0f64; n_other];
+    let mut seen = vec![false; n_other];
+    for f in 0..n_features {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Halt::Cancelled);
+        }
+        let members = side.features.by_feature.row(f).to_vec();
+        let xs = side.features.by_feature.row_values(f).to_vec();
+        let lambda = w.feature_lambda(&members, &xs, interactions, n_other);
+        let mut touched: Vec<u32> = Vec::new();
+        let mut sum_x2 = 0.0f64;
+        let mut rho_sum = vec![0.0f64; k];
+        let mut cross = vec![0.0f64; k];
+        for (&r, &x) in members.iter().zip(&xs) {
+            let x = f64::from(x);
+            sum_x2 += x * x;
+            let rho = rest_of(side, r as usize, f as u32);
+            for (acc, v) in rho_sum.iter_mut().zip(&rho) {
+                *acc += x * v;
+            }
+            for &j in interactions.row(r as usize) {
+                let j = j as usize;
+                if !seen[j] {
+                    seen[j] = true;
+                    touched.push(j as u32);
+                }
+                m[j] += x * x;
+                sx[j] += x;
+                let o = other.row(j);
+                let o = o.as_slice().expect("standard layout");
+                let d: f64 = o.iter().zip(&rho).map(|(&a, b)| f64::from(a) * b).sum();
+                for (acc, &v) in cross.iter_mut().zip(o) {
+                    *acc += x * d * f64::from(v);
+                }
+            }
+        }
+        touched.sort_unstable();
+        let mw: Vec<f64> = touched.iter().map(|&j| m[j as usize]).collect();
+        let local = weighted_gram(other, &touched, Some(&mw));
+        let mut a: Vec<f64> = gram
+            .iter()
+            .zip(&local)
+            .map(|(g, l)| sum_x2 * w.unobserved * g + extra * l)
+            .collect();
+        for c in 0..k {
+            a[c * k + c] += lambda;
+        }
+        let mut b = vec![0.0f64; k];
+        for &j in &touched {
+            let s = sx[j as usize];
+            for (bc, &v) in b.iter_mut().zip(other.row(j as usize).iter()) {
+                *bc += w.positive * s * f64::from(v);
+            }
+        }
+        for c in 0..k {
+            b[c] -= w.unobserved * dot(&gram[c * k..(c + 1) * k], &rho_sum) + extra * cross[c];
+        }
+        for &j in &touched {
+            m[j as usize] = 0.0;
+            sx[j as usize] = 0.0;
+            seen[j as usize] = false;
+        }
+        if members.is_empty() {
+            b.iter_mut().for_each(|v| *v = 0.0);
+        } else {
+            Spd::factor(a, k)?.solve(&mut b)?;
+        }
+        if b.iter().any(|v| !v.is_finite()) {
+            return Err(Halt::Diverged);
+        }
+        side.feature_factors
+            .row_mut(f)
+            .iter_mut()
+            .zip(&b)
+            .for_each(|(o, &v)| *o = v as f32);
+        for &r in &members {
+            side.compose_row(r as usize);
+        }
+    }
+    Ok(())
+}
+
+/// Everything of row `r`'s composed vector except feature `f`: e_r + Σ_{f'≠f} x F_f' (in `f64`).
+fn rest_of(side: &Side, r: usize, f: u32) -> Vec<f64> {
+    let feats = side.features.by_row.row(r);
+    let xs = side.features.by_row.row_values(r);
+    let keep: Vec<(u32, f32)> = feats
+        .iter()
+        .zip(xs)
+        .filter(|p| *p.0 != f)
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    let (fs, ws): (Vec<u32>, Vec<f32>) = keep.into_iter().unzip();
+    let mut rho = side.offset_of(&fs, &ws);
+    for (acc, &e) in rho.iter_mut().zip(side.own.row(r).iter()) {
+        *acc += f64::from(e);
+    }
+    rho
+}
+
+/// The objective `L` for the composed vectors of both sides against `by_user` positives (in `f64`).
+pub(crate) fn objective(
+    users: &Side,
+    items: &Side,
+    by_user: &Csr,
+    by_item: &Csr,
+    w: &Weights,
+) -> f64 {
+    let n_users = users.own.nrows();
+    let n_items = items.own.nrows();
+    let k = users.own.ncols();
+    let gram_q = gram(&items.composed);
+    let data: Vec<f64> = (0..n_users)
+        .into_par_iter()
+        .map(|u| {
+            let p = users.composed.row(u);
+            let p = p.as_slice().expect("standard layout");
+            let mut quad = 0.0;
+            for a in 0..k {
+                quad += f64::from(p[a])
+                    * (0..k)
+                        .map(|b| gram_q[a * k + b] * f64::from(p[b]))
+                        .sum::<f64>();
+            }
+            let mut loss = w.unobserved * quad;
+            for &i in by_user.row(u) {
+                let q = items.composed.row(i as usize);
+                let s = dot32(p, q.as_slice().expect("standard layout"));
+                loss += w.positive * (1.0 - s) * (1.0 - s) - w.unobserved * s * s;
+            }
+            loss + w.row_lambda(by_user.row_len(u), n_items) * squared_norm(users.own.row(u).iter())
+        })
+        .collect();
+    let mut total: f64 = data.iter().sum();
+    for i in 0..n_items {
+        total += w.row_lambda(by_item.row_len(i), n_users) * squared_norm(items.own.row(i).iter());
+    }
+    for (side, interactions, n_other) in [(users, by_user, n_items), (items, by_item, n_users)] {
+        for f in 0..side.features.n_features() {
+            let fs = &side.features.by_feature;
+            let lambda = w.feature_lambda(fs.row(f), fs.row_values(f), interactions, n_other);
+            total += lambda * squared_norm(side.feature_factors.row(f).iter());
+        }
+    }
+    total
+}
+
+fn squared_norm<'a>(v: impl Iterator<Item = &'a f32>) -> f64 {
+    v.map(|&x| f64::from(x) * f64::from(x)).sum()
+}
