@@ -2,6 +2,7 @@
 //! the lower layers and print; no math lives here.
 
 mod data_cmds;
+mod model_cmds;
 
 use std::path::PathBuf;
 
@@ -49,6 +50,12 @@ pub enum Command {
     Synth(data_cmds::SynthArgs),
     /// Make an evaluation split and export it as train.csv / test.csv.
     Split(data_cmds::SplitArgs),
+    /// Train hybrid-als on every positive of the dataset and save it to models/ (reused when it matches).
+    Train(model_cmds::TrainArgs),
+    /// Evaluate models with PROTOCOL.md (ranking: holdout-20 or split files; rating: folds) and write reports/metrics.json.
+    Eval(model_cmds::EvalArgs),
+    /// Print a user's top-k recommendations with titles.
+    Recommend(model_cmds::RecommendArgs),
     /// Benchmarks that print a table (data loading, ...).
     Bench(data_cmds::BenchArgs),
 }
@@ -60,6 +67,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Eda(a)) => data_cmds::eda(&cli.global, &a),
         Some(Command::Synth(a)) => data_cmds::synth(&a),
         Some(Command::Split(a)) => data_cmds::split(&cli.global, &a),
+        Some(Command::Train(a)) => model_cmds::train(&cli.global, &a),
+        Some(Command::Eval(a)) => model_cmds::eval(&cli.global, &a),
+        Some(Command::Recommend(a)) => model_cmds::recommend(&cli.global, &a),
         Some(Command::Bench(a)) => data_cmds::bench(&cli.global, &a),
         None => default_pipeline(&cli.global),
     }

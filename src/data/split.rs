@@ -201,6 +201,18 @@ impl Split {
         })
     }
 
+    /// Reads a split from two files of the form [`Split::import`] reads.
+    pub fn import_files(dataset: &Dataset, train: &Path, test: &Path) -> DataResult<Split> {
+        Ok(Split {
+            name: format!(
+                "files:{}",
+                train.parent().unwrap_or(Path::new(".")).display()
+            ),
+            train: read_split_file(dataset, train)?,
+            test: read_split_file(dataset, test)?,
+        })
+    }
+
     /// Users with at least one test positive: the users PROTOCOL.md evaluates.
     pub fn evaluated_users(&self, threshold: f32) -> Vec<u32> {
         let mut users: Vec<u32> = self

@@ -199,7 +199,11 @@ impl HybridModel {
 
 impl Scorer for HybridModel {
     fn name(&self) -> &str {
-        super::als::HybridAls::NAME
+        if self.config.item_features || self.config.user_features {
+            super::als::HybridAls::NAME
+        } else {
+            "als"
+        }
     }
 
     fn n_items(&self) -> usize {

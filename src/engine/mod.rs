@@ -26,6 +26,7 @@ pub use hybrid::{top_k, FoldedUser, HybridModel};
 pub use persist::{ModelMeta, FORMAT_VERSION};
 
 pub mod baselines;
+pub mod lineup;
 pub mod rating;
 
 /// Anything that scores every item for a known user: what evaluation, explanation and the UI ask.

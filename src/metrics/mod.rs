@@ -2,6 +2,7 @@
 //! ([`ranking`]) and RMSE/MAE on explicit ratings ([`rating`]). Every number here can be put beside
 //! another system's number on the same split.
 
+pub mod experiment;
 pub mod ranking;
 pub mod rating;
 

@@ -1,0 +1,369 @@
+//! Model commands: train (with the model cache in `models/`), eval (ranking and rating protocols),
+//! recommend.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use clap::Args;
+use color_eyre::eyre::{eyre, Result, WrapErr};
+use serde::Serialize;
+
+use super::data_cmds::{open_dataset, write_report};
+use super::GlobalArgs;
+use crate::data::interactions::{
+    item_genre_features, user_demographic_features, Positives, DEFAULT_POSITIVE_THRESHOLD,
+};
+use crate::data::split::{self, Split};
+use crate::data::Dataset;
+use crate::engine::lineup::RankingModel;
+use crate::engine::rating::RatingSpec;
+use crate::engine::{AlsConfig, HybridAls, HybridModel, ModelMeta};
+use crate::metrics::experiment::run_ranking;
+
+/// Parses `1-5` or `1,2,7` into seeds.
+pub fn parse_seeds(text: &str) -> Result<Vec<u64>> {
+    let bad = || eyre!("--seeds {text:?}: expected a range like 1-5 or a list like 1,2,3");
+    if let Some((a, b)) = text.split_once('-') {
+        let (a, b): (u64, u64) = (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        );
+        if a > b || b - a > 100 {
+            return Err(bad());
+        }
+        return Ok((a..=b).collect());
+    }
+    text.split(',')
+        .map(|s| s.trim().parse().map_err(|_| bad()))
+        .collect()
+}
+
+/// Which protocol task `whyrec eval` runs.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Task {
+    /// Implicit feedback: holdout-20 (or split files), P@10, R@10, NDCG@10, MAP@10, AUC, coverage, novelty, ILD.
+    Ranking,
+    /// Explicit ratings: ML-100K folds u1..u5 (else random 90/10), RMSE and MAE beside the global mean.
+    Rating,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[arg(long, value_enum, default_value = "ranking")]
+    pub task: Task,
+    /// Comma-separated ranking models (popularity, hybrid-als, als).
+    #[arg(
+        long,
+        default_value = "popularity,hybrid-als,als",
+        value_delimiter = ','
+    )]
+    pub models: Vec<String>,
+    /// Seed of the holdout-20 split (and of the models).
+    #[arg(long, default_value_t = 1, conflicts_with = "seeds")]
+    pub seed: u64,
+    /// Several seeds, e.g. 1-5 or 1,2,3: metrics are averaged over them.
+    #[arg(long)]
+    pub seeds: Option<String>,
+    /// Train split file (with --test): the files rule instead of holdout-20.
+    #[arg(long, requires = "test")]
+    pub train: Option<PathBuf>,
+    /// Test split file (with --train).
+    #[arg(long, requires = "train")]
+    pub test: Option<PathBuf>,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn eval(global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
+    let dataset = open_dataset(global)?;
+    let seeds = match &args.seeds {
+        Some(text) => parse_seeds(text)?,
+        None => vec![args.seed],
+    };
+    let json = match args.task {
+        Task::Ranking => {
+            let models = args
+                .models
+                .iter()
+                .map(|n| {
+                    RankingModel::from_name(n.trim()).ok_or_else(|| {
+                        eyre!(
+                            "unknown model {n:?}: expected one of {}",
+                            RankingModel::names()
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let splits: Vec<(u64, Split)> = match (&args.train, &args.test) {
+                (Some(train), Some(test)) => {
+                    vec![(args.seed, Split::import_files(&dataset, train, test)?)]
+                }
+                _ => seeds
+                    .iter()
+                    .map(|&s| (s, split::holdout(&dataset, s, DEFAULT_POSITIVE_THRESHOLD)))
+                    .collect(),
+            };
+            let experiment = run_ranking(&dataset, &splits, &models, |what| {
+                eprintln!("training {what}")
+            })?;
+            if !args.json {
+                print!("{}", experiment.table());
+            }
+            serde_json::to_string_pretty(&experiment)?
+        }
+        Task::Rating => {
+            let specs = RatingSpec::all_defaults();
+            let report = if dataset.name == "ml-100k" {
+                crate::metrics::rating::evaluate_ml100k_folds(&dataset, &specs, args.seed)?
+            } else {
+                let splits: Vec<Split> = seeds
+                    .iter()
+                    .map(|&s| split::random_ratings(&dataset, s))
+                    .collect();
+                crate::metrics::rating::evaluate_splits(&dataset, &splits, &specs, args.seed)
+            };
+            if !args.json {
+                print!("{}", rating_table(&report));
+            }
+            serde_json::to_string_pretty(&RatingTaskReport {
+                task: "rating",
+                report: &report,
+            })?
+        }
+    };
+    if args.json {
+        println!("{json}");
+    }
+    let path = write_report(&global.reports_dir, "metrics.json", &json)?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct RatingTaskReport<'a> {
+    task: &'static str,
+    #[serde(flatten)]
+    report: &'a crate::metrics::rating::FoldsReport,
+}
+
+fn rating_table(r: &crate::metrics::rating::FoldsReport) -> String {
+    let mut s = format!(
+        "{} — rating task on {}\n\n| model |",
+        r.dataset,
+        r.folds.join(", ")
+    );
+    for f in &r.folds {
+        s.push_str(&format!(" {} RMSE |", f.split(' ').next().unwrap_or(f)));
+    }
+    s.push_str(" mean RMSE | mean MAE | fit s |\n|---|");
+    s.push_str(&"---|".repeat(r.folds.len() + 3));
+    s.push('\n');
+    for m in &r.models {
+        s.push_str(&format!("| {} |", m.model));
+        for f in &m.folds {
+            s.push_str(&format!(" {:.4} |", f.rmse));
+        }
+        s.push_str(&format!(
+            " {:.4} | {:.4} | {:.2} |\n",
+            m.mean_rmse, m.mean_mae, m.mean_fit_seconds
+        ));
+    }
+    s
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Folder for model files.
+    #[arg(long, default_value = "models")]
+    pub models_dir: PathBuf,
+    /// Retrain even when a matching model file exists.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Embedding dimension.
+    #[arg(long)]
+    pub factors: Option<usize>,
+    /// Training sweeps.
+    #[arg(long)]
+    pub iterations: Option<usize>,
+    /// Switch genre and demographic features off (pure collaborative filtering).
+    #[arg(long)]
+    pub no_features: bool,
+}
+
+impl TrainArgs {
+    fn config(&self) -> AlsConfig {
+        let d = AlsConfig::default();
+        AlsConfig {
+            seed: self.seed,
+            factors: self.factors.unwrap_or(d.factors),
+            iterations: self.iterations.unwrap_or(d.iterations),
+            item_features: !self.no_features,
+            user_features: !self.no_features,
+            ..d
+        }
+    }
+}
+
+/// Where the model of a dataset lives.
+pub fn model_path(models_dir: &Path, dataset: &Dataset) -> PathBuf {
+    let name: String = dataset
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    models_dir.join(format!("{name}-hybrid-als.whyrec"))
+}
+
+/// Loads the cached model when its data fingerprint and settings match; otherwise trains on every
+/// positive of the dataset and saves it. Says which happened and why.
+pub fn trained_model(
+    dataset: &Dataset,
+    models_dir: &Path,
+    config: &AlsConfig,
+    force: bool,
+) -> Result<HybridModel> {
+    let path = model_path(models_dir, dataset);
+    let fingerprint = dataset.fingerprint();
+    if path.exists() && !force {
+        match HybridModel::load(&path) {
+            Ok((model, meta)) if meta.fingerprint == fingerprint && model.config() == config => {
+                eprintln!("using {} (same data and settings)", path.display());
+                return Ok(model);
+            }
+            Ok((model, meta)) => {
+                let why = if meta.fingerprint != fingerprint {
+                    "the data changed"
+                } else {
+                    "the settings changed"
+                };
+                let _ = model;
+                eprintln!(
+                    "{} was trained differently ({why}): retraining",
+                    path.display()
+                );
+            }
+            Err(e) => eprintln!("{} is unusable ({e}): retraining", path.display()),
+        }
+    }
+    let positives = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
+    let items = item_genre_features(dataset);
+    let users = user_demographic_features(dataset);
+    let bar = indicatif::ProgressBar::new(config.iterations as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("training {bar:30} sweep {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let start = Instant::now();
+    let model = HybridAls::fit(
+        &positives,
+        Some(&items),
+        users.as_ref(),
+        config,
+        &mut |p| {
+            bar.set_position(p.sweep as u64);
+            bar.set_message(format!("objective {:.1}", p.objective));
+        },
+        &AtomicBool::new(false),
+    )?;
+    bar.finish_and_clear();
+    eprintln!(
+        "trained hybrid-als on {} positives in {:.2} s",
+        positives.by_user.nnz(),
+        start.elapsed().as_secs_f64()
+    );
+    std::fs::create_dir_all(models_dir)
+        .wrap_err_with(|| format!("creating {}", models_dir.display()))?;
+    model.save(
+        &path,
+        &ModelMeta {
+            dataset: dataset.name.clone(),
+            fingerprint,
+        },
+    )?;
+    eprintln!("saved {}", path.display());
+    Ok(model)
+}
+
+pub fn train(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {
+    let dataset = open_dataset(global)?;
+    trained_model(&dataset, &args.models_dir, &args.config(), args.force)?;
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// The dataset's user id.
+    #[arg(long)]
+    pub user: u32,
+    /// Number of recommendations (larger than the catalog: the whole catalog).
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub train: TrainArgs,
+}
+
+#[derive(Debug, Serialize)]
+struct Recommendation {
+    rank: usize,
+    movie_id: u32,
+    title: String,
+    year: Option<u16>,
+    genres: String,
+    score: f32,
+}
+
+pub fn recommend(global: &GlobalArgs, args: &RecommendArgs) -> Result<()> {
+    let dataset = open_dataset(global)?;
+    let user = dataset
+        .user_index(args.user)
+        .ok_or_else(|| eyre!("unknown user id {} in {}", args.user, dataset.name))?;
+    let model = trained_model(
+        &dataset,
+        &args.train.models_dir,
+        &args.train.config(),
+        args.train.force,
+    )?;
+    let seen = Positives::from_dataset(&dataset, DEFAULT_POSITIVE_THRESHOLD);
+    let recs: Vec<Recommendation> = model
+        .recommend(user, args.k, seen.by_user.row(user as usize))
+        .into_iter()
+        .enumerate()
+        .map(|(r, (item, score))| Recommendation {
+            rank: r + 1,
+            movie_id: dataset.item_id(item),
+            title: dataset.items.titles[item as usize].clone(),
+            year: dataset.items.years[item as usize],
+            genres: dataset.genre_label(item),
+            score,
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&recs)?);
+    } else {
+        println!(
+            "Top {} for user {} of {}:",
+            recs.len(),
+            args.user,
+            dataset.name
+        );
+        for r in &recs {
+            println!(
+                "{:>3}. {:<60} {:<30} {:.3}",
+                r.rank, r.title, r.genres, r.score
+            );
+        }
+    }
+    Ok(())
+}

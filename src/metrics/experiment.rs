@@ -1,0 +1,209 @@
+//! Experiments: several ranking models over several seeded splits of one dataset, with per-seed
+//! metrics, their means and fit times — what `whyrec eval` prints and `reports/metrics.json` holds.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::ranking::{evaluate_ranking, RankingMetrics};
+use crate::data::interactions::{item_genre_features, user_demographic_features};
+use crate::data::split::Split;
+use crate::data::Dataset;
+use crate::engine::lineup::RankingModel;
+use crate::engine::EngineError;
+
+/// PROTOCOL.md's cut-off.
+pub const K: usize = 10;
+
+/// One model on one split.
+#[derive(Debug, Clone, Serialize)]
+pub struct SplitResult {
+    pub split: String,
+    pub metrics: MetricsAt10,
+    pub fit_seconds: f64,
+}
+
+/// The ranking metrics under the names reports use.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct MetricsAt10 {
+    pub users: usize,
+    #[serde(rename = "p@10")]
+    pub precision: f64,
+    #[serde(rename = "r@10")]
+    pub recall: f64,
+    #[serde(rename = "ndcg@10")]
+    pub ndcg: f64,
+    #[serde(rename = "map@10")]
+    pub map: f64,
+    pub auc: f64,
+    #[serde(rename = "coverage@10")]
+    pub coverage: f64,
+    #[serde(rename = "novelty@10")]
+    pub novelty: f64,
+    #[serde(rename = "ild@10")]
+    pub ild: f64,
+}
+
+impl From<&RankingMetrics> for MetricsAt10 {
+    fn from(m: &RankingMetrics) -> Self {
+        MetricsAt10 {
+            users: m.n_users,
+            precision: m.precision,
+            recall: m.recall,
+            ndcg: m.ndcg,
+            map: m.map,
+            auc: m.auc,
+            coverage: m.coverage,
+            novelty: m.novelty,
+            ild: m.ild,
+        }
+    }
+}
+
+impl MetricsAt10 {
+    /// Mean of several results, field by field.
+    pub fn mean(all: &[MetricsAt10]) -> MetricsAt10 {
+        let n = all.len().max(1) as f64;
+        let avg = |f: fn(&MetricsAt10) -> f64| all.iter().map(f).sum::<f64>() / n;
+        MetricsAt10 {
+            users: all.first().map_or(0, |m| m.users),
+            precision: avg(|m| m.precision),
+            recall: avg(|m| m.recall),
+            ndcg: avg(|m| m.ndcg),
+            map: avg(|m| m.map),
+            auc: avg(|m| m.auc),
+            coverage: avg(|m| m.coverage),
+            novelty: avg(|m| m.novelty),
+            ild: avg(|m| m.ild),
+        }
+    }
+}
+
+/// One model over every split.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelResult {
+    pub name: String,
+    pub config: serde_json::Value,
+    /// Mean over the splits.
+    pub metrics: MetricsAt10,
+    pub fit_seconds: f64,
+    pub per_split: Vec<SplitResult>,
+}
+
+/// Every model over the same splits.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankingExperiment {
+    pub task: &'static str,
+    pub dataset: String,
+    pub protocol: &'static str,
+    pub splits: Vec<String>,
+    pub k: usize,
+    pub catalog_size: usize,
+    pub models: Vec<ModelResult>,
+}
+
+/// Trains and evaluates each model on each split (seed of the model = position of the split's seed
+/// in `seeds`, so a five-seed run also varies the models' initialisation).
+pub fn run_ranking(
+    dataset: &Dataset,
+    splits: &[(u64, Split)],
+    models: &[RankingModel],
+    mut on_progress: impl FnMut(&str),
+) -> Result<RankingExperiment, EngineError> {
+    let threshold = crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
+    let catalog = dataset.catalog();
+    let item_features = item_genre_features(dataset);
+    let user_features = user_demographic_features(dataset);
+    let cancel = AtomicBool::new(false);
+    let mut results: Vec<ModelResult> = models
+        .iter()
+        .map(|m| ModelResult {
+            name: m.name().to_string(),
+            config: m.config(splits.first().map_or(1, |s| s.0)),
+            metrics: MetricsAt10::default(),
+            fit_seconds: 0.0,
+            per_split: Vec::new(),
+        })
+        .collect();
+    for (seed, split) in splits {
+        let train = split.train_positives(dataset.n_users(), dataset.n_items(), threshold);
+        let test = split.test_positives(dataset.n_users(), dataset.n_items(), threshold);
+        for (m, result) in models.iter().zip(results.iter_mut()) {
+            on_progress(&format!("{m} on {}", split.name));
+            let start = Instant::now();
+            let scorer = m.fit(
+                &train,
+                Some(&item_features),
+                user_features.as_ref(),
+                *seed,
+                &mut |_| {},
+                &cancel,
+            )?;
+            let fit_seconds = start.elapsed().as_secs_f64();
+            let report = evaluate_ranking(
+                scorer.as_ref(),
+                &train,
+                &test,
+                &catalog,
+                &dataset.items.genres,
+                K,
+            );
+            result.per_split.push(SplitResult {
+                split: split.name.clone(),
+                metrics: MetricsAt10::from(&report.metrics),
+                fit_seconds,
+            });
+        }
+    }
+    for r in &mut results {
+        let all: Vec<MetricsAt10> = r.per_split.iter().map(|s| s.metrics).collect();
+        r.metrics = MetricsAt10::mean(&all);
+        r.fit_seconds = r.per_split.iter().map(|s| s.fit_seconds).sum::<f64>()
+            / r.per_split.len().max(1) as f64;
+    }
+    Ok(RankingExperiment {
+        task: "ranking",
+        dataset: dataset.name.clone(),
+        protocol: "PROTOCOL.md ranking task: positives = ratings >= 4, candidates = catalog minus train positives",
+        splits: splits.iter().map(|s| s.1.name.clone()).collect(),
+        k: K,
+        catalog_size: catalog.len(),
+        models: results,
+    })
+}
+
+impl RankingExperiment {
+    /// A markdown table of the mean metrics.
+    pub fn table(&self) -> String {
+        let mut s = format!(
+            "{} — {} (mean over {} split{}), {} items in the catalog\n\n",
+            self.dataset,
+            self.splits
+                .first()
+                .map_or("", |s| s.split(' ').next().unwrap_or("")),
+            self.splits.len(),
+            if self.splits.len() == 1 { "" } else { "s" },
+            self.catalog_size
+        );
+        s.push_str("| model | P@10 | R@10 | NDCG@10 | MAP@10 | AUC | cov@10 | novelty@10 | ILD@10 | fit s |\n");
+        s.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+        for r in &self.models {
+            let m = &r.metrics;
+            s.push_str(&format!(
+                "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {:.2} |\n",
+                r.name,
+                m.precision,
+                m.recall,
+                m.ndcg,
+                m.map,
+                m.auc,
+                m.coverage,
+                m.novelty,
+                m.ild,
+                r.fit_seconds
+            ));
+        }
+        s
+    }
+}
