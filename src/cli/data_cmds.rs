@@ -110,8 +110,12 @@ pub struct EdaArgs {
 }
 
 pub fn eda(global: &GlobalArgs, args: &EdaArgs) -> Result<()> {
-    let dataset = open_dataset(global)?;
-    let report = eda::analyse(&dataset)?;
+    eda_on(&open_dataset(global)?, global, args)
+}
+
+/// `whyrec eda` on a dataset already loaded.
+pub fn eda_on(dataset: &Dataset, global: &GlobalArgs, args: &EdaArgs) -> Result<()> {
+    let report = eda::analyse(dataset)?;
     let json = serde_json::to_string_pretty(&report)?;
     if args.json {
         println!("{json}");

@@ -75,7 +75,19 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// `whyrec` with no subcommand: the most complete pipeline available (download if needed, EDA).
+/// `whyrec` with no subcommand: the most complete pipeline available until the TUI lands —
+/// download if needed → EDA → train (cached) → ranking evaluation (seed 1) → one user's top-10.
 fn default_pipeline(global: &GlobalArgs) -> Result<()> {
-    data_cmds::eda(global, &data_cmds::EdaArgs::default())
+    eprintln!(
+        "whyrec pipeline on {} (see `whyrec --help` for single steps)",
+        global.dataset
+    );
+    data_cmds::eda(global, &data_cmds::EdaArgs::default())?;
+    model_cmds::eval(global, &model_cmds::EvalArgs::pipeline_default())?;
+    let dataset = data_cmds::open_dataset(global)?;
+    let first_user = dataset.user_id(0);
+    model_cmds::recommend(
+        global,
+        &model_cmds::RecommendArgs::pipeline_default(first_user),
+    )
 }

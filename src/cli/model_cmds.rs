@@ -76,8 +76,27 @@ pub struct EvalArgs {
     pub json: bool,
 }
 
+impl EvalArgs {
+    /// What the default pipeline runs: ranking task, popularity and hybrid-als, seed 1.
+    pub fn pipeline_default() -> EvalArgs {
+        EvalArgs {
+            task: Task::Ranking,
+            models: vec!["popularity".into(), "hybrid-als".into()],
+            seed: 1,
+            seeds: None,
+            train: None,
+            test: None,
+            json: false,
+        }
+    }
+}
+
 pub fn eval(global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
-    let dataset = open_dataset(global)?;
+    eval_on(&open_dataset(global)?, global, args)
+}
+
+/// `whyrec eval` on a dataset already loaded.
+pub fn eval_on(dataset: &Dataset, global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
     let seeds = match &args.seeds {
         Some(text) => parse_seeds(text)?,
         None => vec![args.seed],
@@ -98,14 +117,14 @@ pub fn eval(global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
                 .collect::<Result<Vec<_>>>()?;
             let splits: Vec<(u64, Split)> = match (&args.train, &args.test) {
                 (Some(train), Some(test)) => {
-                    vec![(args.seed, Split::import_files(&dataset, train, test)?)]
+                    vec![(args.seed, Split::import_files(dataset, train, test)?)]
                 }
                 _ => seeds
                     .iter()
-                    .map(|&s| (s, split::holdout(&dataset, s, DEFAULT_POSITIVE_THRESHOLD)))
+                    .map(|&s| (s, split::holdout(dataset, s, DEFAULT_POSITIVE_THRESHOLD)))
                     .collect(),
             };
-            let experiment = run_ranking(&dataset, &splits, &models, |what| {
+            let experiment = run_ranking(dataset, &splits, &models, |what| {
                 eprintln!("training {what}")
             })?;
             if !args.json {
@@ -116,13 +135,13 @@ pub fn eval(global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
         Task::Rating => {
             let specs = RatingSpec::all_defaults();
             let report = if dataset.name == "ml-100k" {
-                crate::metrics::rating::evaluate_ml100k_folds(&dataset, &specs, args.seed)?
+                crate::metrics::rating::evaluate_ml100k_folds(dataset, &specs, args.seed)?
             } else {
                 let splits: Vec<Split> = seeds
                     .iter()
-                    .map(|&s| split::random_ratings(&dataset, s))
+                    .map(|&s| split::random_ratings(dataset, s))
                     .collect();
-                crate::metrics::rating::evaluate_splits(&dataset, &splits, &specs, args.seed)
+                crate::metrics::rating::evaluate_splits(dataset, &splits, &specs, args.seed)
             };
             if !args.json {
                 print!("{}", rating_table(&report));
@@ -324,18 +343,41 @@ struct Recommendation {
     score: f32,
 }
 
+impl RecommendArgs {
+    /// What the default pipeline runs: the top-10 of one user with the cached model.
+    pub fn pipeline_default(user: u32) -> RecommendArgs {
+        RecommendArgs {
+            user,
+            k: 10,
+            json: false,
+            train: TrainArgs {
+                models_dir: PathBuf::from("models"),
+                force: false,
+                seed: 1,
+                factors: None,
+                iterations: None,
+                no_features: false,
+            },
+        }
+    }
+}
+
 pub fn recommend(global: &GlobalArgs, args: &RecommendArgs) -> Result<()> {
-    let dataset = open_dataset(global)?;
+    recommend_on(&open_dataset(global)?, args)
+}
+
+/// `whyrec recommend` on a dataset already loaded.
+pub fn recommend_on(dataset: &Dataset, args: &RecommendArgs) -> Result<()> {
     let user = dataset
         .user_index(args.user)
         .ok_or_else(|| eyre!("unknown user id {} in {}", args.user, dataset.name))?;
     let model = trained_model(
-        &dataset,
+        dataset,
         &args.train.models_dir,
         &args.train.config(),
         args.train.force,
     )?;
-    let seen = Positives::from_dataset(&dataset, DEFAULT_POSITIVE_THRESHOLD);
+    let seen = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
     let recs: Vec<Recommendation> = model
         .recommend(user, args.k, seen.by_user.row(user as usize))
         .into_iter()
