@@ -36,6 +36,24 @@ fn valid_fixtures_load() {
     assert_eq!(d.items.titles[2], "Café (1999)");
 }
 
+/// ML-10M's layout: `::`-separated, no users.dat, half-star ratings, UTF-8 or ISO-8859-1 titles.
+#[test]
+fn dat_without_users_like_ml10m() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("movies.dat"), b"1::Toy Story (1995)::Adventure|Animation\n2::Caf\xc3\xa9 (2001)::Drama\n3::Cr\xe8me (2002)::Comedy\n".as_slice()).unwrap();
+    std::fs::write(
+        dir.path().join("ratings.dat"),
+        "5::1::4.5::838985046\n5::2::0.5::838983525\n9::3::3::838983392\n",
+    )
+    .unwrap();
+    let d = load(dir.path()).unwrap();
+    assert_eq!((d.n_users(), d.n_items(), d.ratings.len()), (2, 3, 3));
+    assert!(d.users.demographics.is_none());
+    assert_eq!(d.items.titles[1], "Café (2001)");
+    assert_eq!(d.items.titles[2], "Crème (2002)");
+    assert_eq!(d.ratings.rating, vec![4.5, 0.5, 3.0]);
+}
+
 #[test]
 fn missing_file() {
     let dir = tempfile::tempdir().unwrap();
