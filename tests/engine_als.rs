@@ -1,16 +1,14 @@
 //! Properties of `hybrid-als` on ML-100K (and ml-latest-small for pure CF): exact fold-in,
 //! monotone objective, exact decompositions and influences, determinism, warm-started retraining.
 
-use std::path::Path;
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
 
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
 use whyrec::engine::{AlsConfig, EngineError, HybridAls, HybridModel, Scorer, TrainProgress};
-
-const ML100K: &str = "/work/shared/datasets/ml-100k";
-const LATEST_SMALL: &str = "/work/shared/datasets/ml-latest-small";
 
 struct Fixture {
     data: Dataset,
@@ -42,7 +40,7 @@ fn ml100k() -> &'static Fixture {
     F.get_or_init(|| {
         let data = load_kind(
             DatasetKind::Ml100k,
-            Path::new(ML100K),
+            &common::shared_dataset("ml-100k"),
             LoadOptions::default(),
         )
         .expect("ML-100K");
@@ -310,7 +308,7 @@ fn pure_cf_on_a_dataset_without_demographics() {
     // Lenient: the shared copy ends with a stray line (user 999, movie 999999) not in the movie file.
     let data = load_kind(
         DatasetKind::MlLatestSmall,
-        Path::new(LATEST_SMALL),
+        &common::shared_dataset("ml-latest-small"),
         LoadOptions { lenient: true },
     )
     .expect("ml-latest-small");

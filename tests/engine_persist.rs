@@ -1,15 +1,14 @@
 //! Model files of `hybrid-als`: save → load is bit-identical, damaged files give errors, never
 //! panics.
 
-use std::path::Path;
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
 
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
 use whyrec::engine::{AlsConfig, EngineError, HybridAls, HybridModel, ModelMeta, Scorer};
-
-const ML100K: &str = "/work/shared/datasets/ml-100k";
 
 struct Fixture {
     data: Dataset,
@@ -37,7 +36,7 @@ fn ml100k() -> &'static Fixture {
     F.get_or_init(|| {
         let data = load_kind(
             DatasetKind::Ml100k,
-            Path::new(ML100K),
+            &common::shared_dataset("ml-100k"),
             LoadOptions::default(),
         )
         .expect("ML-100K");

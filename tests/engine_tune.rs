@@ -10,7 +10,8 @@
 //! `TUNE_NU`, `TUNE_ALPHA`, `TUNE_W0`, `TUNE_FREG`, `TUNE_ITERS`, `TUNE_FEATURES` (`both`, `none`,
 //! `items`, `users`), `TUNE_SEEDS`.
 
-use std::path::Path;
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -20,8 +21,6 @@ use rand_chacha::ChaCha8Rng;
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
 use whyrec::engine::{top_k, AlsConfig, HybridAls, Scorer};
-
-const ML100K: &str = "/work/shared/datasets/ml-100k";
 
 struct Split {
     train: Positives,
@@ -149,7 +148,7 @@ fn run_config(
 fn tune_on_ml100k_holdout20() {
     let data = load_kind(
         DatasetKind::Ml100k,
-        Path::new(ML100K),
+        &common::shared_dataset("ml-100k"),
         LoadOptions::default(),
     )
     .expect("ML-100K");
@@ -208,7 +207,7 @@ fn tune_on_ml100k_holdout20() {
 fn defaults_reach_the_target_on_ml100k() {
     let data = load_kind(
         DatasetKind::Ml100k,
-        Path::new(ML100K),
+        &common::shared_dataset("ml-100k"),
         LoadOptions::default(),
     )
     .expect("ML-100K");

@@ -63,3 +63,18 @@ pub fn write_dat(dir: &Path) {
     )
     .unwrap();
 }
+
+/// A folder of the real MovieLens copies: `$WHYREC_DATASETS/<name>`, else `../shared/datasets/<name>`
+/// beside the project root.
+pub fn shared_dataset(name: &str) -> std::path::PathBuf {
+    let root = std::env::var_os("WHYREC_DATASETS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"));
+    let dir = root.join(name);
+    assert!(
+        dir.is_dir(),
+        "{} is missing: tests need ../shared/datasets beside the project (or $WHYREC_DATASETS)",
+        dir.display()
+    );
+    dir
+}
