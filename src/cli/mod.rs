@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one function per subcommand. Commands only orchestrate
 //! the lower layers and print; no math lives here.
 
+mod bench_cmds;
 mod data_cmds;
 mod model_cmds;
 
@@ -56,8 +57,8 @@ pub enum Command {
     Eval(model_cmds::EvalArgs),
     /// Print a user's top-k recommendations with titles.
     Recommend(model_cmds::RecommendArgs),
-    /// Benchmarks that print a table (data loading, ...).
-    Bench(data_cmds::BenchArgs),
+    /// Benchmarks that print tables: data loading, and with --engine / --peers the engine's speed targets.
+    Bench(bench_cmds::BenchArgs),
 }
 
 /// Runs the parsed command line.
@@ -70,7 +71,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Train(a)) => model_cmds::train(&cli.global, &a),
         Some(Command::Eval(a)) => model_cmds::eval(&cli.global, &a),
         Some(Command::Recommend(a)) => model_cmds::recommend(&cli.global, &a),
-        Some(Command::Bench(a)) => data_cmds::bench(&cli.global, &a),
+        Some(Command::Bench(a)) => bench_cmds::bench(&cli.global, &a),
         None => default_pipeline(&cli.global),
     }
 }

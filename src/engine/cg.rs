@@ -120,7 +120,10 @@ unsafe fn gather_avx2(
         let mut c = 0;
         while c < lanes {
             let a = _mm256_loadu_ps(ap.add(c));
-            _mm256_storeu_ps(ap.add(c), _mm256_fmadd_ps(cv, _mm256_loadu_ps(op.add(c)), a));
+            _mm256_storeu_ps(
+                ap.add(c),
+                _mm256_fmadd_ps(cv, _mm256_loadu_ps(op.add(c)), a),
+            );
             c += 8;
         }
         for c in lanes..k {
