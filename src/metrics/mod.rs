@@ -2,9 +2,13 @@
 //! ([`ranking`]) and RMSE/MAE on explicit ratings ([`rating`]). Every number here can be put beside
 //! another system's number on the same split.
 
+pub mod eval_data;
 pub mod experiment;
+pub mod fairness;
+pub mod knob;
 pub mod ranking;
 pub mod rating;
+pub mod trust;
 
 pub use ranking::{evaluate_ranking, RankingMetrics, RankingReport, UserRanking};
 pub use rating::{
