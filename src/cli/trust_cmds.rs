@@ -91,7 +91,6 @@ fn trust_models(names: &[String]) -> Result<Vec<TrustModel>> {
 }
 
 pub fn trust(global: &GlobalArgs, args: &TrustArgs) -> Result<()> {
-    let dataset = open_dataset(global)?;
     let seeds = match &args.seeds {
         Some(text) => parse_seeds(text)?,
         None => vec![args.seed],
@@ -110,6 +109,7 @@ pub fn trust(global: &GlobalArgs, args: &TrustArgs) -> Result<()> {
         knob_path: KnobPath::default(),
         knob_strengths: strengths,
     };
+    let dataset = open_dataset(global)?;
     let splits: Vec<(u64, EvalData)> = seeds
         .iter()
         .map(|&s| (s, EvalData::holdout(&dataset, s)))
@@ -214,7 +214,6 @@ fn knob_table(knob: &KnobCurve, all: bool) -> String {
 }
 
 pub fn fairness(global: &GlobalArgs, args: &FairnessArgs) -> Result<()> {
-    let dataset = open_dataset(global)?;
     if !args.knob.is_finite() || args.knob < 0.0 {
         return Err(eyre!(
             "--knob {}: expected a finite strength >= 0",
@@ -231,6 +230,7 @@ pub fn fairness(global: &GlobalArgs, args: &FairnessArgs) -> Result<()> {
         },
         min_group_users: args.min_group_users,
     };
+    let dataset = open_dataset(global)?;
     let data = EvalData::holdout(&dataset, args.seed);
     let clock = std::time::Instant::now();
     let report = run_fairness(&dataset, &data, args.seed, &request, |w| eprintln!("{w}"))?;
