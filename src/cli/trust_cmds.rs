@@ -38,6 +38,12 @@ pub struct TrustArgs {
     /// Knob strengths to sweep (default 0 to 0.8 by 0.05).
     #[arg(long, value_delimiter = ',')]
     pub strengths: Option<Vec<f64>>,
+    /// a of the knob: exponent of the item vector norm per unit of strength.
+    #[arg(long, default_value_t = KnobPath::default().norm_exponent)]
+    pub knob_exponent: f64,
+    /// b of the knob: weight of ln(1 + popularity) per unit of strength.
+    #[arg(long, default_value_t = KnobPath::default().popularity_penalty)]
+    pub knob_penalty: f64,
     /// Skip the retrained stability variant (one training less per model and seed).
     #[arg(long)]
     pub no_retrain: bool,
@@ -99,6 +105,14 @@ pub fn trust(global: &GlobalArgs, args: &TrustArgs) -> Result<()> {
     if let Some(bad) = strengths.iter().find(|t| !t.is_finite() || **t < 0.0) {
         return Err(eyre!("--strengths: {bad} is not a finite strength >= 0"));
     }
+    for (name, v) in [
+        ("--knob-exponent", args.knob_exponent),
+        ("--knob-penalty", args.knob_penalty),
+    ] {
+        if !v.is_finite() || v < 0.0 {
+            return Err(eyre!("{name} {v}: expected a finite number >= 0"));
+        }
+    }
     let request = TrustRequest {
         models: trust_models(&args.models)?,
         config: TrustConfig {
@@ -106,7 +120,10 @@ pub fn trust(global: &GlobalArgs, args: &TrustArgs) -> Result<()> {
             seed_stability: !args.no_seed_stability,
             ..TrustConfig::default()
         },
-        knob_path: KnobPath::default(),
+        knob_path: KnobPath {
+            norm_exponent: args.knob_exponent,
+            popularity_penalty: args.knob_penalty,
+        },
         knob_strengths: strengths,
     };
     let dataset = open_dataset(global)?;
