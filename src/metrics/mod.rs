@@ -1,6 +1,10 @@
 //! Offline evaluation as PROTOCOL.md defines it: top-k ranking metrics on implicit feedback
 //! ([`ranking`]) and RMSE/MAE on explicit ratings ([`rating`]). Every number here can be put beside
 //! another system's number on the same split.
+//!
+//! Beyond accuracy: [`trust`] (coverage, novelty, ILD, stability, seed stability, popularity bias,
+//! calibration), the accuracy–coverage [`knob`] (re-ranking strength and its sweep) and the
+//! [`fairness`] audit by demographic group, all on the split data of [`eval_data`].
 
 pub mod eval_data;
 pub mod experiment;
