@@ -11,7 +11,7 @@ use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::evaluate_ranking;
 use whyrec::metrics::fairness::exposure::exposure_by_decile;
 use whyrec::metrics::fairness::groups::{demographic_groups, gap};
-use whyrec::metrics::fairness::{run_fairness, FairnessRequest};
+use whyrec::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
 use whyrec::metrics::knob::{sweep_split, KnobCurve, KnobPath, KnobPoint, Reranked, Reranker};
 use whyrec::metrics::trust::fitted::TrustModel;
 
@@ -258,6 +258,12 @@ fn fairness_without_evaluated_users_or_demographics() {
         "popularity, hybrid-als and the knob"
     );
     assert_eq!(report.overall[0].metrics.n_users, 0);
+    let json = serde_json::to_string(&report).unwrap();
+    assert_eq!(
+        serde_json::from_str::<FairnessReport>(&json).unwrap(),
+        report,
+        "no NaN"
+    );
     for a in &report.attributes {
         assert!(a.groups.iter().all(|g| g.evaluated == 0));
         assert!(
@@ -279,6 +285,19 @@ fn fairness_without_evaluated_users_or_demographics() {
     )
     .unwrap();
     assert!(!report.demographics && report.attributes.is_empty());
-    assert!(report.note.unwrap().contains("no user demographics"));
+    assert!(report
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("no user demographics"));
     assert_eq!(report.rating.splits, ["random-90-10 seed=1"]);
+    assert_eq!(
+        report.rating.pooled_rmse, None,
+        "three ratings, none held out"
+    );
+    let json = serde_json::to_string(&report).unwrap();
+    assert_eq!(
+        serde_json::from_str::<FairnessReport>(&json).unwrap(),
+        report
+    );
 }

@@ -11,16 +11,38 @@ use whyrec::engine::lineup::RankingModel;
 use whyrec::engine::rating::{BiasConfig, RatingSpec};
 use whyrec::engine::AlsConfig;
 use whyrec::metrics::eval_data::EvalData;
-use whyrec::metrics::fairness::{run_fairness, FairnessRequest};
+use whyrec::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
 use whyrec::metrics::knob::{sweep_split, KnobPath};
 use whyrec::metrics::trust::fitted::TrustModel;
 use whyrec::metrics::trust::lists::genre_distribution;
-use whyrec::metrics::trust::report::{run_trust, TrustRequest};
+use whyrec::metrics::trust::report::{run_trust, TrustReport, TrustRequest};
 use whyrec::metrics::trust::TrustConfig;
 
 fn load(name: &str) -> Dataset {
     let lenient = name == "ml-latest-small";
     load_dir(&common::shared_dataset(name), LoadOptions { lenient }).unwrap()
+}
+
+/// Equal JSON trees, numbers up to the last bit serde_json's default float parser may lose.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!((x - y).abs() <= 1e-14 * x.abs().max(y.abs()), "{x} != {y}");
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len());
+            x.iter().zip(y).for_each(|(x, y)| same_json(x, y));
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>());
+            x.values()
+                .zip(y.values())
+                .for_each(|(x, y)| same_json(x, y));
+        }
+        _ => assert_eq!(a, b),
+    }
 }
 
 fn small_als() -> TrustModel {
@@ -43,9 +65,13 @@ fn trust_ml100k_sanity_and_same_bytes() {
     };
     let report = run_trust(&d.name, &splits, &request, |_| {}).unwrap();
     let again = run_trust(&d.name, &splits, &request, |_| {}).unwrap();
-    assert_eq!(
-        serde_json::to_string_pretty(&report).unwrap(),
-        serde_json::to_string_pretty(&again).unwrap()
+    let json = serde_json::to_string_pretty(&report).unwrap();
+    assert_eq!(json, serde_json::to_string_pretty(&again).unwrap());
+    // What the UI reads back is what was written.
+    let read: TrustReport = serde_json::from_str(&json).unwrap();
+    same_json(
+        &serde_json::to_value(&read).unwrap(),
+        &serde_json::to_value(&report).unwrap(),
     );
     let data = &splits[0].1;
     let (pop, als) = (&report.runs[0].models[0], &report.runs[0].models[1]);
@@ -132,15 +158,18 @@ fn fairness_ml100k_identities_and_same_bytes() {
     };
     let report = run_fairness(&d, &data, 1, &request, |_| {}).unwrap();
     let again = run_fairness(&d, &data, 1, &request, |_| {}).unwrap();
-    assert_eq!(
-        serde_json::to_string_pretty(&report).unwrap(),
-        serde_json::to_string_pretty(&again).unwrap()
+    let json = serde_json::to_string_pretty(&report).unwrap();
+    assert_eq!(json, serde_json::to_string_pretty(&again).unwrap());
+    let read: FairnessReport = serde_json::from_str(&json).unwrap();
+    same_json(
+        &serde_json::to_value(&read).unwrap(),
+        &serde_json::to_value(&report).unwrap(),
     );
     assert!(report.demographics && report.note.is_none());
     assert_eq!(report.rating.model, "bias-baseline");
     assert_eq!(report.rating.splits, ["u1", "u2", "u3", "u4", "u5"]);
     assert_eq!(report.rating.ratings, 100_000);
-    assert!(report.rating.mean_rmse < report.rating.global_mean_rmse - 0.1);
+    assert!(report.rating.mean_rmse.unwrap() < report.rating.global_mean_rmse.unwrap() - 0.1);
     let names: Vec<&str> = report
         .attributes
         .iter()
@@ -171,7 +200,7 @@ fn fairness_ml100k_identities_and_same_bytes() {
             .iter()
             .filter_map(|g| g.rmse.map(|r| g.ratings as f64 * r * r))
             .sum();
-        let pooled = report.rating.pooled_rmse;
+        let pooled = report.rating.pooled_rmse.unwrap();
         assert!((se / 100_000.0 - pooled * pooled).abs() < 1e-9);
         assert_eq!(a.gaps.len(), 3 * report.overall.len() + 1);
         for g in &a.gaps {

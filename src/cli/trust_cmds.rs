@@ -263,15 +263,20 @@ pub fn fairness(global: &GlobalArgs, args: &FairnessArgs) -> Result<()> {
     Ok(())
 }
 
+/// A value with 4 decimals, or `-`.
+fn cell(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{v:.4}"))
+}
+
 fn fairness_tables(r: &FairnessReport) -> String {
     let mut s = format!(
-        "{} — fairness audit: ranking on {}, rating: {} on {} (RMSE {:.4}, global mean {:.4})\n",
+        "{} — fairness audit: ranking on {}, rating: {} on {} (RMSE {}, global mean {})\n",
         r.dataset,
         r.split,
         r.rating.model,
         r.rating.splits.join(", "),
-        r.rating.mean_rmse,
-        r.rating.global_mean_rmse
+        cell(r.rating.mean_rmse),
+        cell(r.rating.global_mean_rmse)
     );
     if let Some(note) = &r.note {
         s.push_str(&format!("\n{note}\n"));
@@ -296,8 +301,7 @@ fn fairness_tables(r: &FairnessReport) -> String {
                     x.metrics.precision, x.metrics.ndcg, x.metrics.auc
                 ));
             }
-            let rmse = g.rmse.map_or("-".into(), |v| format!("{v:.4}"));
-            s.push_str(&format!(" {} | {rmse} |\n", g.ratings));
+            s.push_str(&format!(" {} | {} |\n", g.ratings, cell(g.rmse)));
         }
     }
     if !r.attributes.is_empty() {

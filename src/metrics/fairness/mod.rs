@@ -85,11 +85,11 @@ pub struct RatingSummary {
     pub model: String,
     pub spec: RatingSpec,
     pub splits: Vec<String>,
-    /// Mean over the splits (what chose the model).
-    pub mean_rmse: f64,
-    pub global_mean_rmse: f64,
-    /// Pooled over every test rating of the splits.
-    pub pooled_rmse: f64,
+    /// Mean over the splits (what chose the model); `None` when a split has no test rating.
+    pub mean_rmse: Option<f64>,
+    pub global_mean_rmse: Option<f64>,
+    /// Pooled over every test rating of the splits (`None` without test ratings).
+    pub pooled_rmse: Option<f64>,
     pub ratings: usize,
 }
 
@@ -195,9 +195,9 @@ pub fn run_fairness(
             model: errors.model.clone(),
             spec: errors.spec.clone(),
             splits: errors.splits.clone(),
-            mean_rmse: errors.mean_rmse,
-            global_mean_rmse: errors.global_mean_rmse,
-            pooled_rmse: pooled.map_or(f64::NAN, |p| p.0.rmse),
+            mean_rmse: Some(errors.mean_rmse).filter(|x| x.is_finite()),
+            global_mean_rmse: Some(errors.global_mean_rmse).filter(|x| x.is_finite()),
+            pooled_rmse: pooled.map(|p| p.0.rmse),
             ratings: errors.errors.len(),
         },
         attributes,

@@ -35,11 +35,15 @@ pub struct Stability {
 }
 
 impl Stability {
-    /// Summary of per-user values (`emptied` left at 0).
+    /// Summary of per-user values (`emptied` left at 0; mean and p10 are 0 without values).
     pub fn of(values: &[f64]) -> Stability {
         Stability {
             mean: mean(values),
-            p10: percentile(values, 0.1),
+            p10: if values.is_empty() {
+                0.0
+            } else {
+                percentile(values, 0.1)
+            },
             users: values.len(),
             emptied: 0,
         }
