@@ -4,6 +4,7 @@
 mod bench_cmds;
 mod data_cmds;
 mod model_cmds;
+mod trust_cmds;
 
 use std::path::PathBuf;
 
@@ -59,6 +60,10 @@ pub enum Command {
     Recommend(model_cmds::RecommendArgs),
     /// Benchmarks that print tables: data loading, and with --engine / --peers the engine's speed targets.
     Bench(bench_cmds::BenchArgs),
+    /// Trust metrics (coverage, novelty, ILD, stability, seed stability, popularity bias, calibration) and the accuracy-coverage knob; writes reports/trust_report.json.
+    Trust(trust_cmds::TrustArgs),
+    /// Fairness audit by gender, age and occupation (ranking and rating metrics, gaps, item exposure); writes reports/fairness_report.json.
+    Fairness(trust_cmds::FairnessArgs),
 }
 
 /// Runs the parsed command line.
@@ -72,6 +77,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Eval(a)) => model_cmds::eval(&cli.global, &a),
         Some(Command::Recommend(a)) => model_cmds::recommend(&cli.global, &a),
         Some(Command::Bench(a)) => bench_cmds::bench(&cli.global, &a),
+        Some(Command::Trust(a)) => trust_cmds::trust(&cli.global, &a),
+        Some(Command::Fairness(a)) => trust_cmds::fairness(&cli.global, &a),
         None => default_pipeline(&cli.global),
     }
 }
