@@ -67,6 +67,7 @@ def parse_args(argv):
     p.add_argument("--fit-times-json", action="store_true", help="print only LightFM and implicit fit times as JSON")
     p.add_argument("--repeat", type=int, default=1, help="with --fit-times-json: fits per model, the median is printed")
     p.add_argument("--tune", action="store_true", help="grid-search LightFM and implicit on a validation split of train")
+    p.add_argument("--export-validation", type=Path, help="with --tune: also write the validation split as split files here")
     return p.parse_args(argv)
 
 
@@ -143,7 +144,7 @@ def main(argv=None) -> int:
             if args.split is None:
                 raise SystemExit("--tune needs --split DIR")
             train, _ = load_split(ds, args.split)
-            print(tune.run(ds, train, args.threads))
+            print(tune.run(ds, train, args.threads, args.export_validation))
             return 0
         if args.split is not None:
             splits = [(args.seed, args.split)]
@@ -189,7 +190,7 @@ def main(argv=None) -> int:
                     "splits": [str(f) for _, f in splits],
                     "seeds": [s for s, _ in splits],
                     "threads": args.threads,
-                    "config": {"lightfm": models.LIGHTFM, "implicit_als": models.IMPLICIT_ALS},
+                    "config": {"lightfm": models.LIGHTFM, "lightfm_genres": models.LIGHTFM_GENRES, "implicit_als": models.IMPLICIT_ALS},
                     "peers": {n: {"per_split": ms, "fit_seconds": ts} for n, (ms, ts) in peers.items()},
                     "whyrec": {n: {"per_split": ms, "fit_seconds": ts} for n, (ms, ts) in whyrec.items()},
                     "means": {name: {**m, "fit_seconds": t} for name, m, t in rows},
