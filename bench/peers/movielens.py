@@ -67,15 +67,18 @@ def load(path: Path, lenient: bool = False) -> Dataset:
     skipped: list[str] = []
     if (path / "u.data").exists():
         items, genre_names = _u_item(path / "u.item")
-        ratings = _delimited(path / "u.data", "\t", header=False, lenient=lenient, skipped=skipped)
+        ratings_file = path / "u.data"
+        ratings = _delimited(ratings_file, "\t", header=False, lenient=lenient, skipped=skipped)
     elif (path / "ratings.csv").exists():
         items, genre_names = _genre_strings(_movies_csv(path / "movies.csv"))
-        ratings = _delimited(path / "ratings.csv", ",", header=True, lenient=lenient, skipped=skipped)
+        ratings_file = path / "ratings.csv"
+        ratings = _delimited(ratings_file, ",", header=True, lenient=lenient, skipped=skipped)
     elif (path / "movies.dat").exists():
         if not (path / "ratings.dat").exists():
             raise DataError(f"{path}: ratings.dat missing (only the movie and user files are there)")
         items, genre_names = _genre_strings(_movies_dat(path / "movies.dat"))
-        ratings = _delimited(path / "ratings.dat", "::", header=False, lenient=lenient, skipped=skipped)
+        ratings_file = path / "ratings.dat"
+        ratings = _delimited(ratings_file, "::", header=False, lenient=lenient, skipped=skipped)
     else:
         raise DataError(f"{path}: no u.data, ratings.csv or ratings.dat: not a MovieLens folder")
     item_ids = [i for i, _ in items]
@@ -87,7 +90,7 @@ def load(path: Path, lenient: bool = False) -> Dataset:
     for line, (u, m, _r) in ratings:
         k = item_index.get(m)
         if k is None:
-            msg = f"{path}: line {line}: rating for an unknown movie: id {m} is not in the movie file"
+            msg = f"{ratings_file}: line {line}: rating for an unknown movie: id {m} is not in the movie file"
             if not lenient:
                 raise DataError(msg)
             skipped.append(msg)
