@@ -21,13 +21,32 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+SETUP_HINT = (
+    "set up the venv as bench/peers/README.md says and run this script with bench/peers/.venv/bin/python "
+    "(for `whyrec bench --peers`: WHYREC_PEERS_PYTHON=bench/peers/.venv/bin/python)"
+)
+
+try:
+    import numpy as np  # noqa: E402
+    import scipy.sparse  # noqa: E402, F401
+except ImportError as e:
+    sys.exit(f"{Path(__file__).name}: {e}; {SETUP_HINT}")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import metrics  # noqa: E402
 import models  # noqa: E402
 import movielens  # noqa: E402
 import tune  # noqa: E402
+
+
+def require(names: list[str]) -> None:
+    """Fails early, with the set-up hint, when a peer's library is missing."""
+    for lib, needed_by in [("lightfm", "lightfm"), ("implicit", "implicit")]:
+        if any(n.startswith(needed_by) for n in names):
+            try:
+                __import__(lib)
+            except ImportError as e:
+                sys.exit(f"{Path(__file__).name}: {e}; {SETUP_HINT}")
 
 TOLERANCE = 1e-4
 
@@ -55,6 +74,7 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1, help="model seed with --split (default 1, as whyrec eval)")
     p.add_argument("--dataset", default="ml-100k", help="dataset name inside --data-dir, or a folder")
     p.add_argument("--data-dir", type=Path, default=Path("../shared/datasets"))
+    p.add_argument("--dataset-dir", type=Path, help="the dataset's own folder (instead of --dataset and --data-dir)")
     p.add_argument("--lenient", action="store_true", help="skip malformed rating lines (ml-latest-small)")
     p.add_argument("--models", default=",".join(models.MODELS), help=f"comma-separated, from {', '.join(models.MODELS)}")
     p.add_argument("--threads", type=int, default=2, help="threads for LightFM and implicit (default 2)")
@@ -134,7 +154,12 @@ def table(rows: list[tuple[str, dict, float]], title: str) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        ds = movielens.load(movielens.resolve(args.dataset, args.data_dir), lenient=args.lenient)
+        folder = args.dataset_dir or movielens.resolve(args.dataset, args.data_dir)
+        if not folder.is_dir():
+            raise movielens.DataError(f"dataset folder {folder} not found")
+        ds = movielens.load(folder, lenient=args.lenient)
+        if args.fit_times_json or args.tune:
+            require(["lightfm", "implicit"])
         if args.fit_times_json:
             if args.split is None:
                 raise SystemExit("--fit-times-json needs --split DIR")
@@ -155,6 +180,7 @@ def main(argv=None) -> int:
             if n not in models.MODELS:
                 raise SystemExit(f"unknown model {n!r}: expected one of {', '.join(models.MODELS)}")
 
+        require(names)
         genres = ds.genre_matrix()
         peers = {n: ([], []) for n in names}
         for seed, folder in splits:
