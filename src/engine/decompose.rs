@@ -92,7 +92,7 @@ impl HybridModel {
     /// `score_folded(fold_in(user_history, user_features))[item]`.
     pub fn influences(&self, user_history: &[u32], user_features: &[u32], item: u32) -> Influence {
         let folded = self.fold_in(user_history, user_features);
-        let w = Weights::of(&self.config);
+        let w = Weights::of(&self.config, self.n_items());
         let q = &self.items.composed;
         let k = q.ncols();
         let lambda = w.row_lambda(folded.history.len(), q.nrows());

@@ -166,7 +166,7 @@ impl HybridModel {
         let features = clean(user_features, self.users.features.n_features());
         let ones = vec![1.0f32; features.len()];
         let offset = self.users.offset_of(&features, &ones);
-        let weights = Weights::of(&self.config);
+        let weights = Weights::of(&self.config, self.n_items());
         let own: Vec<f32> = match solve_row(
             &history,
             &offset,

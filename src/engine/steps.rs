@@ -33,6 +33,9 @@ impl From<NotPositiveDefinite> for Halt {
     }
 }
 
+/// The catalog size λ was tuned on (ML-100K's 1,682 items); see [`AlsConfig::catalog_exponent`].
+pub(crate) const REFERENCE_CATALOG: f64 = 1682.0;
+
 /// The loss weights of a configuration, in `f64`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Weights {
@@ -48,11 +51,15 @@ pub(crate) struct Weights {
 }
 
 impl Weights {
-    pub fn of(config: &AlsConfig) -> Weights {
+    /// The weights of `config` for a model over `n_items` items: λ is multiplied by
+    /// `(REFERENCE_CATALOG / n_items)^κ` (κ = `catalog_exponent`).
+    pub fn of(config: &AlsConfig, n_items: usize) -> Weights {
+        let catalog =
+            (REFERENCE_CATALOG / n_items.max(1) as f64).powf(f64::from(config.catalog_exponent));
         Weights {
             positive: 1.0 + f64::from(config.alpha),
             unobserved: f64::from(config.unobserved_weight),
-            lambda: f64::from(config.regularization),
+            lambda: f64::from(config.regularization) * catalog,
             exponent: f64::from(config.regularization_exponent),
             feature_multiplier: f64::from(config.feature_regularization),
         }
