@@ -72,7 +72,11 @@ fn planted() -> Planted {
     let cols: Vec<u32> = rows.iter().map(|&i| genre(i)).collect();
     let genres = FeatureMatrix {
         matrix: Csr::from_triplets(N_ITEMS, 3, &rows, &cols, &vec![1.0; N_ITEMS]),
-        names: vec!["genre:Drama".into(), "genre:Comedy".into(), "genre:Sci-Fi".into()],
+        names: vec![
+            "genre:Drama".into(),
+            "genre:Comedy".into(),
+            "genre:Sci-Fi".into(),
+        ],
     };
     let config = AlsConfig {
         factors: 8,
@@ -109,15 +113,23 @@ fn the_only_scifi_like_drives_the_scifi_recommendation() {
     let p = planted();
     let e = &p.explainer;
     let top = e.recommend(p.target).unwrap();
-    assert!(top.contains(R), "R must be recommended: {:?}", top.item_ids());
+    assert!(
+        top.contains(R),
+        "R must be recommended: {:?}",
+        top.item_ids()
+    );
 
     // Influence: S is the like that matters most for R, and the sentence names it first.
     let inf = e.explain_influence(p.target, R, 5).unwrap();
     assert_eq!(inf.likes[0].like, S, "{:?}", &inf.likes[..3]);
     assert!(inf.likes[0].value > 2.0 * inf.likes[1].value.max(0.0));
-    assert!(inf.sentence.starts_with("Because you liked Space Saga"), "{}", inf.sentence);
-    let sum: f64 = inf.likes.iter().map(|l| f64::from(l.value)).sum::<f64>()
-        + f64::from(inf.demographic);
+    assert!(
+        inf.sentence.starts_with("Because you liked Space Saga"),
+        "{}",
+        inf.sentence
+    );
+    let sum: f64 =
+        inf.likes.iter().map(|l| f64::from(l.value)).sum::<f64>() + f64::from(inf.demographic);
     assert!((sum - f64::from(inf.score)).abs() <= 1e-4 * f64::from(inf.score).abs().max(1e-2));
     // Measured: without S, R is out of the top-10; without the next like, it stays.
     assert_eq!(inf.measured[0].like, S);
@@ -127,9 +139,18 @@ fn the_only_scifi_like_drives_the_scifi_recommendation() {
     // The instant what-if agrees, names R as leaving, and keeps R when a drama like goes instead.
     let out = e.what_if(&WhatIf::without(p.target, vec![S])).unwrap();
     assert!(out.leaving.iter().any(|c| c.item == R));
-    assert!(out.sentence.starts_with("If you hadn't liked Space Saga, the model would recommend"));
-    let drama_like = *e.likes(p.target).unwrap().iter().find(|&&i| i != S).unwrap();
-    let control = e.what_if(&WhatIf::without(p.target, vec![drama_like])).unwrap();
+    assert!(out
+        .sentence
+        .starts_with("If you hadn't liked Space Saga, the model would recommend"));
+    let drama_like = *e
+        .likes(p.target)
+        .unwrap()
+        .iter()
+        .find(|&&i| i != S)
+        .unwrap();
+    let control = e
+        .what_if(&WhatIf::without(p.target, vec![drama_like]))
+        .unwrap();
     assert!(control.after.contains(R), "{}", control.sentence);
 
     // The minimal counterfactual set is {S}, found as a smallest set.
@@ -147,7 +168,12 @@ fn the_only_scifi_like_drives_the_scifi_recommendation() {
     let first_only = e.minimal_counterfactual(p.target, R, &narrow).unwrap();
     assert_eq!(first_only.removed, vec![S]);
     assert_eq!(first_only.sets_checked, 1);
-    assert!(set.sentence.contains("Robot Return would leave your top-10"), "{}", set.sentence);
+    assert!(
+        set.sentence
+            .contains("Robot Return would leave your top-10"),
+        "{}",
+        set.sentence
+    );
 }
 
 #[test]
@@ -158,7 +184,11 @@ fn a_found_set_is_confirmed_and_irreducible() {
     let e = &p.explainer;
     let q = p.wide;
     let top = e.recommend(q).unwrap();
-    let target = if top.contains(R) { R } else { top.items[0].item };
+    let target = if top.contains(R) {
+        R
+    } else {
+        top.items[0].item
+    };
     let set = e
         .minimal_counterfactual(q, target, &SearchOptions::default())
         .unwrap();
@@ -174,7 +204,11 @@ fn a_found_set_is_confirmed_and_irreducible() {
             continue;
         }
         let out = e.what_if(&WhatIf::without(q, back)).unwrap();
-        assert!(out.after.contains(target), "set {:?} is reducible", set.removed);
+        assert!(
+            out.after.contains(target),
+            "set {:?} is reducible",
+            set.removed
+        );
     }
     match set.guarantee {
         SetGuarantee::Smallest => assert_eq!(set.removed.len(), 1),
@@ -190,5 +224,8 @@ fn a_found_set_is_confirmed_and_irreducible() {
     let err = e
         .minimal_counterfactual(q, outside, &SearchOptions::default())
         .unwrap_err();
-    assert!(err.to_string().contains("is not in user 192's top-10"), "{err}");
+    assert!(
+        err.to_string().contains("is not in user 192's top-10"),
+        "{err}"
+    );
 }
