@@ -73,7 +73,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir: PathBuf = arg(
         &args,
         "--data",
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/ml-100k")),
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/datasets/ml-100k"
+        )),
     );
     let data = load_kind(DatasetKind::Ml100k, &dir, LoadOptions::default())?;
     let positives = Positives::from_dataset(&data, 4.0);
@@ -107,7 +110,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|s| Tally::new(format!("instant vs incremental ({s} sweeps)")))
         .collect();
-    let mut full = Tally::new(format!("instant vs full retrain ({} sweeps)", config.iterations));
+    let mut full = Tally::new(format!(
+        "instant vs full retrain ({} sweeps)",
+        config.iterations
+    ));
     let mut inc_full: Vec<Tally> = sweeps
         .iter()
         .map(|s| Tally::new(format!("incremental ({s} sweeps) vs full")))
@@ -159,7 +165,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         whatifs.len(),
         config.describe()
     );
-    println!("\n| comparison | what-ifs | overlap >= 9 | mean overlap | same places >= 9 | mean tau-b |");
+    println!(
+        "\n| comparison | what-ifs | overlap >= 9 | mean overlap | same places >= 9 | mean tau-b |"
+    );
     println!("|---|---|---|---|---|---|");
     for t in inc.iter().chain([&full]).chain(&inc_full).chain(&drift) {
         println!("{}", t.line());

@@ -13,6 +13,10 @@ use rand_chacha::ChaCha8Rng;
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
 use whyrec::engine::{AlsConfig, EngineError, HybridAls};
+use whyrec::explain::reports::{
+    counterfactual_report, feature_report, write_report, ReportOptions, COUNTERFACTUAL_REPORT_FILE,
+    FEATURE_REPORT_FILE,
+};
 use whyrec::explain::{
     ExplainError, Explainer, Fidelity, ListSource, PartKind, RetrainKind, WhatIf,
 };
@@ -284,4 +288,80 @@ fn removing_every_like_falls_back_to_popularity_clearly_labelled() {
         .unwrap();
     assert_eq!(b.outcome.after.source, ListSource::PopularityFallback);
     assert_eq!(b.outcome.after, out.after);
+}
+
+#[test]
+fn reports_are_byte_identical_for_the_same_seed_whatever_the_thread_count() {
+    let f = ml100k();
+    let e = &f.explainer;
+    let options = ReportOptions {
+        users: 3,
+        whatifs: 3,
+        full_retrains: 1,
+        ..ReportOptions::default()
+    };
+    let build = |threads: usize, options: &ReportOptions| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let a = feature_report(e, options, &mut |_, _| {}).unwrap();
+            let b = counterfactual_report(e, options, &mut |_, _| {}).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            write_report(&dir.path().join(FEATURE_REPORT_FILE), &a).unwrap();
+            write_report(&dir.path().join(COUNTERFACTUAL_REPORT_FILE), &b).unwrap();
+            let read = |n: &str| std::fs::read(dir.path().join(n)).unwrap();
+            (
+                a,
+                b,
+                read(FEATURE_REPORT_FILE),
+                read(COUNTERFACTUAL_REPORT_FILE),
+            )
+        })
+    };
+    let (features, counterfactuals, fa, ca) = build(1, &options);
+    let (_, _, fb, cb) = build(2, &options);
+    assert!(fa == fb && ca == cb, "same seed, different bytes");
+    assert_eq!(features.users.len(), 3);
+    for user in &features.users {
+        assert_eq!(user.recommendations.len(), 10);
+        for r in &user.recommendations {
+            let sum: f64 = r.attribution.iter().map(|p| f64::from(p.value)).sum();
+            assert!(relative_gap(sum, r.model_score) <= 1e-5);
+            assert_eq!(r.influences.len(), user.likes);
+            assert!(r.sentence.starts_with("Because you liked"));
+        }
+    }
+    assert_eq!(counterfactuals.whatifs.len(), 3);
+    assert_eq!(counterfactuals.summary.full_retrains, 1);
+    assert!(counterfactuals.whatifs[0].full.is_some() && counterfactuals.whatifs[1].full.is_none());
+    assert!(counterfactuals.whatifs[0]
+        .fidelity
+        .instant_vs_full
+        .is_some());
+    for w in &counterfactuals.whatifs {
+        assert!(w.instant.sentence.starts_with("If you hadn't liked"));
+        assert_eq!(w.removed.len(), 1);
+    }
+    assert_eq!(counterfactuals.minimal_sets.len(), 3);
+    let text = String::from_utf8(ca).unwrap();
+    assert!(text.contains("\"fidelity_definition\"") && text.ends_with("}\n"));
+    let other = ReportOptions { seed: 2, ..options };
+    let (_, _, fc, _) = build(
+        2,
+        &ReportOptions {
+            full_retrains: 0,
+            whatifs: 0,
+            ..other
+        },
+    );
+    assert_ne!(fa, fc, "another seed samples other users");
+    let err =
+        write_report(std::path::Path::new("/proc/no/such/dir/x.json"), &features).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("writing /proc/no/such/dir/x.json"),
+        "{err}"
+    );
 }

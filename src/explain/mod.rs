@@ -16,7 +16,7 @@
 //!   same places, Kendall τ-b).
 //! * Minimal counterfactual sets (`counterfactual.rs`): [`Explainer::minimal_counterfactual`].
 //! * [`Explainer::explain`] (`explanation.rs`) bundles attribution and influence for one item;
-//!   `report.rs` (to come) builds the deterministic JSON reports `feature_explanations.json` and
+//!   [`reports`] builds the deterministic JSON reports `feature_explanations.json` and
 //!   `counterfactual_explanations.json`.
 //!
 //! Users and items are dense indices here; [`Catalog`] maps the dataset's ids. Bad input gives an
@@ -30,6 +30,7 @@ mod explanation;
 mod influence;
 mod model;
 mod ranking;
+pub mod reports;
 mod retrain;
 mod text;
 mod whatif;
