@@ -18,7 +18,8 @@ use whyrec::explain::reports::{
     FEATURE_REPORT_FILE,
 };
 use whyrec::explain::{
-    ExplainError, Explainer, Fidelity, ListSource, PartKind, RetrainKind, WhatIf,
+    ExplainError, Explainer, Fidelity, ListSource, PartKind, RetrainKind, SearchOptions,
+    SetGuarantee, WhatIf,
 };
 
 struct Fixture {
@@ -364,4 +365,88 @@ fn reports_are_byte_identical_for_the_same_seed_whatever_the_thread_count() {
             .starts_with("writing /proc/no/such/dir/x.json"),
         "{err}"
     );
+}
+
+#[test]
+fn minimal_sets_keep_their_size_guarantee() {
+    // Checked by brute force with the what-if: the set works, putting back any one like brings the
+    // item back, and no single like (nor pair, for greedy sets) among the candidates works. For
+    // users with at most m likes the candidates are all their likes, so "smallest" is global there.
+    let f = ml100k();
+    let e = &f.explainer;
+    let options = SearchOptions::default();
+    let m = options.candidates;
+    let works = |u: u32, set: &[u32], item: u32| {
+        !e.what_if(&WhatIf::without(u, set.to_vec()))
+            .unwrap()
+            .after
+            .contains(item)
+    };
+    let (mut small_users, mut kinds) = (0, [0usize; 4]);
+    for u in (0..f.data.n_users() as u32).step_by(23) {
+        let likes = e.likes(u).unwrap().to_vec();
+        if likes.len() < 2 {
+            continue;
+        }
+        let top = e.recommend(u).unwrap();
+        for item in [top.items[0].item, top.items[9].item] {
+            let set = e.minimal_counterfactual(u, item, &options).unwrap();
+            assert_eq!(set.candidates.len(), m.min(likes.len()));
+            if likes.len() <= m {
+                small_users += 1;
+                let mut all = set.candidates.clone();
+                all.sort_unstable();
+                assert_eq!(all, likes);
+            }
+            let singles_fail = || set.candidates.iter().all(|&j| !works(u, &[j], item));
+            let pairs_fail = || {
+                set.candidates.iter().enumerate().all(|(a, &x)| {
+                    set.candidates[a + 1..]
+                        .iter()
+                        .all(|&y| likes.len() == 2 || !works(u, &[x, y], item))
+                })
+            };
+            match set.guarantee {
+                SetGuarantee::Smallest => {
+                    kinds[0] += 1;
+                    assert_eq!(set.removed.len(), 1);
+                }
+                SetGuarantee::NoSingleAmongTop { .. } => {
+                    kinds[1] += 1;
+                    assert_eq!(set.removed.len(), 2);
+                    assert!(singles_fail(), "user {u}: a single like works");
+                }
+                SetGuarantee::Irreducible { .. } => {
+                    kinds[2] += 1;
+                    assert!(
+                        singles_fail() && pairs_fail(),
+                        "user {u}: a smaller set works"
+                    );
+                }
+                SetGuarantee::NotFound { .. } => {
+                    kinds[3] += 1;
+                    assert!(set.removed.is_empty());
+                    assert!(singles_fail());
+                    continue;
+                }
+            }
+            assert!(works(u, &set.removed, item), "user {u}: {}", set.sentence);
+            assert!(set.rank_after.unwrap() > 10);
+            if set.removed.len() > 1 {
+                for n in 0..set.removed.len() {
+                    let mut back = set.removed.clone();
+                    back.remove(n);
+                    assert!(
+                        !works(u, &back, item),
+                        "user {u}: {:?} is reducible",
+                        set.removed
+                    );
+                }
+            }
+        }
+    }
+    println!(
+        "guarantees (smallest, pair, irreducible, not found): {kinds:?}; {small_users} small users"
+    );
+    assert!(kinds[0] > 0 && kinds[2] > 0, "{kinds:?}");
 }

@@ -69,6 +69,9 @@ pub struct CounterfactualSet {
     pub rank_before: usize,
     /// The likes to remove, most influential first (empty when not found).
     pub removed: Vec<u32>,
+    /// The `m` likes with the largest margin influence, largest first: every single one and every
+    /// pair of them was tried (all the likes when the user has at most `m`).
+    pub candidates: Vec<u32>,
     pub guarantee: SetGuarantee,
     /// Rank of the item once `removed` is gone (> k when found).
     pub rank_after: Option<usize>,
@@ -111,8 +114,7 @@ impl<M: ExplainableModel> Explainer<M> {
                     .map_or("nowhere: it is one of the likes".into(), text::ordinal),
             });
         };
-        let check = |removed: &[u32]| -> Option<Check> {
-            let scored = self.refolded(&profile, removed);
+        let verdict = |scored: &Scored| -> Option<Check> {
             let rank = scored.rank_of(item)?;
             (rank > k).then(|| Check {
                 rank,
@@ -123,40 +125,55 @@ impl<M: ExplainableModel> Explainer<M> {
                     .find(|i| !top_before.contains(i)),
             })
         };
+        let check = |removed: &[u32]| verdict(&self.refolded(&profile, removed));
         let mut refolds = 0usize;
         let m = options.candidates.max(1);
-        let found = if before.source == ListSource::PopularityFallback || profile.likes.len() < 2 {
-            None
+        let searchable = before.source == ListSource::Model && profile.likes.len() >= 2;
+        let candidates: Vec<u32> = if searchable {
+            let order = self.margin_order(&profile, &[], item, &before);
+            order.into_iter().take(m).collect()
         } else {
-            let top = self.margin_order(&profile, &[], item);
-            let top: Vec<u32> = top.into_iter().take(m).collect();
-            refolds += top.len();
-            let single = top
-                .par_iter()
-                .map(|&j| check(&[j]))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .zip(&top)
-                .find_map(|(c, &j)| c.map(|c| (vec![j], c, SetGuarantee::Smallest)));
-            single
-                .or_else(|| {
-                    let pairs: Vec<[u32; 2]> = (0..top.len())
-                        .flat_map(|a| (a + 1..top.len()).map(move |b| (a, b)))
-                        .map(|(a, b)| [top[a], top[b]])
-                        .collect();
-                    refolds += pairs.len();
-                    let checks: Vec<Option<Check>> = pairs.par_iter().map(|p| check(p)).collect();
-                    checks.into_iter().zip(&pairs).find_map(|(c, p)| {
-                        let g = SetGuarantee::NoSingleAmongTop { candidates: m };
-                        c.map(|c| (p.to_vec(), c, g))
-                    })
-                })
-                .or_else(|| {
-                    let g = SetGuarantee::Irreducible { candidates: m };
-                    self.greedy(&profile, item, options.max_size, &check, &mut refolds)
-                        .map(|(set, c)| (set, c, g))
-                })
+            Vec::new()
         };
+        // Singles, then pairs, among the candidates (never the whole history).
+        let mut sets: Vec<Vec<u32>> = candidates.iter().map(|&j| vec![j]).collect();
+        let n_singles = sets.len();
+        for a in 0..candidates.len() {
+            for b in a + 1..candidates.len() {
+                sets.push(vec![candidates[a], candidates[b]]);
+            }
+        }
+        sets.retain(|s| s.len() < profile.likes.len());
+        let mut found = None;
+        for phase in [
+            &sets[..n_singles.min(sets.len())],
+            &sets[n_singles.min(sets.len())..],
+        ] {
+            refolds += phase.len();
+            let checks: Vec<Option<Check>> = phase.par_iter().map(|s| check(s)).collect();
+            found = checks.into_iter().zip(phase).find_map(|(c, set)| {
+                let g = match set.len() {
+                    1 => SetGuarantee::Smallest,
+                    _ => SetGuarantee::NoSingleAmongTop { candidates: m },
+                };
+                c.map(|c| (set.clone(), c, g))
+            });
+            if found.is_some() {
+                break;
+            }
+        }
+        if found.is_none() && searchable {
+            let search = Greedy {
+                profile: &profile,
+                item,
+                max_size: options.max_size,
+                verdict: &verdict,
+            };
+            let g = SetGuarantee::Irreducible { candidates: m };
+            found = self
+                .greedy(&search, &before, &mut refolds)
+                .map(|(set, c)| (set, c, g));
+        }
         let (removed, check, guarantee) = match found {
             Some((set, c, g)) => (set, Some(c), g),
             None => (
@@ -188,6 +205,7 @@ impl<M: ExplainableModel> Explainer<M> {
             item,
             rank_before,
             removed,
+            candidates,
             guarantee,
             rank_after: check.as_ref().map(|c| c.rank),
             replacement: check.and_then(|c| c.replacement),
@@ -207,10 +225,16 @@ impl<M: ExplainableModel> Explainer<M> {
         )
     }
 
-    /// The likes left after `removed`, by margin influence on `item` (largest first, ties by item).
-    fn margin_order(&self, profile: &Profile, removed: &[u32], item: u32) -> Vec<u32> {
+    /// The likes left after `removed`, by margin influence on `item` (largest first, ties by
+    /// item); `scored` ranks the user without `removed`.
+    fn margin_order(
+        &self,
+        profile: &Profile,
+        removed: &[u32],
+        item: u32,
+        scored: &Scored,
+    ) -> Vec<u32> {
         let now = profile.edited(removed, &[]);
-        let scored = self.refolded(profile, removed);
         let competitor = scored
             .top(self.k() + 1)
             .item_ids()
@@ -229,42 +253,45 @@ impl<M: ExplainableModel> Explainer<M> {
         margins.into_iter().map(|p| p.0).collect()
     }
 
-    /// Greedy growth by margin influence, then pruning to an irreducible set.
+    /// Greedy growth by margin influence (recomputed after every removal), then pruning to an
+    /// irreducible set. `before` ranks the user with every like.
     fn greedy(
         &self,
-        profile: &Profile,
-        item: u32,
-        max_size: usize,
-        check: &(dyn Fn(&[u32]) -> Option<Check> + Sync),
+        g: &Greedy<'_>,
+        before: &Scored,
         refolds: &mut usize,
     ) -> Option<(Vec<u32>, Check)> {
-        let limit = max_size.min(profile.likes.len() - 1);
+        let limit = g.max_size.min(g.profile.likes.len() - 1);
         let mut set: Vec<u32> = Vec::new();
-        let mut last = None;
-        while set.len() < limit {
-            let next = *self.margin_order(profile, &set, item).first()?;
-            set.push(next);
-            *refolds += 1;
-            if let Some(c) = check(&set) {
-                last = Some(c);
-                break;
+        let mut scored = before.clone();
+        let mut last = loop {
+            if set.len() >= limit {
+                return None;
             }
-        }
-        let mut last = last?;
+            let next = *self
+                .margin_order(g.profile, &set, g.item, &scored)
+                .first()?;
+            set.push(next);
+            scored = self.refolded(g.profile, &set);
+            *refolds += 1;
+            if let Some(c) = (g.verdict)(&scored) {
+                break c;
+            }
+        };
+        // Prune: try putting back each like (latest additions first) until a full pass puts none
+        // back, so that the set is irreducible.
         loop {
             let mut pruned = false;
-            for n in 0..set.len() {
-                if set.len() == 1 {
-                    break;
-                }
+            let mut n = set.len();
+            while n > 0 && set.len() > 1 {
+                n -= 1;
                 let mut smaller = set.clone();
                 smaller.remove(n);
                 *refolds += 1;
-                if let Some(c) = check(&smaller) {
+                if let Some(c) = (g.verdict)(&self.refolded(g.profile, &smaller)) {
                     set = smaller;
                     last = c;
                     pruned = true;
-                    break;
                 }
             }
             if !pruned {
@@ -272,4 +299,12 @@ impl<M: ExplainableModel> Explainer<M> {
             }
         }
     }
+}
+
+/// What the greedy phase works on.
+struct Greedy<'a> {
+    profile: &'a Profile,
+    item: u32,
+    max_size: usize,
+    verdict: &'a (dyn Fn(&Scored) -> Option<Check> + Sync),
 }
