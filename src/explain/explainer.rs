@@ -296,3 +296,46 @@ impl<M: ExplainableModel> Explainer<M> {
         self.catalog.title(item).to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explain::{
+        Attribution, CounterfactualSet, Explanation, Fidelity, InfluenceExplanation, Retrained,
+        WhatIf, WhatIfOutcome,
+    };
+
+    fn owned_and_send<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn everything_a_worker_thread_needs_is_owned_and_send() {
+        owned_and_send::<Explainer>();
+        owned_and_send::<WhatIf>();
+        owned_and_send::<WhatIfOutcome>();
+        owned_and_send::<Retrained>();
+        owned_and_send::<Fidelity>();
+        owned_and_send::<Explanation>();
+        owned_and_send::<Attribution>();
+        owned_and_send::<InfluenceExplanation>();
+        owned_and_send::<CounterfactualSet>();
+        owned_and_send::<ExplainError>();
+    }
+
+    #[test]
+    fn profiles_edit_and_catalogs_look_up_ids() {
+        let p = Profile::new(Some(0), vec![5, 1, 5, 3], vec![2, 0]);
+        assert_eq!(
+            (p.likes.clone(), p.features.clone()),
+            (vec![1, 3, 5], vec![0, 2])
+        );
+        assert_eq!(p.edited(&[3], &[9, 1]).likes, vec![1, 5, 9]);
+        let c = Catalog::numbered("fixture", 2, vec!["A".into(), "B".into()]);
+        assert_eq!(c.user_index(2).unwrap(), 1);
+        assert_eq!(c.item_index(1).unwrap(), 0);
+        assert_eq!(
+            c.user_index(3).unwrap_err().to_string(),
+            "unknown user id 3 in fixture"
+        );
+        assert_eq!(c.title(1), "B");
+    }
+}
