@@ -85,7 +85,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Plus the five heaviest users: the cost grows with the number of likes.
     let mut by_likes = eligible.clone();
     by_likes.sort_by_key(|&u| std::cmp::Reverse(e.likes(u).map_or(0, <[u32]>::len)));
-    users.extend(by_likes.iter().take(5).filter(|u| !users.contains(u)).collect::<Vec<_>>());
+    users.extend(
+        by_likes
+            .iter()
+            .take(5)
+            .filter(|u| !users.contains(u))
+            .collect::<Vec<_>>(),
+    );
     let (mut instant, mut explain, mut first, mut tenth) = (vec![], vec![], vec![], vec![]);
     let (mut sizes, mut checked, mut smallest) = (vec![], vec![], 0);
     let (mut exhausted, mut capped) = (0, 0);

@@ -1,11 +1,14 @@
 //! `whyrec explain`, `whyrec whatif` and `whyrec explain-report` as a user runs them on ML-100K
 //! (the model is trained once into a temporary models folder and then reused from the cache).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn whyrec(args: &[&str], cwd: &Path) -> Output {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets");
+    let data = common::shared_dataset("ml-100k");
+    let data = data.parent().unwrap();
     let mut all = vec!["--dataset", "ml-100k", "--data-dir", data.to_str().unwrap()];
     all.extend(args);
     Command::new(env!("CARGO_BIN_EXE_whyrec"))
@@ -52,8 +55,8 @@ fn explain_whatif_and_reports_from_the_command_line() {
     let items = x["items"].as_array().unwrap();
     let movie = items
         .iter()
-        .find(|t| t[0].as_u64() == Some(top_like))
-        .map(|t| t[1].as_u64().unwrap().to_string())
+        .find(|t| t["item"].as_u64() == Some(top_like))
+        .map(|t| t["movie_id"].as_u64().unwrap().to_string())
         .unwrap();
     assert!(x["minimal_set"]["sentence"].as_str().is_some());
 

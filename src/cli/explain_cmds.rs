@@ -15,8 +15,8 @@ use super::GlobalArgs;
 use crate::data::Dataset;
 use crate::engine::TrainProgress;
 use crate::explain::reports::{
-    counterfactual_report, feature_report, write_report, ReportOptions, COUNTERFACTUAL_REPORT_FILE,
-    FEATURE_REPORT_FILE,
+    counterfactual_report, feature_report, write_report, NamedItem, ReportOptions,
+    COUNTERFACTUAL_REPORT_FILE, FEATURE_REPORT_FILE,
 };
 use crate::explain::{
     CounterfactualSet, Explainer, Explanation, Fidelity, ListSource, Retrained, SearchOptions,
@@ -100,7 +100,7 @@ fn explainer(global: &GlobalArgs, train: &TrainArgs) -> Result<(Dataset, Explain
 struct ExplainJson<'a> {
     explanation: &'a Explanation,
     /// Movie id and title of every dense item index the explanation mentions.
-    items: Vec<(u32, u32, String)>,
+    items: Vec<NamedItem>,
     minimal_set: Option<&'a CounterfactualSet>,
 }
 
@@ -125,10 +125,9 @@ pub fn explain(global: &GlobalArgs, args: &ExplainArgs) -> Result<()> {
         }
         items.sort_unstable();
         items.dedup();
-        let named = |i: u32| (i, e.catalog().item_id(i), e.catalog().title(i).to_string());
         let json = ExplainJson {
             explanation: &x,
-            items: items.into_iter().map(named).collect(),
+            items: items.into_iter().map(|i| e.named(i)).collect(),
             minimal_set: minimal.as_ref(),
         };
         println!("{}", serde_json::to_string_pretty(&json)?);
@@ -213,7 +212,8 @@ struct WhatIfJson<'a> {
     incremental: Option<&'a Retrained>,
     full: Option<&'a Retrained>,
     fidelity: Option<Fidelity>,
-    items: Vec<(u32, u32, String)>,
+    /// Movie id and title of every dense item index the answers mention.
+    items: Vec<NamedItem>,
 }
 
 pub fn whatif(global: &GlobalArgs, args: &WhatIfArgs) -> Result<()> {
@@ -263,10 +263,7 @@ pub fn whatif(global: &GlobalArgs, args: &WhatIfArgs) -> Result<()> {
             incremental: incremental.as_ref(),
             full: full.as_ref(),
             fidelity,
-            items: items
-                .into_iter()
-                .map(|i| (i, c.item_id(i), c.title(i).to_string()))
-                .collect(),
+            items: items.into_iter().map(|i| e.named(i)).collect(),
         };
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
