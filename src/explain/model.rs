@@ -36,7 +36,7 @@ pub trait ExplainableModel: Clone + Send + Sync + 'static {
     fn score_folded(&self, user: &FoldedUser, out: &mut [f32]);
     /// Exact (user part × item part) terms of one score.
     fn decompose_folded(&self, user: &FoldedUser, item: u32) -> Vec<ScoreTerm>;
-    /// How [`Self::like_influences`] is computed (for reports), e.g. the paper it follows.
+    /// How [`Self::influences`] is computed (for reports), e.g. the paper it follows.
     fn influence_method(&self) -> &'static str;
     /// The share of every like (and of the demographic prior) in the folded score of `item`.
     fn influences(&self, history: &[u32], user_features: &[u32], item: u32) -> Influence;
