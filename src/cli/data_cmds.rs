@@ -65,7 +65,7 @@ pub fn open_dataset(global: &GlobalArgs) -> Result<Dataset> {
     Ok(dataset)
 }
 
-fn ensure_downloaded(global: &GlobalArgs, kind: DatasetKind) -> Result<PathBuf> {
+pub fn ensure_downloaded(global: &GlobalArgs, kind: DatasetKind) -> Result<PathBuf> {
     let resolved = data::datadir::resolve_data_dir(global.data_dir.as_deref());
     eprintln!("{}", resolved.describe());
     let dir = kind.dir_in(&resolved.path);
@@ -225,59 +225,6 @@ pub fn split(global: &GlobalArgs, args: &SplitArgs) -> Result<()> {
         s.test.len(),
         evaluated,
         args.export.display()
-    );
-    Ok(())
-}
-
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// Only time loading the selected dataset (one run) and print the peak memory of this process.
-    #[arg(long)]
-    pub load_only: bool,
-    /// Repetitions for each timing (the median is printed).
-    #[arg(long, default_value_t = 3)]
-    pub repeat: usize,
-}
-
-pub fn bench(global: &GlobalArgs, args: &BenchArgs) -> Result<()> {
-    let choice = DatasetChoice::parse(&global.dataset)?;
-    let (name, load): (String, Box<dyn Fn() -> Result<Dataset>>) = match choice {
-        DatasetChoice::Folder(dir) => (
-            dir.display().to_string(),
-            Box::new(move || Ok(data::load_dir(&dir, LoadOptions::default())?)),
-        ),
-        DatasetChoice::Known(kind) => {
-            let dir = ensure_downloaded(global, kind)?;
-            (
-                kind.to_string(),
-                Box::new(move || Ok(data::load_kind(kind, &dir, LoadOptions::default())?)),
-            )
-        }
-    };
-    let repeat = if args.load_only {
-        1
-    } else {
-        args.repeat.max(1)
-    };
-    let mut times = Vec::new();
-    let mut last = None;
-    for _ in 0..repeat {
-        let t = Instant::now();
-        let d = load()?;
-        times.push(t.elapsed().as_secs_f64());
-        last = Some(d);
-    }
-    times.sort_by(f64::total_cmp);
-    let d = last.ok_or_else(|| eyre!("no run"))?;
-    println!("| what | dataset | users | items | ratings | median s | peak RSS MiB |");
-    println!("|---|---|---|---|---|---|---|");
-    println!(
-        "| load | {name} | {} | {} | {} | {:.3} | {} |",
-        d.n_users(),
-        d.n_items(),
-        d.ratings.len(),
-        times[times.len() / 2],
-        peak_rss_mib().map_or("n/a".into(), |m| format!("{m:.0}"))
     );
     Ok(())
 }

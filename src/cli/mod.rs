@@ -1,9 +1,11 @@
 //! The command line: clap definitions and one function per subcommand. Commands only orchestrate
 //! the lower layers and print; no math lives here.
 
+mod bench_cmds;
 mod data_cmds;
 mod explain_cmds;
 mod model_cmds;
+mod trust_cmds;
 
 use std::path::PathBuf;
 
@@ -63,8 +65,12 @@ pub enum Command {
     Whatif(explain_cmds::WhatIfArgs),
     /// Write reports/feature_explanations.json and reports/counterfactual_explanations.json (seeded samples).
     ExplainReport(explain_cmds::ExplainReportArgs),
-    /// Benchmarks that print a table (data loading, ...).
-    Bench(data_cmds::BenchArgs),
+    /// Benchmarks that print tables: data loading, and with --engine / --peers the engine's speed targets.
+    Bench(bench_cmds::BenchArgs),
+    /// Trust metrics (coverage, novelty, ILD, stability, seed stability, popularity bias, calibration) and the accuracy-coverage knob; writes reports/trust_report.json.
+    Trust(trust_cmds::TrustArgs),
+    /// Fairness audit by gender, age and occupation (ranking and rating metrics, gaps, item exposure); writes reports/fairness_report.json.
+    Fairness(trust_cmds::FairnessArgs),
 }
 
 /// Runs the parsed command line.
@@ -80,7 +86,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Explain(a)) => explain_cmds::explain(&cli.global, &a),
         Some(Command::Whatif(a)) => explain_cmds::whatif(&cli.global, &a),
         Some(Command::ExplainReport(a)) => explain_cmds::explain_report(&cli.global, &a),
-        Some(Command::Bench(a)) => data_cmds::bench(&cli.global, &a),
+        Some(Command::Bench(a)) => bench_cmds::bench(&cli.global, &a),
+        Some(Command::Trust(a)) => trust_cmds::trust(&cli.global, &a),
+        Some(Command::Fairness(a)) => trust_cmds::fairness(&cli.global, &a),
         None => default_pipeline(&cli.global),
     }
 }

@@ -16,6 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
+use super::cg::Solve;
 use super::error::EngineError;
 use super::hybrid::HybridModel;
 use super::side::{FeatureSet, Side};
@@ -42,6 +43,9 @@ pub struct AlsConfig {
     pub feature_regularization: f32,
     /// Number of sweeps.
     pub iterations: usize,
+    /// Conjugate-gradient steps per block in a sweep, warm-started from the current vectors
+    /// (0: exact Cholesky solves). The final user step is always exact.
+    pub cg_steps: usize,
     /// Seed of the ChaCha8 generator for the initial own embeddings.
     pub seed: u64,
     /// Standard deviation of the initial own embeddings (features start at 0).
@@ -62,6 +66,7 @@ impl Default for AlsConfig {
             unobserved_weight: 1.0,
             feature_regularization: 1.0,
             iterations: 15,
+            cg_steps: 3,
             seed: 1,
             init_std: 0.05,
             item_features: true,
@@ -75,7 +80,7 @@ impl AlsConfig {
     pub fn describe(&self) -> String {
         format!(
             "hybrid-als factors={} regularization={} exponent={} alpha={} unobserved_weight={} \
-             feature_regularization={} iterations={} seed={} init_std={} item_features={} user_features={}",
+             feature_regularization={} iterations={} cg_steps={} seed={} init_std={} item_features={} user_features={}",
             self.factors,
             self.regularization,
             self.regularization_exponent,
@@ -83,6 +88,7 @@ impl AlsConfig {
             self.unobserved_weight,
             self.feature_regularization,
             self.iterations,
+            self.cg_steps,
             self.seed,
             self.init_std,
             self.item_features,
@@ -247,6 +253,7 @@ fn run(
 ) -> Result<(), EngineError> {
     let start = Instant::now();
     let w = Weights::of(&model.config);
+    let solve = Solve::with_cg_steps(model.config.cg_steps);
     let (by_user, by_item) = (&positives.by_user, &positives.by_item);
     let setting = model.config.describe();
     let halt = |h: Halt| match h {
@@ -266,12 +273,12 @@ fn run(
     };
     for sweep in 1..=sweeps {
         let HybridModel { users, items, .. } = model;
-        solve_own(users, by_user, &items.composed, &w, cancel).map_err(halt)?;
-        solve_feature_blocks(users, by_user, &items.composed, &w, cancel).map_err(halt)?;
+        solve_own(users, by_user, &items.composed, &w, solve, cancel).map_err(halt)?;
+        solve_feature_blocks(users, by_user, &items.composed, &w, solve, cancel).map_err(halt)?;
         check(model)?;
         let HybridModel { users, items, .. } = model;
-        solve_own(items, by_item, &users.composed, &w, cancel).map_err(halt)?;
-        solve_feature_blocks(items, by_item, &users.composed, &w, cancel).map_err(halt)?;
+        solve_own(items, by_item, &users.composed, &w, solve, cancel).map_err(halt)?;
+        solve_feature_blocks(items, by_item, &users.composed, &w, solve, cancel).map_err(halt)?;
         check(model)?;
         let value = objective(&model.users, &model.items, by_user, by_item, &w);
         if !value.is_finite() {
@@ -285,7 +292,7 @@ fn run(
         });
     }
     let HybridModel { users, items, .. } = model;
-    solve_own(users, by_user, &items.composed, &w, cancel).map_err(halt)?;
+    solve_own(users, by_user, &items.composed, &w, Solve::Exact, cancel).map_err(halt)?;
     check(model)?;
     model.refresh_caches();
     Ok(())
@@ -320,39 +327,49 @@ mod tests {
 
     #[test]
     fn every_step_lowers_the_objective() {
-        let (positives, genres, demo) = tiny();
-        let config = AlsConfig {
-            factors: 3,
-            iterations: 0,
-            ..AlsConfig::default()
-        };
-        let cancel = AtomicBool::new(false);
-        let mut m = HybridAls::fit(
-            &positives,
-            Some(&genres),
-            Some(&demo),
-            &config,
-            &mut |_| {},
-            &cancel,
-        )
-        .unwrap();
-        let w = Weights::of(&config);
-        let (bu, bi) = (&positives.by_user, &positives.by_item);
-        let mut last = m.objective(&positives);
-        for _ in 0..5 {
-            for step in 0..4 {
-                let HybridModel { users, items, .. } = &mut m;
-                match step {
-                    0 => solve_own(users, bu, &items.composed, &w, &cancel),
-                    1 => solve_feature_blocks(users, bu, &items.composed, &w, &cancel),
-                    2 => solve_own(items, bi, &users.composed, &w, &cancel),
-                    _ => solve_feature_blocks(items, bi, &users.composed, &w, &cancel),
+        for solve in [Solve::Exact, Solve::Cg { steps: 1 }, Solve::Cg { steps: 3 }] {
+            let (positives, genres, demo) = tiny();
+            let config = AlsConfig {
+                factors: 3,
+                iterations: 0,
+                ..AlsConfig::default()
+            };
+            let cancel = AtomicBool::new(false);
+            let mut m = HybridAls::fit(
+                &positives,
+                Some(&genres),
+                Some(&demo),
+                &config,
+                &mut |_| {},
+                &cancel,
+            )
+            .unwrap();
+            let w = Weights::of(&config);
+            let (bu, bi) = (&positives.by_user, &positives.by_item);
+            let mut last = m.objective(&positives);
+            let first = last;
+            for _ in 0..5 {
+                for step in 0..4 {
+                    let HybridModel { users, items, .. } = &mut m;
+                    match step {
+                        0 => solve_own(users, bu, &items.composed, &w, solve, &cancel),
+                        1 => solve_feature_blocks(users, bu, &items.composed, &w, solve, &cancel),
+                        2 => solve_own(items, bi, &users.composed, &w, solve, &cancel),
+                        _ => solve_feature_blocks(items, bi, &users.composed, &w, solve, &cancel),
+                    }
+                    .unwrap();
+                    let now = m.objective(&positives);
+                    assert!(
+                        now <= last * (1.0 + 1e-7),
+                        "{solve:?} step {step}: {last} -> {now}"
+                    );
+                    last = now;
                 }
-                .unwrap();
-                let now = m.objective(&positives);
-                assert!(now <= last * (1.0 + 1e-7), "step {step}: {last} -> {now}");
-                last = now;
             }
+            assert!(
+                last < 0.9 * first,
+                "{solve:?} did not descend: {first} -> {last}"
+            );
         }
     }
 

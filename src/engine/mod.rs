@@ -11,6 +11,7 @@
 //! * [`HybridModel::save`] / [`HybridModel::load`] (`persist.rs`) for model files.
 
 mod als;
+mod cg;
 mod decompose;
 mod error;
 mod hybrid;

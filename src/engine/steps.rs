@@ -15,6 +15,7 @@ use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 
 use super::als::AlsConfig;
+use super::cg::{add_gathered_products, gather, refine, refine_from, symmetric_product, Solve};
 use super::linalg::{dot, dot32, gram, weighted_gram, NotPositiveDefinite, Spd};
 use super::side::Side;
 use crate::data::Csr;
@@ -156,12 +157,14 @@ pub(crate) fn solve_row(
 }
 
 /// Solves every own embedding of `side` (rows in parallel; each row is independent, so the result
-/// does not depend on the number of threads), then recomposes the side.
+/// does not depend on the number of threads), then recomposes the side. `Solve::Cg` refines each
+/// composed vector from its current value instead of solving exactly.
 pub(crate) fn solve_own(
     side: &mut Side,
     interactions: &Csr,
     other: &Array2<f32>,
     w: &Weights,
+    solve: Solve,
     cancel: &AtomicBool,
 ) -> Result<(), Halt> {
     let gram = gram(other);
@@ -173,7 +176,16 @@ pub(crate) fn solve_own(
                 return Err(Halt::Cancelled);
             }
             let offset = this.offset(r);
-            let p = solve_row(interactions.row(r), &offset, other, &gram, w)?;
+            let history = interactions.row(r);
+            let p = match solve {
+                Solve::Exact => solve_row(history, &offset, other, &gram, w)?,
+                Solve::Cg { steps } => {
+                    let mut x: Vec<f64> =
+                        this.composed.row(r).iter().map(|&v| f64::from(v)).collect();
+                    refine_row(history, &offset, other, &gram, w, &mut x, steps)?;
+                    x
+                }
+            };
             Ok(p.iter().zip(&offset).map(|(p, s)| (p - s) as f32).collect())
         })
         .collect();
@@ -184,13 +196,55 @@ pub(crate) fn solve_own(
     Ok(())
 }
 
+/// [`solve_row`] by `steps` CG steps from the composed vector `x`. The first residual
+/// `b − A x = λ(offset − x) − w0·G x + Σ_j (c − (c − w0)·o_j·x) o_j` takes one pass over the history.
+fn refine_row(
+    history: &[u32],
+    offset: &[f64],
+    other: &Array2<f32>,
+    gram: &[f64],
+    w: &Weights,
+    x: &mut [f64],
+    steps: usize,
+) -> Result<(), Halt> {
+    let lambda = w.row_lambda(history.len(), other.nrows());
+    let extra = w.positive - w.unobserved;
+    let mut r = vec![0.0f64; x.len()];
+    symmetric_product(gram, x, &mut r);
+    for ((ri, &xi), &si) in r.iter_mut().zip(x.iter()).zip(offset) {
+        *ri = lambda * (si - xi) - w.unobserved * *ri;
+    }
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let mut acc = vec![0.0f32; x.len()];
+    let (c, e) = (w.positive as f32, extra as f32);
+    gather(other, history, &x32, &mut acc, |_, d| c - e * d);
+    r.iter_mut()
+        .zip(&acc)
+        .for_each(|(ri, &a)| *ri += f64::from(a));
+    let mut apply = |v: &[f64], out: &mut [f64]| {
+        symmetric_product(gram, v, out);
+        for (o, &vi) in out.iter_mut().zip(v) {
+            *o = w.unobserved * *o + lambda * vi;
+        }
+        add_gathered_products(other, history, None, extra, v, out);
+    };
+    if refine_from(&mut apply, r, x, steps) {
+        Ok(())
+    } else {
+        Err(Halt::Diverged)
+    }
+}
+
 /// Solves the feature embeddings of `side` one at a time (block coordinate descent: each block's
 /// normal equations are summed over the rows having that feature, everything else held fixed).
+/// The per-member sums run in parallel over fixed chunks combined in order, so the result does not
+/// depend on the number of threads.
 pub(crate) fn solve_feature_blocks(
     side: &mut Side,
     interactions: &Csr,
     other: &Array2<f32>,
     w: &Weights,
+    solve: Solve,
     cancel: &AtomicBool,
 ) -> Result<(), Halt> {
     let n_features = side.features.n_features();
@@ -213,15 +267,9 @@ pub(crate) fn solve_feature_blocks(
         let lambda = w.feature_lambda(&members, &xs, interactions, n_other);
         let mut touched: Vec<u32> = Vec::new();
         let mut sum_x2 = 0.0f64;
-        let mut rho_sum = vec![0.0f64; k];
-        let mut cross = vec![0.0f64; k];
         for (&r, &x) in members.iter().zip(&xs) {
             let x = f64::from(x);
             sum_x2 += x * x;
-            let rho = rest_of(side, r as usize, f as u32);
-            for (acc, v) in rho_sum.iter_mut().zip(&rho) {
-                *acc += x * v;
-            }
             for &j in interactions.row(r as usize) {
                 let j = j as usize;
                 if !seen[j] {
@@ -230,25 +278,10 @@ pub(crate) fn solve_feature_blocks(
                 }
                 m[j] += x * x;
                 sx[j] += x;
-                let o = other.row(j);
-                let o = o.as_slice().expect("standard layout");
-                let d: f64 = o.iter().zip(&rho).map(|(&a, b)| f64::from(a) * b).sum();
-                for (acc, &v) in cross.iter_mut().zip(o) {
-                    *acc += x * d * f64::from(v);
-                }
             }
         }
         touched.sort_unstable();
-        let mw: Vec<f64> = touched.iter().map(|&j| m[j as usize]).collect();
-        let local = weighted_gram(other, &touched, Some(&mw));
-        let mut a: Vec<f64> = gram
-            .iter()
-            .zip(&local)
-            .map(|(g, l)| sum_x2 * w.unobserved * g + extra * l)
-            .collect();
-        for c in 0..k {
-            a[c * k + c] += lambda;
-        }
+        let (rho_sum, cross) = member_sums(side, f as u32, &members, &xs, interactions, other);
         let mut b = vec![0.0f64; k];
         for &j in &touched {
             let s = sx[j as usize];
@@ -259,6 +292,7 @@ pub(crate) fn solve_feature_blocks(
         for c in 0..k {
             b[c] -= w.unobserved * dot(&gram[c * k..(c + 1) * k], &rho_sum) + extra * cross[c];
         }
+        let mw: Vec<f64> = touched.iter().map(|&j| m[j as usize]).collect();
         for &j in &touched {
             m[j as usize] = 0.0;
             sx[j as usize] = 0.0;
@@ -267,7 +301,39 @@ pub(crate) fn solve_feature_blocks(
         if members.is_empty() {
             b.iter_mut().for_each(|v| *v = 0.0);
         } else {
-            Spd::factor(a, k)?.solve(&mut b)?;
+            match solve {
+                Solve::Exact => {
+                    let local = weighted_gram(other, &touched, Some(&mw));
+                    let mut a: Vec<f64> = gram
+                        .iter()
+                        .zip(&local)
+                        .map(|(g, l)| sum_x2 * w.unobserved * g + extra * l)
+                        .collect();
+                    for c in 0..k {
+                        a[c * k + c] += lambda;
+                    }
+                    Spd::factor(a, k)?.solve(&mut b)?;
+                }
+                Solve::Cg { steps } => {
+                    let mut x: Vec<f64> = side
+                        .feature_factors
+                        .row(f)
+                        .iter()
+                        .map(|&v| f64::from(v))
+                        .collect();
+                    let mut apply = |v: &[f64], out: &mut [f64]| {
+                        symmetric_product(&gram, v, out);
+                        for (o, &vi) in out.iter_mut().zip(v) {
+                            *o = sum_x2 * w.unobserved * *o + lambda * vi;
+                        }
+                        add_gathered_products(other, &touched, Some(&mw), extra, v, out);
+                    };
+                    if !refine(&mut apply, &b, &mut x, steps) {
+                        return Err(Halt::Diverged);
+                    }
+                    b = x;
+                }
+            }
         }
         if b.iter().any(|v| !v.is_finite()) {
             return Err(Halt::Diverged);
@@ -282,6 +348,54 @@ pub(crate) fn solve_feature_blocks(
         }
     }
     Ok(())
+}
+
+/// Members per chunk of the parallel sums in [`member_sums`] (fixed, so results do not depend on
+/// the thread count).
+const MEMBER_CHUNK: usize = 64;
+
+/// For feature `f`: `(Σ_r x_r ρ_r, Σ_r x_r Σ_{j∈I_r} (o_j·ρ_r) o_j)` over its members r, where
+/// `ρ_r` is row r's composed vector without feature f.
+fn member_sums(
+    side: &Side,
+    f: u32,
+    members: &[u32],
+    xs: &[f32],
+    interactions: &Csr,
+    other: &Array2<f32>,
+) -> (Vec<f64>, Vec<f64>) {
+    let k = other.ncols();
+    let partial: Vec<(Vec<f64>, Vec<f64>)> = members
+        .par_chunks(MEMBER_CHUNK)
+        .zip(xs.par_chunks(MEMBER_CHUNK))
+        .map(|(rows, xs)| {
+            let mut rho_sum = vec![0.0f64; k];
+            let mut cross = vec![0.0f64; k];
+            for (&r, &x) in rows.iter().zip(xs) {
+                let x = f64::from(x);
+                let rho = rest_of(side, r as usize, f);
+                for (acc, v) in rho_sum.iter_mut().zip(&rho) {
+                    *acc += x * v;
+                }
+                add_gathered_products(
+                    other,
+                    interactions.row(r as usize),
+                    None,
+                    x,
+                    &rho,
+                    &mut cross,
+                );
+            }
+            (rho_sum, cross)
+        })
+        .collect();
+    let mut rho_sum = vec![0.0f64; k];
+    let mut cross = vec![0.0f64; k];
+    for (r, c) in partial {
+        rho_sum.iter_mut().zip(&r).for_each(|(a, b)| *a += b);
+        cross.iter_mut().zip(&c).for_each(|(a, b)| *a += b);
+    }
+    (rho_sum, cross)
 }
 
 /// Everything of row `r`'s composed vector except feature `f`: e_r + Σ_{f'≠f} x F_f' (in `f64`).
@@ -319,13 +433,10 @@ pub(crate) fn objective(
         .map(|u| {
             let p = users.composed.row(u);
             let p = p.as_slice().expect("standard layout");
-            let mut quad = 0.0;
-            for a in 0..k {
-                quad += f64::from(p[a])
-                    * (0..k)
-                        .map(|b| gram_q[a * k + b] * f64::from(p[b]))
-                        .sum::<f64>();
-            }
+            let p64: Vec<f64> = p.iter().map(|&v| f64::from(v)).collect();
+            let mut gp = vec![0.0f64; k];
+            symmetric_product(&gram_q, &p64, &mut gp);
+            let quad = dot(&p64, &gp);
             let mut loss = w.unobserved * quad;
             for &i in by_user.row(u) {
                 let q = items.composed.row(i as usize);

@@ -1,0 +1,298 @@
+//! `whyrec bench`: benchmarks that print tables — data loading, and the engine's speed targets
+//! (hybrid-als fit to its final quality, one incremental sweep, fold-in + score + top-10 latency),
+//! optionally beside LightFM's and implicit's fit times measured in the same run
+//! (`bench/peers/peers.py`). Timings are measurements, never test assertions.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use clap::Args;
+use color_eyre::eyre::{eyre, Result, WrapErr};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::data_cmds::{ensure_downloaded, open_dataset, peak_rss_mib, DatasetChoice};
+use super::GlobalArgs;
+use crate::data::interactions::{
+    item_genre_features, user_demographic_features, Positives, DEFAULT_POSITIVE_THRESHOLD,
+};
+use crate::data::split;
+use crate::data::{self, Dataset, LoadOptions};
+use crate::engine::{top_k, AlsConfig, HybridAls, HybridModel};
+use crate::metrics::evaluate_ranking;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Only time loading the selected dataset (one run) and print the peak memory of this process.
+    #[arg(long)]
+    pub load_only: bool,
+    /// Repetitions for each load timing (the median is printed).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Also time the engine: hybrid-als fit and quality by sweeps, incremental sweep, fold-in latency.
+    #[arg(long)]
+    pub engine: bool,
+    /// Users sampled for the fold-in latency (seeded).
+    #[arg(long, default_value_t = 2000)]
+    pub fold_in_users: usize,
+    /// Also fit LightFM (WARP) and implicit (ALS) on ML-100K holdout-20 seed 1 beside hybrid-als, via
+    /// `python3 bench/peers/peers.py` (set WHYREC_PEERS_PYTHON for another interpreter, e.g. a venv).
+    #[arg(long)]
+    pub peers: bool,
+}
+
+pub fn bench(global: &GlobalArgs, args: &BenchArgs) -> Result<()> {
+    load_table(global, args)?;
+    if args.load_only {
+        return Ok(());
+    }
+    if args.engine {
+        let dataset = open_dataset(global)?;
+        engine_table(&dataset, args.fold_in_users)?;
+    }
+    if args.peers {
+        peers_table(global)?;
+    }
+    Ok(())
+}
+
+fn load_table(global: &GlobalArgs, args: &BenchArgs) -> Result<()> {
+    let (name, load): (String, Box<dyn Fn() -> Result<Dataset>>) =
+        match DatasetChoice::parse(&global.dataset)? {
+            DatasetChoice::Folder(dir) => (
+                dir.display().to_string(),
+                Box::new(move || Ok(data::load_dir(&dir, LoadOptions::default())?)),
+            ),
+            DatasetChoice::Known(kind) => {
+                let dir = ensure_downloaded(global, kind)?;
+                let options = LoadOptions {
+                    lenient: global.lenient,
+                };
+                (
+                    kind.to_string(),
+                    Box::new(move || Ok(data::load_kind(kind, &dir, options)?)),
+                )
+            }
+        };
+    let repeat = if args.load_only {
+        1
+    } else {
+        args.repeat.max(1)
+    };
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        last = Some(load()?);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    let d = last.ok_or_else(|| eyre!("no run"))?;
+    println!("| what | dataset | users | items | ratings | median s | peak RSS MiB |");
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| load | {name} | {} | {} | {} | {:.3} | {} |",
+        d.n_users(),
+        d.n_items(),
+        d.ratings.len(),
+        times[times.len() / 2],
+        peak_rss_mib().map_or("n/a".into(), |m| format!("{m:.0}"))
+    );
+    Ok(())
+}
+
+fn features(d: &Dataset) -> (data::FeatureMatrix, Option<data::FeatureMatrix>) {
+    (item_genre_features(d), user_demographic_features(d))
+}
+
+fn fit(d: &Dataset, positives: &Positives, config: &AlsConfig) -> Result<(HybridModel, f64)> {
+    let (items, users) = features(d);
+    let start = Instant::now();
+    let model = HybridAls::fit(
+        positives,
+        Some(&items),
+        users.as_ref(),
+        config,
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )?;
+    Ok((model, start.elapsed().as_secs_f64()))
+}
+
+/// Quantile of sorted values (nearest rank).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+fn engine_table(d: &Dataset, fold_in_users: usize) -> Result<()> {
+    let threads = rayon::current_num_threads();
+    let config = AlsConfig::default();
+    println!();
+    println!(
+        "Engine on {} ({} threads; hybrid-als k={}, {} sweeps, {} CG steps):",
+        d.name, threads, config.factors, config.iterations, config.cg_steps
+    );
+    println!("| what | value | target |");
+    println!("|---|---|---|");
+
+    // Quality by number of sweeps on holdout-20 seed 1: where the default stops.
+    let s = split::holdout(d, 1, DEFAULT_POSITIVE_THRESHOLD);
+    let train = s.train_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
+    let test = s.test_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
+    let catalog = d.catalog();
+    let mut curve = Vec::new();
+    for sweeps in [5, 10, config.iterations, 2 * config.iterations] {
+        let c = AlsConfig {
+            iterations: sweeps,
+            ..config.clone()
+        };
+        let (m, secs) = fit(d, &train, &c)?;
+        let report = evaluate_ranking(&m, &train, &test, &catalog, &d.items.genres, 10);
+        curve.push(format!(
+            "{sweeps} sweeps P@10 {:.4} ({secs:.2} s)",
+            report.metrics.precision
+        ));
+    }
+    println!(
+        "| holdout-20 seed 1 quality by sweeps | {} | the default is at its final quality |",
+        curve.join("; ")
+    );
+
+    let all = Positives::from_dataset(d, DEFAULT_POSITIVE_THRESHOLD);
+    let (model, fit_secs) = fit(d, &all, &config)?;
+    println!(
+        "| hybrid-als fit, all {} positives | {fit_secs:.2} s | ≤ 2 s on the ML-1M shape |",
+        all.by_user.nnz()
+    );
+
+    // One incremental sweep after removing one like of the median-activity user.
+    let mut by_activity: Vec<u32> = (0..d.n_users() as u32)
+        .filter(|&u| all.by_user.row_len(u as usize) >= 2)
+        .collect();
+    by_activity.sort_by_key(|&u| (all.by_user.row_len(u as usize), u));
+    let user = *by_activity
+        .get(by_activity.len() / 2)
+        .ok_or_else(|| eyre!("no user with two likes"))?;
+    let changed = without_like(&all, user, all.by_user.row(user as usize)[0]);
+    let mut sweep_times = Vec::new();
+    for _ in 0..3 {
+        let mut m = model.clone();
+        let t = Instant::now();
+        m.continue_training(&changed, 1, &mut |_| {}, &AtomicBool::new(false))?;
+        sweep_times.push(t.elapsed().as_secs_f64());
+    }
+    sweep_times.sort_by(f64::total_cmp);
+    println!(
+        "| one incremental sweep (continue_training, median of 3) | {:.3} s | ≤ 0.3 s |",
+        sweep_times[1]
+    );
+
+    // Fold-in + score every item + top-10, per user.
+    let mut users: Vec<u32> = (0..d.n_users() as u32).collect();
+    users.shuffle(&mut ChaCha8Rng::seed_from_u64(1));
+    users.truncate(fold_in_users.max(1));
+    let mut scores = vec![0.0f32; model.n_items()];
+    let mut lat = Vec::with_capacity(users.len());
+    for &u in &users {
+        let history = all.by_user.row(u as usize);
+        let feats = model.user_features_of(u).to_vec();
+        let t = Instant::now();
+        let folded = model.fold_in(history, &feats);
+        model.score_folded(&folded, &mut scores);
+        let top = top_k(&scores, 10, history);
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+        std::hint::black_box(top);
+    }
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "| fold-in + score {} items + top-10 ({} users) | p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms | p99 ≤ 1 ms |",
+        model.n_items(),
+        lat.len(),
+        quantile(&lat, 0.5),
+        quantile(&lat, 0.99),
+        lat[lat.len() - 1]
+    );
+    Ok(())
+}
+
+/// `positives` without the pair (user, item).
+fn without_like(positives: &Positives, user: u32, item: u32) -> Positives {
+    let (mut us, mut is) = (Vec::new(), Vec::new());
+    for u in 0..positives.by_user.n_rows {
+        for &i in positives.by_user.row(u) {
+            if !(u as u32 == user && i == item) {
+                us.push(u as u32);
+                is.push(i);
+            }
+        }
+    }
+    Positives::from_pairs(
+        positives.by_user.n_rows,
+        positives.by_user.n_cols,
+        &us,
+        &is,
+        positives.threshold,
+    )
+}
+
+/// ML-100K holdout-20 seed 1: hybrid-als fit time here, LightFM and implicit fit times from the
+/// peers script, in the same run.
+fn peers_table(global: &GlobalArgs) -> Result<()> {
+    let ml100k = GlobalArgs {
+        dataset: "ml-100k".into(),
+        ..global.clone()
+    };
+    let d = open_dataset(&ml100k)?;
+    let dir = tempfile::tempdir().wrap_err("making a folder for the split files")?;
+    let s = split::holdout(&d, 1, DEFAULT_POSITIVE_THRESHOLD);
+    s.export(&d, dir.path())?;
+    let train = s.train_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
+    let (_, whyrec_secs) = fit(&d, &train, &AlsConfig::default())?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peers/peers.py");
+    let python = std::env::var_os("WHYREC_PEERS_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg("--split")
+        .arg(dir.path())
+        .arg("--dataset-dir")
+        .arg(d.dir.as_path())
+        .arg("--threads")
+        .arg(rayon::current_num_threads().to_string())
+        .arg("--fit-times-json")
+        .output()
+        .wrap_err_with(|| format!("running {} {}", python.display(), script.display()))?;
+    if !out.status.success() {
+        return Err(eyre!(
+            "{} failed (see bench/peers/README.md for its set-up): {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let times: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .wrap_err("reading the peers' fit times (JSON on stdout)")?;
+    let get = |k: &str| times.get(k).and_then(|v| v.as_f64());
+    println!();
+    println!(
+        "Fit times on ML-100K holdout-20 seed 1, same run, {} threads:",
+        rayon::current_num_threads()
+    );
+    println!("| model | fit s | ratio to hybrid-als |");
+    println!("|---|---|---|");
+    println!("| whyrec hybrid-als | {whyrec_secs:.3} | 1.00 |");
+    for (name, key) in [
+        ("LightFM WARP", "lightfm_warp_fit_s"),
+        ("implicit ALS", "implicit_als_fit_s"),
+    ] {
+        match get(key) {
+            Some(t) => println!("| {name} | {t:.3} | {:.2} |", t / whyrec_secs),
+            None => println!("| {name} | n/a | |"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! Trust and fairness commands: `whyrec trust` (trust metrics and the accuracy–coverage knob's
+//! sweep, `reports/trust_report.json`) and `whyrec fairness` (the audit by gender, age and
+//! occupation, `reports/fairness_report.json`). Tables on stdout, progress and times on stderr.
+
+use clap::Args;
+use color_eyre::eyre::{eyre, Result};
+
+use super::data_cmds::{open_dataset, write_report};
+use super::model_cmds::parse_seeds;
+use super::GlobalArgs;
+use crate::engine::lineup::RankingModel;
+use crate::engine::rating::RatingSpec;
+use crate::metrics::eval_data::EvalData;
+use crate::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
+use crate::metrics::knob::{default_strengths, KnobCurve, KnobPath};
+use crate::metrics::trust::fitted::TrustModel;
+use crate::metrics::trust::report::{run_trust, TrustReport, TrustRequest};
+use crate::metrics::trust::stability::Stability;
+use crate::metrics::trust::TrustConfig;
+
+/// P@10 the knob's goal keeps (ML-100K holdout-20).
+const GOAL_PRECISION: f64 = 0.21;
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Seed of the holdout-20 split, the models and the perturbation.
+    #[arg(long, default_value_t = 1, conflicts_with = "seeds")]
+    pub seed: u64,
+    /// Several seeds, e.g. 1-5: one run per seed, summaries and the knob's curve averaged.
+    #[arg(long)]
+    pub seeds: Option<String>,
+    /// Comma-separated ranking models (popularity, hybrid-als, als).
+    #[arg(long, default_value = "popularity,hybrid-als", value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Print the accuracy–coverage knob's whole curve.
+    #[arg(long)]
+    pub sweep: bool,
+    /// Knob strengths to sweep (default 0 to 0.8 by 0.05).
+    #[arg(long, value_delimiter = ',')]
+    pub strengths: Option<Vec<f64>>,
+    /// a of the knob: exponent of the item vector norm per unit of strength.
+    #[arg(long, default_value_t = KnobPath::default().norm_exponent)]
+    pub knob_exponent: f64,
+    /// b of the knob: weight of ln(1 + popularity) per unit of strength.
+    #[arg(long, default_value_t = KnobPath::default().popularity_penalty)]
+    pub knob_penalty: f64,
+    /// Skip the retrained stability variant (one training less per model and seed).
+    #[arg(long)]
+    pub no_retrain: bool,
+    /// Skip seed stability (one training less per model and seed).
+    #[arg(long)]
+    pub no_seed_stability: bool,
+    /// Print the report as JSON instead of the tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FairnessArgs {
+    /// Seed of the holdout-20 split, the models and (elsewhere than ML-100K) the 90/10 rating split.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Comma-separated ranking models (popularity, hybrid-als, als).
+    #[arg(long, default_value = "popularity,hybrid-als", value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Also audit hybrid-als through the accuracy–coverage knob at this strength.
+    #[arg(long, default_value_t = 0.5)]
+    pub knob: f64,
+    /// Do not audit the knob.
+    #[arg(long)]
+    pub no_knob: bool,
+    /// Fit only the bias baseline for the rating side instead of the whole line-up (faster).
+    #[arg(long)]
+    pub quick_rating: bool,
+    /// Groups with fewer users stay out of the best–worst gaps.
+    #[arg(long, default_value_t = 1)]
+    pub min_group_users: usize,
+    /// Print the report as JSON instead of the tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn trust_models(names: &[String]) -> Result<Vec<TrustModel>> {
+    names
+        .iter()
+        .map(|n| {
+            RankingModel::from_name(n.trim())
+                .map(TrustModel::from_ranking)
+                .ok_or_else(|| {
+                    eyre!(
+                        "unknown model {n:?}: expected one of {}",
+                        RankingModel::names()
+                    )
+                })
+        })
+        .collect()
+}
+
+pub fn trust(global: &GlobalArgs, args: &TrustArgs) -> Result<()> {
+    let seeds = match &args.seeds {
+        Some(text) => parse_seeds(text)?,
+        None => vec![args.seed],
+    };
+    let strengths = args.strengths.clone().unwrap_or_else(default_strengths);
+    if let Some(bad) = strengths.iter().find(|t| !t.is_finite() || **t < 0.0) {
+        return Err(eyre!("--strengths: {bad} is not a finite strength >= 0"));
+    }
+    for (name, v) in [
+        ("--knob-exponent", args.knob_exponent),
+        ("--knob-penalty", args.knob_penalty),
+    ] {
+        if !v.is_finite() || v < 0.0 {
+            return Err(eyre!("{name} {v}: expected a finite number >= 0"));
+        }
+    }
+    let request = TrustRequest {
+        models: trust_models(&args.models)?,
+        config: TrustConfig {
+            retrain: !args.no_retrain,
+            seed_stability: !args.no_seed_stability,
+            ..TrustConfig::default()
+        },
+        knob_path: KnobPath {
+            norm_exponent: args.knob_exponent,
+            popularity_penalty: args.knob_penalty,
+        },
+        knob_strengths: strengths,
+    };
+    let dataset = open_dataset(global)?;
+    let splits: Vec<(u64, EvalData)> = seeds
+        .iter()
+        .map(|&s| (s, EvalData::holdout(&dataset, s)))
+        .collect();
+    let report = run_trust(&dataset.name, &splits, &request, |what| eprintln!("{what}"))?;
+    for run in &report.runs {
+        for m in &run.models {
+            let t = &m.timings;
+            eprintln!(
+                "{} seed {}: fit {:.2} s, metrics {:.2} s, refold {:.2} s, retrain {:.2} s, second seed {:.2} s",
+                m.model, run.seed, t.fit, t.metrics, t.refold, t.retrain, t.seed
+            );
+        }
+        eprintln!("knob sweep seed {}: {:.2} s", run.seed, run.knob_seconds);
+    }
+    let json = serde_json::to_string_pretty(&report)?;
+    if args.json {
+        println!("{json}");
+    } else {
+        print!("{}", trust_table(&report));
+        if let Some(knob) = &report.knob {
+            print!("{}", knob_table(knob, args.sweep));
+        }
+    }
+    let path = write_report(&global.reports_dir, "trust_report.json", &json)?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+fn stability_cell(s: &Option<Stability>) -> String {
+    s.as_ref()
+        .map_or("-".into(), |s| format!("{:.3} / {:.3}", s.mean, s.p10))
+}
+
+fn trust_table(r: &TrustReport) -> String {
+    let seeds: Vec<String> = r.seeds.iter().map(u64::to_string).collect();
+    let mut s = format!(
+        "{} — trust metrics on holdout-20 (seed{} {}), {} items in the catalog\n\n",
+        r.dataset,
+        if seeds.len() == 1 { "" } else { "s" },
+        seeds.join(","),
+        r.catalog_size
+    );
+    s.push_str("| model | P@10 | cov@10 | novelty@10 | ILD@10 | ARP | Gini | calib KL | stab refold mean / p10 | stab retrain mean / p10 | seed stab mean / p10 |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for m in &r.mean {
+        let x = &m.summary;
+        s.push_str(&format!(
+            "| {} | {:.4} | {:.4} | {:.3} | {:.4} | {:.1} | {:.4} | {:.4} | {} | {} | {} |\n",
+            m.model,
+            x.precision,
+            x.coverage,
+            x.novelty,
+            x.ild,
+            x.lists.arp,
+            x.lists.gini,
+            x.lists.calibration_kl,
+            stability_cell(&x.stability_refold),
+            stability_cell(&x.stability_retrain),
+            stability_cell(&x.seed_stability),
+        ));
+    }
+    s.push_str(&format!(
+        "\nrefold: {}\nretrain: {}\nseed: {}\n",
+        r.stability.refold, r.stability.retrain, r.stability.seed
+    ));
+    s
+}
+
+fn knob_table(knob: &KnobCurve, all: bool) -> String {
+    let mut s = format!(
+        "\naccuracy–coverage knob on {} ({}), mean over {} split{}\n",
+        knob.model,
+        knob.formula,
+        knob.splits.len(),
+        if knob.splits.len() == 1 { "" } else { "s" }
+    );
+    if all {
+        s.push_str("\n| t | P@10 | R@10 | NDCG@10 | AUC | cov@10 | novelty@10 | ILD@10 | ARP | Gini | calib KL |\n");
+        s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for p in &knob.points {
+            s.push_str(&format!(
+                "| {:.3} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {:.1} | {:.4} | {:.4} |\n",
+                p.strength, p.precision, p.recall, p.ndcg, p.auc, p.coverage, p.novelty, p.ild,
+                p.lists.arp, p.lists.gini, p.lists.calibration_kl
+            ));
+        }
+    }
+    match knob.best_coverage_at(GOAL_PRECISION) {
+        Some(p) => s.push_str(&format!(
+            "highest coverage@10 with P@10 >= {GOAL_PRECISION}: t = {} (P@10 {:.4}, coverage@10 {:.4}, novelty@10 {:.3}, ARP {:.1}){}\n",
+            p.strength,
+            p.precision,
+            p.coverage,
+            p.novelty,
+            p.lists.arp,
+            if all { "" } else { " — `--sweep` prints the whole curve" }
+        )),
+        None => s.push_str(&format!("no strength keeps P@10 >= {GOAL_PRECISION}\n")),
+    }
+    s
+}
+
+pub fn fairness(global: &GlobalArgs, args: &FairnessArgs) -> Result<()> {
+    if !args.knob.is_finite() || args.knob < 0.0 {
+        return Err(eyre!(
+            "--knob {}: expected a finite strength >= 0",
+            args.knob
+        ));
+    }
+    let request = FairnessRequest {
+        models: trust_models(&args.models)?,
+        knob: (!args.no_knob).then_some((KnobPath::default(), args.knob)),
+        rating_specs: if args.quick_rating {
+            vec![RatingSpec::Bias(Default::default())]
+        } else {
+            RatingSpec::all_defaults()
+        },
+        min_group_users: args.min_group_users,
+    };
+    let dataset = open_dataset(global)?;
+    let data = EvalData::holdout(&dataset, args.seed);
+    let clock = std::time::Instant::now();
+    let report = run_fairness(&dataset, &data, args.seed, &request, |w| eprintln!("{w}"))?;
+    eprintln!("fairness audit: {:.2} s", clock.elapsed().as_secs_f64());
+    let json = serde_json::to_string_pretty(&report)?;
+    if args.json {
+        println!("{json}");
+    } else {
+        print!("{}", fairness_tables(&report));
+    }
+    let path = write_report(&global.reports_dir, "fairness_report.json", &json)?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// A value with 4 decimals, or `-`.
+fn cell(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{v:.4}"))
+}
+
+fn fairness_tables(r: &FairnessReport) -> String {
+    let mut s = format!(
+        "{} — fairness audit: ranking on {}, rating: {} on {} (RMSE {}, global mean {})\n",
+        r.dataset,
+        r.split,
+        r.rating.model,
+        r.rating.splits.join(", "),
+        cell(r.rating.mean_rmse),
+        cell(r.rating.global_mean_rmse)
+    );
+    if let Some(note) = &r.note {
+        s.push_str(&format!("\n{note}\n"));
+    }
+    let models: Vec<&str> = r.overall.iter().map(|m| m.model.as_str()).collect();
+    for a in &r.attributes {
+        s.push_str(&format!(
+            "\n### {}\n\n| group | users | evaluated |",
+            a.attribute
+        ));
+        for m in &models {
+            s.push_str(&format!(" {m} P@10 | NDCG@10 | AUC |"));
+        }
+        s.push_str(" ratings | RMSE |\n|---|---|---|");
+        s.push_str(&"---|".repeat(3 * models.len() + 2));
+        s.push('\n');
+        for g in &a.groups {
+            s.push_str(&format!("| {} | {} | {} |", g.group, g.users, g.evaluated));
+            for x in &g.ranking {
+                s.push_str(&format!(
+                    " {:.4} | {:.4} | {:.4} |",
+                    x.metrics.precision, x.metrics.ndcg, x.metrics.auc
+                ));
+            }
+            s.push_str(&format!(" {} | {} |\n", g.ratings, cell(g.rmse)));
+        }
+    }
+    if !r.attributes.is_empty() {
+        s.push_str("\n### best–worst gaps\n\n| attribute | metric | model | best | worst | difference | ratio |\n|---|---|---|---|---|---|---|\n");
+        for a in &r.attributes {
+            for g in &a.gaps {
+                s.push_str(&format!(
+                    "| {} | {} | {} | {:.4} ({}) | {:.4} ({}) | {:.4} | {} |\n",
+                    a.attribute,
+                    g.metric,
+                    g.model,
+                    g.best,
+                    g.best_group,
+                    g.worst,
+                    g.worst_group,
+                    g.difference,
+                    g.ratio.map_or("-".into(), |v| format!("{v:.3}"))
+                ));
+            }
+        }
+    }
+    s.push_str("\n### exposure (share of top-10 slots) by popularity decile (1 = head)\n\n| decile | items | popularity | train share |");
+    for m in &models {
+        s.push_str(&format!(" {m} |"));
+    }
+    s.push_str("\n|---|---|---|---|");
+    s.push_str(&"---|".repeat(models.len()));
+    s.push('\n');
+    if let Some(first) = r.item_exposure.first() {
+        for (k, d) in first.deciles.iter().enumerate() {
+            s.push_str(&format!(
+                "| {} | {} | {}–{} | {:.4} |",
+                d.decile, d.items, d.min_popularity, d.max_popularity, d.train_share
+            ));
+            for m in &r.item_exposure {
+                s.push_str(&format!(" {:.4} |", m.deciles[k].exposure_share));
+            }
+            s.push('\n');
+        }
+    }
+    s
+}

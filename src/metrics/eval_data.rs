@@ -1,0 +1,88 @@
+//! Everything an evaluation of one split reads, assembled once: train and test positives of
+//! PROTOCOL.md's ranking task, the catalog, every item's genres and the side features the hybrid
+//! models train with. The trust report, the accuracy–coverage knob and the fairness audit share it.
+
+use crate::data::interactions::{
+    item_genre_features, user_demographic_features, DEFAULT_POSITIVE_THRESHOLD,
+};
+use crate::data::split::{holdout, Split};
+use crate::data::{Dataset, FeatureMatrix, Positives};
+
+/// One split of a dataset, ready to train on and evaluate.
+#[derive(Debug, Clone)]
+pub struct EvalData {
+    /// The split's name (`holdout-20 seed=1`, `files:<dir>`, …).
+    pub split: String,
+    pub n_users: usize,
+    pub n_items: usize,
+    /// Train positives (ratings ≥ 4 of the split's train part).
+    pub train: Positives,
+    /// Test positives (ratings ≥ 4 of the split's test part).
+    pub test: Positives,
+    /// Items with at least one rating of any value, ascending.
+    pub catalog: Vec<u32>,
+    /// Genre indices of every item (ascending; empty for an item without genres).
+    pub item_genres: Vec<Vec<u16>>,
+    /// Number of genres in the dataset's vocabulary.
+    pub n_genres: usize,
+    /// Item × genre features for the hybrid models.
+    pub item_features: FeatureMatrix,
+    /// User × demographic features (`None` when the dataset has no demographics).
+    pub user_features: Option<FeatureMatrix>,
+}
+
+impl EvalData {
+    /// PROTOCOL.md's `holdout-20` split of `dataset` with `seed`.
+    pub fn holdout(dataset: &Dataset, seed: u64) -> EvalData {
+        EvalData::from_split(dataset, &holdout(dataset, seed, DEFAULT_POSITIVE_THRESHOLD))
+    }
+
+    /// Any split of `dataset` (e.g. one read from split files).
+    pub fn from_split(dataset: &Dataset, split: &Split) -> EvalData {
+        let (n_users, n_items) = (dataset.n_users(), dataset.n_items());
+        let threshold = DEFAULT_POSITIVE_THRESHOLD;
+        EvalData {
+            split: split.name.clone(),
+            n_users,
+            n_items,
+            train: split.train_positives(n_users, n_items, threshold),
+            test: split.test_positives(n_users, n_items, threshold),
+            catalog: dataset.catalog(),
+            item_genres: dataset.items.genres.clone(),
+            n_genres: dataset.genres.len(),
+            item_features: item_genre_features(dataset),
+            user_features: user_demographic_features(dataset),
+        }
+    }
+
+    /// Users with at least one test positive (the users PROTOCOL.md evaluates), ascending.
+    pub fn evaluated_users(&self) -> Vec<u32> {
+        (0..self.test.by_user.n_rows)
+            .filter(|&u| self.test.by_user.row_len(u) > 0)
+            .map(|u| u as u32)
+            .collect()
+    }
+
+    /// Train positives of every item (its popularity).
+    pub fn popularity(&self) -> Vec<usize> {
+        (0..self.n_items)
+            .map(|i| {
+                if i < self.train.by_item.n_rows {
+                    self.train.by_item.row_len(i)
+                } else {
+                    0
+                }
+            })
+            .collect()
+    }
+
+    /// A user's train positives (empty for an index out of range).
+    pub fn train_of(&self, user: u32) -> &[u32] {
+        let u = user as usize;
+        if u < self.train.by_user.n_rows {
+            self.train.by_user.row(u)
+        } else {
+            &[]
+        }
+    }
+}
