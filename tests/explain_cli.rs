@@ -100,7 +100,7 @@ fn explain_whatif_and_reports_from_the_command_line() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("Incremental retrain (1 sweeps)") && out.contains("vs incremental"),
+        out.contains("Incremental retrain (1 sweep)") && out.contains("vs incremental"),
         "{out}"
     );
 

@@ -278,7 +278,8 @@ pub fn whatif(global: &GlobalArgs, args: &WhatIfArgs) -> Result<()> {
             crate::explain::RetrainKind::Incremental => "Incremental retrain",
             crate::explain::RetrainKind::Full => "Full retrain from scratch",
         };
-        print_outcome(&e, &format!("{what} ({} sweeps)", r.sweeps), &r.outcome);
+        let plural = if r.sweeps == 1 { "" } else { "s" };
+        print_outcome(&e, &format!("{what} ({} sweep{plural})", r.sweeps), &r.outcome);
     }
     if let Some(fid) = fidelity {
         println!("Fidelity of the instant answer (overlap of the top-10, same places, Kendall tau-b over the union, missing = rank 11):");

@@ -17,15 +17,16 @@ use crate::engine::TrainProgress;
 
 /// Sweeps of the incremental retrain unless told otherwise.
 ///
-/// Chosen with the crate's `whatif_fidelity` example (ML-100K, seeded what-ifs removing one like):
-/// the instant and incremental top-10s share at least 9 items in 100% of 200 what-ifs for 1 and 3
-/// sweeps (and of 50 for 2), but they hold the same item in at least 9 of 10 *places* less often the
-/// more sweeps run (70.5% after 1, 62% after 2, 49.5% after 3), and agreement with a full retrain
-/// also falls slightly with more sweeps (Kendall τ-b 0.984, 0.981, 0.979). The cause is drift, not
-/// the edit: the trained model is not fully converged, so extra sweeps on *unchanged* data move
-/// every user's list about as much (82%, 72%, 58% of lists keep 9 places). Two sweeps let the item
-/// factors see the change while keeping that drift small.
-pub const DEFAULT_INCREMENTAL_SWEEPS: usize = 2;
+/// Chosen with the crate's `whatif_fidelity` example (ML-100K, 200 seeded what-ifs removing one
+/// like, engine with 3 CG steps per block): the instant and incremental top-10s share at least 9
+/// items in 100% of what-ifs for 1, 2 and 3 sweeps, but hold the same item in at least 9 of 10
+/// *places* less often the more sweeps run (67.5%, 54.5%, 43.5%), and the incremental retrain
+/// agrees with a full retrain best after one sweep (same places 73.5%, 67%, 55.5%; Kendall τ-b
+/// 0.983, 0.978, 0.969). The cause is drift, not the edit: the trained model is not fully
+/// converged, so the same extra sweeps on *unchanged* data move every list about as much (74%,
+/// 59.5%, 47% keep 9 places). One sweep updates every factor on the changed data with the least
+/// drift, at the lowest cost.
+pub const DEFAULT_INCREMENTAL_SWEEPS: usize = 1;
 
 /// How a what-if was retrained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
