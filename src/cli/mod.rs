@@ -3,6 +3,7 @@
 
 mod bench_cmds;
 mod data_cmds;
+mod explain_cmds;
 mod model_cmds;
 mod trust_cmds;
 
@@ -58,6 +59,12 @@ pub enum Command {
     Eval(model_cmds::EvalArgs),
     /// Print a user's top-k recommendations with titles.
     Recommend(model_cmds::RecommendArgs),
+    /// Why this movie: the score split into named parts, each like's share, the minimal set of likes to remove.
+    Explain(explain_cmds::ExplainArgs),
+    /// What if the user hadn't liked some movies (or had liked others): new top-10, optionally retrained.
+    Whatif(explain_cmds::WhatIfArgs),
+    /// Write reports/feature_explanations.json and reports/counterfactual_explanations.json (seeded samples).
+    ExplainReport(explain_cmds::ExplainReportArgs),
     /// Benchmarks that print tables: data loading, and with --engine / --peers the engine's speed targets.
     Bench(bench_cmds::BenchArgs),
     /// Trust metrics (coverage, novelty, ILD, stability, seed stability, popularity bias, calibration) and the accuracy-coverage knob; writes reports/trust_report.json.
@@ -76,6 +83,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Train(a)) => model_cmds::train(&cli.global, &a),
         Some(Command::Eval(a)) => model_cmds::eval(&cli.global, &a),
         Some(Command::Recommend(a)) => model_cmds::recommend(&cli.global, &a),
+        Some(Command::Explain(a)) => explain_cmds::explain(&cli.global, &a),
+        Some(Command::Whatif(a)) => explain_cmds::whatif(&cli.global, &a),
+        Some(Command::ExplainReport(a)) => explain_cmds::explain_report(&cli.global, &a),
         Some(Command::Bench(a)) => bench_cmds::bench(&cli.global, &a),
         Some(Command::Trust(a)) => trust_cmds::trust(&cli.global, &a),
         Some(Command::Fairness(a)) => trust_cmds::fairness(&cli.global, &a),
