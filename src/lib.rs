@@ -7,3 +7,4 @@ pub mod cli;
 pub mod data;
 pub mod engine;
 pub mod metrics;
+pub mod tui;

@@ -3,6 +3,7 @@
 
 mod data_cmds;
 mod model_cmds;
+mod tui_cmds;
 
 use std::path::PathBuf;
 
@@ -58,6 +59,10 @@ pub enum Command {
     Recommend(model_cmds::RecommendArgs),
     /// Benchmarks that print a table (data loading, ...).
     Bench(data_cmds::BenchArgs),
+    /// The command-line pipeline: download if needed → EDA → ranking evaluation → cached model → one user's top-10.
+    Pipeline,
+    /// Benchmark of the terminal explorer: start-up, key press → frame, retrain progress.
+    BenchTui(tui_cmds::BenchTuiArgs),
 }
 
 /// Runs the parsed command line.
@@ -71,12 +76,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Eval(a)) => model_cmds::eval(&cli.global, &a),
         Some(Command::Recommend(a)) => model_cmds::recommend(&cli.global, &a),
         Some(Command::Bench(a)) => data_cmds::bench(&cli.global, &a),
-        None => default_pipeline(&cli.global),
+        Some(Command::Pipeline) => default_pipeline(&cli.global),
+        Some(Command::BenchTui(a)) => tui_cmds::bench_tui(&cli.global, &a),
+        None => tui_cmds::explore(&cli.global),
     }
 }
 
-/// `whyrec` with no subcommand: the most complete pipeline available until the TUI lands —
-/// download if needed → EDA → train (cached) → ranking evaluation (seed 1) → one user's top-10.
+/// `whyrec pipeline`: download if needed → EDA → train (cached) → ranking evaluation (seed 1) →
+/// one user's top-10.
 fn default_pipeline(global: &GlobalArgs) -> Result<()> {
     eprintln!(
         "whyrec pipeline on {} (see `whyrec --help` for single steps)",

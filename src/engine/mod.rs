@@ -26,6 +26,7 @@ pub use hybrid::{top_k, FoldedUser, HybridModel};
 pub use persist::{ModelMeta, FORMAT_VERSION};
 
 pub mod baselines;
+pub mod cache;
 pub mod lineup;
 pub mod rating;
 
