@@ -439,7 +439,10 @@ fn progress_listener_hears_every_byte_and_can_cancel() {
     )));
     download_dataset(DatasetKind::Ml100k, data.path(), &o).unwrap();
     let heard = heard.lock().unwrap().clone();
-    assert_eq!(heard.last(), Some(&(zip.len() as u64, Some(zip.len() as u64))));
+    assert_eq!(
+        heard.last(),
+        Some(&(zip.len() as u64, Some(zip.len() as u64)))
+    );
     assert!(heard.windows(2).all(|w| w[0].0 < w[1].0), "{heard:?}");
 
     let server = Server::serving_zip(&zip);

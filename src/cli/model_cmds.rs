@@ -11,14 +11,12 @@ use serde::Serialize;
 
 use super::data_cmds::{open_dataset, write_report};
 use super::GlobalArgs;
-use crate::data::interactions::{
-    Positives, DEFAULT_POSITIVE_THRESHOLD,
-};
+use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
 use crate::data::split::{self, Split};
 use crate::data::Dataset;
+use crate::engine::cache::{self, Cached};
 use crate::engine::lineup::RankingModel;
 use crate::engine::rating::RatingSpec;
-use crate::engine::cache::{self, Cached};
 use crate::engine::{AlsConfig, HybridModel};
 use crate::metrics::experiment::run_ranking;
 

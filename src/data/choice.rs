@@ -49,6 +49,9 @@ mod tests {
             DatasetChoice::Folder(dir.path().to_path_buf())
         );
         let err = DatasetChoice::parse("ml-2k").unwrap_err().to_string();
-        assert!(err.contains("unknown dataset \"ml-2k\"") && err.contains("ml-1m"), "{err}");
+        assert!(
+            err.contains("unknown dataset \"ml-2k\"") && err.contains("ml-1m"),
+            "{err}"
+        );
     }
 }

@@ -279,7 +279,9 @@ fn fetch_zip(
         if let Some(listener) = &opts.on_progress {
             if !(listener.0)(total, length) {
                 bar.abandon();
-                return Err(DataError::other(format!("the download of {kind} was cancelled")));
+                return Err(DataError::other(format!(
+                    "the download of {kind} was cancelled"
+                )));
             }
         }
     }

@@ -46,32 +46,68 @@ pub enum Action {
     /// A character typed into the active text field.
     Type(char),
     Backspace,
-    Click { column: u16, row: u16 },
-    ScrollUp { column: u16, row: u16 },
-    ScrollDown { column: u16, row: u16 },
-    Resize { width: u16, height: u16 },
+    Click {
+        column: u16,
+        row: u16,
+    },
+    ScrollUp {
+        column: u16,
+        row: u16,
+    },
+    ScrollDown {
+        column: u16,
+        row: u16,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
 }
 
 /// The key list of the help overlay: (keys, what they do).
 pub const KEYS: &[(&str, &str)] = &[
     ("?", "show or hide this help"),
     ("q / Ctrl-C", "quit"),
-    ("Esc", "close help, text field or message; quit when nothing is open"),
+    (
+        "Esc",
+        "close help, text field or message; quit when nothing is open",
+    ),
     ("Tab / Shift-Tab", "next / previous tab"),
-    ("1 … 6", "go to a tab (Explore, Trust, Fairness, Dataset, Compare, Build-a-user)"),
+    (
+        "1 … 6",
+        "go to a tab (Explore, Trust, Fairness, Dataset, Compare, Build-a-user)",
+    ),
     ("↑ ↓ / k j", "move in the focused pane"),
     ("← → / h l", "focus the previous / next pane"),
     ("PgUp PgDn", "move a page"),
     ("Home End / g G", "first / last row"),
-    ("mouse", "click a pane or row to focus and select it; wheel scrolls"),
-    ("/", "filter users by id or demographics (Explore), search titles (Build-a-user)"),
-    ("Enter", "finish typing; like the selected search result (Build-a-user)"),
+    (
+        "mouse",
+        "click a pane or row to focus and select it; wheel scrolls",
+    ),
+    (
+        "/",
+        "filter users by id or demographics (Explore), search titles (Build-a-user)",
+    ),
+    (
+        "Enter",
+        "finish typing; like the selected search result (Build-a-user)",
+    ),
     ("s", "sort users: id, likes, gender, age, occupation"),
-    ("space", "toggle \"hadn't liked\" on a history item / like a movie (Build-a-user)"),
+    (
+        "space",
+        "toggle \"hadn't liked\" on a history item / like a movie (Build-a-user)",
+    ),
     ("r", "reset every what-if (or every like in Build-a-user)"),
-    ("m", "minimal counterfactual set for the selected recommendation"),
+    (
+        "m",
+        "minimal counterfactual set for the selected recommendation",
+    ),
     ("+ / -", "accuracy–coverage knob (Trust)"),
-    ("e", "export the session (what-ifs tried, with results) to JSON and Markdown"),
+    (
+        "e",
+        "export the session (what-ifs tried, with results) to JSON and Markdown",
+    ),
 ];
 
 /// The action of a key. `typing` is true while a text field has the keyboard: printable keys then
@@ -167,9 +203,18 @@ mod tests {
 
     #[test]
     fn letters_are_commands_unless_typing() {
-        assert_eq!(action_for_key(key(KeyCode::Char('q')), false), Some(Action::Quit));
-        assert_eq!(action_for_key(key(KeyCode::Char('q')), true), Some(Action::Type('q')));
-        assert_eq!(action_for_key(key(KeyCode::Char('3')), false), Some(Action::GoTab(2)));
+        assert_eq!(
+            action_for_key(key(KeyCode::Char('q')), false),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for_key(key(KeyCode::Char('q')), true),
+            Some(Action::Type('q'))
+        );
+        assert_eq!(
+            action_for_key(key(KeyCode::Char('3')), false),
+            Some(Action::GoTab(2))
+        );
         assert_eq!(action_for_key(key(KeyCode::Esc), true), Some(Action::Back));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for_key(ctrl_c, true), Some(Action::Quit));

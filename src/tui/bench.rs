@@ -132,14 +132,25 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
         rig.app.update(Action::Toggle);
         rig.frame();
         toggles.push(t.elapsed());
-        if n < 5 && rig.app.explore.as_ref().is_some_and(|x| x.awaited_job().is_some()) {
+        if n < 5
+            && rig
+                .app
+                .explore
+                .as_ref()
+                .is_some_and(|x| x.awaited_job().is_some())
+        {
             let seen = rig.pump(Duration::from_secs(60), |a| {
-                matches!(retrain_state(a), Some(Retrain::Running { started: true, .. }))
+                matches!(
+                    retrain_state(a),
+                    Some(Retrain::Running { started: true, .. })
+                )
             });
             if seen {
                 progress.push(t.elapsed());
             }
-            if rig.pump(Duration::from_secs(600), |a| !matches!(retrain_state(a), Some(Retrain::Running { .. }))) {
+            if rig.pump(Duration::from_secs(600), |a| {
+                !matches!(retrain_state(a), Some(Retrain::Running { .. }))
+            }) {
                 retrains.push(t.elapsed());
             }
         }
@@ -149,7 +160,11 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
     }
     let mut recs = Vec::new();
     for n in 0..presses {
-        recs.push(rig.press(if n % 20 < 10 { Action::Down } else { Action::Up }));
+        recs.push(rig.press(if n % 20 < 10 {
+            Action::Down
+        } else {
+            Action::Up
+        }));
     }
     let mut tabs = Vec::new();
     for n in 0..presses {
@@ -168,11 +183,19 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
         }
         let n = v.len();
         let (median, p95, max) = stats(v);
-        rows.push(format!("| {what} | {n} | {median:.2} | {p95:.2} | {max:.2} |"));
+        rows.push(format!(
+            "| {what} | {n} | {median:.2} | {p95:.2} | {max:.2} |"
+        ));
     }
     let d = &rig.app.engine.as_ref().map(|e| &e.dataset);
     let shape = d.map_or(String::new(), |d| {
-        format!("{}: {} users, {} movies, {} ratings", d.name, d.n_users(), d.n_items(), d.ratings.len())
+        format!(
+            "{}: {} users, {} movies, {} ratings",
+            d.name,
+            d.n_users(),
+            d.n_items(),
+            d.ratings.len()
+        )
     });
     Ok(format!(
         "TUI benchmark on {shape}; frames {WIDTH}×{HEIGHT} into TestBackend\n\n\

@@ -53,9 +53,17 @@ impl Build {
 
     /// Re-runs the title search for the current query (every word must appear).
     pub fn search(&mut self, engine: &Engine) {
-        let words: Vec<String> = self.query.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<String> = self
+            .query
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
         let mut hits: Vec<u32> = (0..self.titles.len() as u32)
-            .filter(|&i| words.iter().all(|w| self.titles[i as usize].contains(w.as_str())))
+            .filter(|&i| {
+                words
+                    .iter()
+                    .all(|w| self.titles[i as usize].contains(w.as_str()))
+            })
             .collect();
         hits.sort_by_key(|&i| (std::cmp::Reverse(engine.popularity(i)), i));
         hits.truncate(MAX_RESULTS);

@@ -44,7 +44,9 @@ impl Cursor {
         self.offset = (self.offset as isize + delta).clamp(0, max.max(0)) as usize;
         let end = self.offset + height.max(1);
         if self.selected < self.offset || self.selected >= end {
-            let selected = self.selected.clamp(self.offset, end.min(len).saturating_sub(1));
+            let selected = self
+                .selected
+                .clamp(self.offset, end.min(len).saturating_sub(1));
             self.selected = selected;
         }
     }

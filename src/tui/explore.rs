@@ -210,7 +210,9 @@ impl Explore {
     /// `m`: the minimal counterfactual set of the selected recommendation.
     pub fn minimal_set(&mut self, engine: &Engine) {
         let Some(v) = self.view.as_mut() else { return };
-        let Some(item) = v.selected_item() else { return };
+        let Some(item) = v.selected_item() else {
+            return;
+        };
         let set = engine.minimal_set(&v.profile, &v.removed, item, TOP_K);
         v.minimal = Some(Minimal { item, set });
     }
@@ -243,7 +245,13 @@ impl Explore {
     }
 
     /// Selects content row `index` (a click) in `pane`, focusing it.
-    pub fn click(&mut self, engine: &Engine, pane: Pane, index: usize, rows: usize) -> Option<Effect> {
+    pub fn click(
+        &mut self,
+        engine: &Engine,
+        pane: Pane,
+        index: usize,
+        rows: usize,
+    ) -> Option<Effect> {
         self.focus = pane;
         let current = match (pane, self.view.as_ref()) {
             (Pane::Users, _) => self.users.cursor,
@@ -293,7 +301,12 @@ impl Explore {
     }
 
     /// The retrain's result (or failure) replaces the instant refold.
-    pub fn retrain_finished(&mut self, engine: &Engine, job: u64, result: Result<Retrained, String>) {
+    pub fn retrain_finished(
+        &mut self,
+        engine: &Engine,
+        job: u64,
+        result: Result<Retrained, String>,
+    ) {
         if self.awaited_job() != Some(job) {
             return;
         }

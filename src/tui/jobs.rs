@@ -108,7 +108,9 @@ impl App {
 
     /// Carries out what the Explore tab asked for.
     pub(super) fn apply(&mut self, effects: Vec<Effect>) {
-        let Some(engine) = self.engine.clone() else { return };
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
         for effect in effects {
             match effect {
                 Effect::Retrain {
@@ -146,7 +148,9 @@ impl App {
                 Effect::CancelRetrain => self.jobs.retrain.cancel(),
                 Effect::Tried => {
                     let view = self.explore.as_ref().and_then(|x| x.view.as_ref());
-                    if let Some((user, w)) = view.and_then(|v| Some((v.profile.user?, v.whatif.as_ref()?))) {
+                    if let Some((user, w)) =
+                        view.and_then(|v| Some((v.profile.user?, v.whatif.as_ref()?)))
+                    {
                         self.session.tried(&engine, user, w);
                     }
                 }
@@ -166,7 +170,9 @@ impl App {
 
     /// Starts training the Compare tab's models (once).
     pub(super) fn start_compare(&mut self) {
-        let Some(engine) = self.engine.clone() else { return };
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
         if self.compare.job.is_some() || !self.compare.models.is_empty() {
             return;
         }
@@ -192,7 +198,9 @@ impl App {
         if self.tab != Tab::Compare || self.compare.models.is_empty() {
             return;
         }
-        let Some(user) = x.users.selected_user() else { return };
+        let Some(user) = x.users.selected_user() else {
+            return;
+        };
         if self.compare.lists.as_ref().is_some_and(|l| l.0 == user) {
             return;
         }
@@ -220,7 +228,9 @@ impl App {
                     s.log.push(line);
                 }
             }
-            (Lane::Startup, JobEventKind::Finished(Ok(Output::Engine(engine)))) => self.ready(*engine),
+            (Lane::Startup, JobEventKind::Finished(Ok(Output::Engine(engine)))) => {
+                self.ready(*engine)
+            }
             (Lane::Startup, JobEventKind::Finished(Err(e))) => self.phase = Phase::Failed(e),
             (Lane::Startup, JobEventKind::Panicked(m)) => {
                 self.phase = Phase::Failed(format!("start-up panicked: {m}"))
@@ -261,8 +271,12 @@ impl App {
     }
 
     fn on_retrain(&mut self, id: u64, kind: JobEventKind<Output>) {
-        let Some(engine) = self.engine.clone() else { return };
-        let Some(x) = self.explore.as_mut() else { return };
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let Some(x) = self.explore.as_mut() else {
+            return;
+        };
         if x.awaited_job() != Some(id) {
             return;
         }

@@ -17,6 +17,7 @@ pub mod bench;
 pub mod builder;
 pub mod cursor;
 pub mod explore;
+mod input;
 pub mod jobs;
 pub mod session;
 pub mod startup;

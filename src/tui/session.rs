@@ -88,9 +88,17 @@ impl Session {
     /// Adds a retrain's result to the latest entry of the same user and removals.
     pub fn retrained(&mut self, engine: &Engine, user: u32, result: &Retrained) {
         let user_id = engine.dataset.user_id(user);
-        let removed: Vec<u32> = result.removed.iter().map(|&i| engine.dataset.item_id(i)).collect();
+        let removed: Vec<u32> = result
+            .removed
+            .iter()
+            .map(|&i| engine.dataset.item_id(i))
+            .collect();
         let entry = self.entries.iter_mut().rev().find(|e| {
-            e.user_id == user_id && e.removed.iter().map(|m| m.movie_id).eq(removed.iter().copied())
+            e.user_id == user_id
+                && e.removed
+                    .iter()
+                    .map(|m| m.movie_id)
+                    .eq(removed.iter().copied())
         });
         if let Some(e) = entry {
             e.retrain = Some(LoggedRetrain {
@@ -120,7 +128,9 @@ impl Session {
                 e.sentence
             ));
             for r in &e.instant {
-                let before = r.previous_rank.map_or("new".to_string(), |p| format!("#{p}"));
+                let before = r
+                    .previous_rank
+                    .map_or("new".to_string(), |p| format!("#{p}"));
                 s.push_str(&format!("| {} | {} | {} |\n", r.rank, r.title, before));
             }
             match &e.retrain {

@@ -37,7 +37,10 @@ const DOWNLOAD_END: f32 = 0.3;
 const LOAD_END: f32 = 0.4;
 
 /// Runs the whole start-up; progress and log lines go to `ctx`.
-pub fn start_up<T: Send + 'static>(options: &TuiOptions, ctx: &JobContext<T>) -> Result<Engine, String> {
+pub fn start_up<T: Send + 'static>(
+    options: &TuiOptions,
+    ctx: &JobContext<T>,
+) -> Result<Engine, String> {
     let load_options = LoadOptions {
         lenient: options.lenient,
     };
@@ -77,10 +80,14 @@ pub fn start_up<T: Send + 'static>(options: &TuiOptions, ctx: &JobContext<T>) ->
                     ..DownloadOptions::default()
                 };
                 ctx.progress(0.0, format!("downloading {kind}"));
-                dir = download_dataset(kind, &resolved.path, &download).map_err(|e| e.to_string())?;
+                dir =
+                    download_dataset(kind, &resolved.path, &download).map_err(|e| e.to_string())?;
                 ctx.note(format!("downloaded {kind} into {}", dir.display()));
             }
-            ctx.progress(DOWNLOAD_END, format!("loading {kind} from {}", dir.display()));
+            ctx.progress(
+                DOWNLOAD_END,
+                format!("loading {kind} from {}", dir.display()),
+            );
             data::load_kind(kind, &dir, load_options)
         }
     };
@@ -91,7 +98,10 @@ pub fn start_up<T: Send + 'static>(options: &TuiOptions, ctx: &JobContext<T>) ->
         e => e.to_string(),
     })?;
     if dataset.skipped.count > 0 {
-        ctx.note(format!("--lenient: skipped {} malformed lines", dataset.skipped.count));
+        ctx.note(format!(
+            "--lenient: skipped {} malformed lines",
+            dataset.skipped.count
+        ));
     }
     ctx.note(format!(
         "loaded {}: {} users, {} movies, {} ratings",
@@ -111,10 +121,16 @@ pub fn start_up<T: Send + 'static>(options: &TuiOptions, ctx: &JobContext<T>) ->
         }
         other => {
             if let Cached::Stale(why) = other {
-                ctx.note(format!("{} cannot be reused ({why}): retraining", path.display()));
+                ctx.note(format!(
+                    "{} cannot be reused ({why}): retraining",
+                    path.display()
+                ));
             }
             let sweeps = options.config.iterations.max(1);
-            ctx.progress(LOAD_END, format!("training hybrid-als: sweep 0 of {sweeps}"));
+            ctx.progress(
+                LOAD_END,
+                format!("training hybrid-als: sweep 0 of {sweeps}"),
+            );
             let model = cache::train_and_save(
                 &dataset,
                 &path,

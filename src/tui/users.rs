@@ -148,15 +148,19 @@ impl UsersPane {
         let rows = &self.rows;
         match self.sort.unwrap_or(SortKey::Id) {
             SortKey::Id => self.view.sort_by_key(|&r| rows[r].id),
-            SortKey::Likes => self
-                .view
-                .sort_by(|&a, &b| rows[b].likes.cmp(&rows[a].likes).then(rows[a].id.cmp(&rows[b].id))),
-            SortKey::Gender => self.view.sort_by(|&a, &b| {
-                rows[a].gender.cmp(&rows[b].gender).then(rows[a].id.cmp(&rows[b].id))
+            SortKey::Likes => self.view.sort_by(|&a, &b| {
+                rows[b]
+                    .likes
+                    .cmp(&rows[a].likes)
+                    .then(rows[a].id.cmp(&rows[b].id))
             }),
-            SortKey::Age => self
-                .view
-                .sort_by_key(|&r| (rows[r].age_order, rows[r].id)),
+            SortKey::Gender => self.view.sort_by(|&a, &b| {
+                rows[a]
+                    .gender
+                    .cmp(&rows[b].gender)
+                    .then(rows[a].id.cmp(&rows[b].id))
+            }),
+            SortKey::Age => self.view.sort_by_key(|&r| (rows[r].age_order, rows[r].id)),
             SortKey::Occupation => self.view.sort_by(|&a, &b| {
                 rows[a]
                     .occupation

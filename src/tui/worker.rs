@@ -311,7 +311,10 @@ mod tests {
         assert!(seen.contains(&(second, "Dropped".into())), "{seen:?}");
         assert!(seen.contains(&(first, "Cancelled".into())), "{seen:?}");
         assert!(seen.contains(&(third, "Started".into())), "{seen:?}");
-        assert!(seen.contains(&(third, "Finished(Ok(3))".into())), "{seen:?}");
+        assert!(
+            seen.contains(&(third, "Finished(Ok(3))".into())),
+            "{seen:?}"
+        );
     }
 
     #[test]
@@ -322,13 +325,19 @@ mod tests {
         let _started = next(&rx);
         let e = next(&rx);
         assert_eq!(e.id, id);
-        assert!(matches!(e.kind, JobEventKind::Panicked(ref m) if m == "boom 7"), "{e:?}");
+        assert!(
+            matches!(e.kind, JobEventKind::Panicked(ref m) if m == "boom 7"),
+            "{e:?}"
+        );
         let id = lane.submit(Box::new(|ctx| {
             ctx.progress(0.5, "half");
             Ok(9)
         }));
         let kinds: Vec<String> = (0..3).map(|_| format!("{:?}", next(&rx).kind)).collect();
-        assert_eq!(kinds, ["Started", "Progress(0.5, \"half\")", "Finished(Ok(9))"]);
+        assert_eq!(
+            kinds,
+            ["Started", "Progress(0.5, \"half\")", "Finished(Ok(9))"]
+        );
         assert!(id > 1);
     }
 }

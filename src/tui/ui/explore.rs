@@ -18,10 +18,19 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     let (Some(engine), Some(x)) = (app.engine.as_deref(), app.explore.as_ref()) else {
         return;
     };
-    draw_users(frame, regions.pane(Pane::Users), regions.rows_of(Pane::Users), x, theme);
+    draw_users(
+        frame,
+        regions.pane(Pane::Users),
+        regions.rows_of(Pane::Users),
+        x,
+        theme,
+    );
     let Some(v) = x.view.as_ref() else {
         let empty = theme.block(" History ", false);
-        frame.render_widget(Paragraph::new("No user matches the filter.").block(empty), regions.pane(Pane::History));
+        frame.render_widget(
+            Paragraph::new("No user matches the filter.").block(empty),
+            regions.pane(Pane::History),
+        );
         return;
     };
     draw_history(frame, regions.pane(Pane::History), engine, x, v, theme);
@@ -30,7 +39,9 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     let state = match (&v.retrain, whatif) {
         (_, false) if v.shown().popularity_fallback => "popularity fallback".to_string(),
         (_, false) => "hybrid-als".to_string(),
-        (Retrain::Done { result, .. }, true) => format!("after incremental retrain ({} sweeps)", result.sweeps),
+        (Retrain::Done { result, .. }, true) => {
+            format!("after incremental retrain ({} sweeps)", result.sweeps)
+        }
         (Retrain::Running { fraction, .. }, true) => {
             format!("instant refold · retraining {:.0}%", fraction * 100.0)
         }
@@ -60,8 +71,20 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         block,
         theme,
     );
-    draw_attribution(frame, regions.pane(Pane::Attribution), engine, v.detail.as_ref(), theme);
-    draw_influence(frame, regions.pane(Pane::Influence), engine, v.detail.as_ref(), theme);
+    draw_attribution(
+        frame,
+        regions.pane(Pane::Attribution),
+        engine,
+        v.detail.as_ref(),
+        theme,
+    );
+    draw_influence(
+        frame,
+        regions.pane(Pane::Influence),
+        engine,
+        v.detail.as_ref(),
+        theme,
+    );
     draw_whatif(frame, regions.pane(Pane::WhatIf), engine, v, theme);
 }
 
@@ -70,7 +93,11 @@ fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &T
     let sort = u.sort.map_or("id", |s| s.label());
     let mut title = format!(" Users {}/{} · sort {sort} ", u.view.len(), u.total());
     if u.typing || !u.filter.is_empty() {
-        title.push_str(&format!("· /{}{} ", u.filter, if u.typing { "▏" } else { "" }));
+        title.push_str(&format!(
+            "· /{}{} ",
+            u.filter,
+            if u.typing { "▏" } else { "" }
+        ));
     }
     let focused = x.focus == Pane::Users;
     let block = theme.block(title, focused);
@@ -78,7 +105,14 @@ fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &T
     let occ = inner.saturating_sub(6 + 1 + 2 + 9 + 6);
     let mut lines = Vec::with_capacity(rows + 1);
     lines.push(Line::from(Span::styled(
-        format!("{:>6} {} {} {} {:>5}", "id", "g ", fit("age", 8), fit("occupation", occ), "likes"),
+        format!(
+            "{:>6} {} {} {} {:>5}",
+            "id",
+            "g ",
+            fit("age", 8),
+            fit("occupation", occ),
+            "likes"
+        ),
         theme.dim().add_modifier(Modifier::BOLD),
     )));
     for i in u.cursor.visible(u.view.len(), rows) {
@@ -91,13 +125,24 @@ fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &T
             fit(&r.occupation, occ),
             r.likes
         );
-        let style = if i == u.cursor.selected { theme.selected(focused) } else { Default::default() };
+        let style = if i == u.cursor.selected {
+            theme.selected(focused)
+        } else {
+            Default::default()
+        };
         lines.push(Line::from(Span::styled(text, style)));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn draw_history(frame: &mut Frame, area: Rect, engine: &Engine, x: &Explore, v: &UserView, theme: &Theme) {
+fn draw_history(
+    frame: &mut Frame,
+    area: Rect,
+    engine: &Engine,
+    x: &Explore,
+    v: &UserView,
+    theme: &Theme,
+) {
     let focused = x.focus == Pane::History;
     let title = format!(
         " History: {} likes · {} hadn't liked · space toggles, r resets ",
@@ -111,7 +156,14 @@ fn draw_history(frame: &mut Frame, area: Rect, engine: &Engine, x: &Explore, v: 
         let item = v.profile.history[i];
         let off = v.removed.contains(&item);
         let mark = if off { "✗ " } else { "♥ " };
-        let text = fit(&format!("{mark}{}  {}", engine.title(item), engine.dataset.genre_label(item)), width);
+        let text = fit(
+            &format!(
+                "{mark}{}  {}",
+                engine.title(item),
+                engine.dataset.genre_label(item)
+            ),
+            width,
+        );
         let mut style = if off {
             theme.negative().add_modifier(Modifier::CROSSED_OUT)
         } else {
@@ -122,7 +174,10 @@ fn draw_history(frame: &mut Frame, area: Rect, engine: &Engine, x: &Explore, v: 
         }
         lines.push(Line::from(Span::styled(text, style)));
     }
-    frame.render_widget(Paragraph::new(lines).block(theme.block(title, focused)), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(theme.block(title, focused)),
+        area,
+    );
 }
 
 /// One labelled signed bar: `label  ▒▒│██  +0.123`.
@@ -131,18 +186,35 @@ fn bar_line(label: &str, value: f32, max: f32, width: usize, theme: &Theme) -> L
     let bar_w = width.saturating_sub(label_w + 9).max(3);
     let mut spans = vec![Span::raw(fit(label, label_w))];
     spans.extend(signed_bar(value, max, bar_w, theme));
-    let style = if value < 0.0 { theme.negative() } else { theme.positive() };
+    let style = if value < 0.0 {
+        theme.negative()
+    } else {
+        theme.positive()
+    };
     spans.push(Span::styled(format!(" {value:>+7.3}"), style));
     Line::from(spans)
 }
 
-pub fn draw_attribution(frame: &mut Frame, area: Rect, engine: &Engine, detail: Option<&Detail>, theme: &Theme) {
+pub fn draw_attribution(
+    frame: &mut Frame,
+    area: Rect,
+    engine: &Engine,
+    detail: Option<&Detail>,
+    theme: &Theme,
+) {
     let Some(d) = detail else {
-        frame.render_widget(Paragraph::new("").block(theme.block(" Why this score ", false)), area);
+        frame.render_widget(
+            Paragraph::new("").block(theme.block(" Why this score ", false)),
+            area,
+        );
         return;
     };
     let a = &d.attribution;
-    let title = format!(" Why {}: parts of {:.3} ", strip_year(engine.title(d.item)), a.score);
+    let title = format!(
+        " Why {}: parts of {:.3} ",
+        strip_year(engine.title(d.item)),
+        a.score
+    );
     let width = usize::from(area.width.saturating_sub(2));
     let max = a.parts.iter().map(|p| p.1.abs()).fold(0.0f32, f32::max);
     let rows = usize::from(area.height.saturating_sub(2));
@@ -158,13 +230,23 @@ pub fn draw_attribution(frame: &mut Frame, area: Rect, engine: &Engine, detail: 
         "{}= {:.3}{}",
         fit("sum", (width / 3).clamp(8, 24)),
         a.score,
-        if more > 0 { format!(" ({more} more parts)") } else { String::new() }
+        if more > 0 {
+            format!(" ({more} more parts)")
+        } else {
+            String::new()
+        }
     );
     lines.push(Line::from(Span::styled(sum, theme.accent())));
     frame.render_widget(Paragraph::new(lines).block(theme.block(title, false)), area);
 }
 
-pub fn draw_influence(frame: &mut Frame, area: Rect, engine: &Engine, detail: Option<&Detail>, theme: &Theme) {
+pub fn draw_influence(
+    frame: &mut Frame,
+    area: Rect,
+    engine: &Engine,
+    detail: Option<&Detail>,
+    theme: &Theme,
+) {
     let block = theme.block(" Because you liked ", false);
     let Some(d) = detail else {
         frame.render_widget(Paragraph::new("").block(block), area);
@@ -178,17 +260,32 @@ pub fn draw_influence(frame: &mut Frame, area: Rect, engine: &Engine, detail: Op
     } else {
         inf.sentence.clone()
     };
-    let mut lines = vec![Line::from(Span::styled(fit(&sentence, width), theme.accent()))];
+    let mut lines = vec![Line::from(Span::styled(
+        fit(&sentence, width),
+        theme.accent(),
+    ))];
     let max = inf
         .items
         .iter()
         .map(|p| p.1.abs())
         .fold(inf.demographic.abs(), f32::max);
     for &(item, value) in inf.items.iter().take(rows.saturating_sub(2)) {
-        lines.push(bar_line(strip_year(engine.title(item)), value, max, width, theme));
+        lines.push(bar_line(
+            strip_year(engine.title(item)),
+            value,
+            max,
+            width,
+            theme,
+        ));
     }
     if lines.len() < rows {
-        lines.push(bar_line("demographic prior", inf.demographic, max, width, theme));
+        lines.push(bar_line(
+            "demographic prior",
+            inf.demographic,
+            max,
+            width,
+            theme,
+        ));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -197,18 +294,29 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
     let block = theme.block(" What if I hadn't liked … ", false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [first, second] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+    let [first, second] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
     if let Some(m) = &v.minimal {
         let name = strip_year(engine.title(m.item));
         let text = match &m.set {
             Some(set) if set.is_empty() => format!("{name} is not in the top-10 now."),
             Some(set) => {
                 let names: Vec<&str> = set.iter().map(|&i| strip_year(engine.title(i))).collect();
-                format!("Minimal set: without {} ({} like{}), {name} leaves the top-10.", names.join(", "), set.len(), if set.len() == 1 { "" } else { "s" })
+                format!(
+                    "Minimal set: without {} ({} like{}), {name} leaves the top-10.",
+                    names.join(", "),
+                    set.len(),
+                    if set.len() == 1 { "" } else { "s" }
+                )
             }
-            None => format!("No set of likes takes {name} out of the top-10: it stays on its own merit."),
+            None => format!(
+                "No set of likes takes {name} out of the top-10: it stays on its own merit."
+            ),
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: true }), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: true }),
+            inner,
+        );
         return;
     }
     let Some(w) = &v.whatif else {
@@ -216,10 +324,22 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
         frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim())), first);
         return;
     };
-    frame.render_widget(Paragraph::new(Span::styled(w.sentence.as_str(), theme.accent())), first);
+    frame.render_widget(
+        Paragraph::new(Span::styled(w.sentence.as_str(), theme.accent())),
+        first,
+    );
     match &v.retrain {
-        Retrain::Running { fraction, label, started, .. } => {
-            let label = if *started { format!("retraining: {label}") } else { "retrain queued".into() };
+        Retrain::Running {
+            fraction,
+            label,
+            started,
+            ..
+        } => {
+            let label = if *started {
+                format!("retraining: {label}")
+            } else {
+                "retrain queued".into()
+            };
             let g = Gauge::default()
                 .gauge_style(theme.positive())
                 .ratio(f64::from(fraction.clamp(0.0, 1.0)))
@@ -234,7 +354,13 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
             frame.render_widget(Paragraph::new(Span::styled(text, theme.positive())), second);
         }
         Retrain::Failed(e) => {
-            frame.render_widget(Paragraph::new(Span::styled(format!("retrain failed: {e}"), theme.negative())), second);
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    format!("retrain failed: {e}"),
+                    theme.negative(),
+                )),
+                second,
+            );
         }
         Retrain::Idle => {}
     }

@@ -169,8 +169,8 @@ mod tests {
         let area = Rect::new(0, 0, 120, 40);
         for tab in Tab::ALL {
             let r = regions(area, tab);
-            let covered: u32 = r.panes.iter().map(|p| u32::from(p.1.area())).sum();
-            assert_eq!(covered, u32::from(r.body.area()), "{tab:?}");
+            let covered: u32 = r.panes.iter().map(|p| p.1.area()).sum();
+            assert_eq!(covered, r.body.area(), "{tab:?}");
         }
         let r = regions(area, Tab::Explore);
         let users = r.pane(Pane::Users);

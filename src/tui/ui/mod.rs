@@ -107,7 +107,12 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -126,7 +131,12 @@ fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
         .borders(Borders::ALL)
         .title(" Keys (? or Esc closes) ")
         .border_style(theme.accent());
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
 }
 
 fn draw_starting(frame: &mut Frame, area: Rect, app: &App, s: &Starting, theme: &Theme) {
@@ -137,7 +147,10 @@ fn draw_starting(frame: &mut Frame, area: Rect, app: &App, s: &Starting, theme: 
         Constraint::Min(0),
     ])
     .areas(rect);
-    let heading = format!("whyrec — starting on {}   (q quits at any time)", app.options.dataset);
+    let heading = format!(
+        "whyrec — starting on {}   (q quits at any time)",
+        app.options.dataset
+    );
     frame.render_widget(Paragraph::new(Span::styled(heading, theme.accent())), title);
     let g = Gauge::default()
         .block(Block::new().borders(Borders::ALL).title(" progress "))
@@ -145,10 +158,24 @@ fn draw_starting(frame: &mut Frame, area: Rect, app: &App, s: &Starting, theme: 
         .ratio(f64::from(s.fraction.clamp(0.0, 1.0)))
         .label(s.label.clone());
     frame.render_widget(g, gauge);
-    let skip = s.log.len().saturating_sub(usize::from(log.height.saturating_sub(2)));
-    let lines: Vec<Line> = s.log[skip..].iter().map(|l| Line::from(l.as_str())).collect();
-    let block = Block::new().borders(Borders::ALL).title(" log ").border_style(theme.dim());
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), log);
+    let skip = s
+        .log
+        .len()
+        .saturating_sub(usize::from(log.height.saturating_sub(2)));
+    let lines: Vec<Line> = s.log[skip..]
+        .iter()
+        .map(|l| Line::from(l.as_str()))
+        .collect();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" log ")
+        .border_style(theme.dim());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        log,
+    );
 }
 
 fn draw_failed(frame: &mut Frame, area: Rect, message: &str, theme: &Theme) {
@@ -162,7 +189,9 @@ fn draw_failed(frame: &mut Frame, area: Rect, message: &str, theme: &Theme) {
         Line::from(""),
         Line::from(Span::styled("Press q or Esc to quit.", theme.dim())),
     ];
-    let block = Block::new().borders(Borders::ALL).border_style(theme.negative());
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.negative());
     frame.render_widget(
         Paragraph::new(text)
             .block(block)

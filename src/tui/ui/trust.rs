@@ -16,11 +16,15 @@ const PENDING_FAIRNESS: &str = "The fairness audit (group tables and bars by gen
     occupation) comes from src/metrics; it is not part of this build yet.";
 
 pub fn draw_trust(frame: &mut Frame, area: Rect, _app: &App, theme: &Theme) {
-    let p = Paragraph::new(PENDING).wrap(Wrap { trim: true }).block(theme.block(" Trust ", false));
+    let p = Paragraph::new(PENDING)
+        .wrap(Wrap { trim: true })
+        .block(theme.block(" Trust ", false));
     frame.render_widget(p, area);
 }
 
 pub fn draw_fairness(frame: &mut Frame, area: Rect, _app: &App, theme: &Theme) {
-    let p = Paragraph::new(PENDING_FAIRNESS).wrap(Wrap { trim: true }).block(theme.block(" Fairness ", false));
+    let p = Paragraph::new(PENDING_FAIRNESS)
+        .wrap(Wrap { trim: true })
+        .block(theme.block(" Fairness ", false));
     frame.render_widget(p, area);
 }

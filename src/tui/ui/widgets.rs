@@ -57,7 +57,10 @@ impl Theme {
 
     pub fn error(&self) -> Style {
         if self.color {
-            Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
         }
@@ -103,7 +106,15 @@ pub fn fit(text: &str, width: usize) -> String {
 pub fn strip_year(title: &str) -> &str {
     let t = title.trim_end();
     match t.rfind(" (") {
-        Some(p) if t.ends_with(')') && t[p + 2..t.len() - 1].chars().take(4).all(|c| c.is_ascii_digit()) => &t[..p],
+        Some(p)
+            if t.ends_with(')')
+                && t[p + 2..t.len() - 1]
+                    .chars()
+                    .take(4)
+                    .all(|c| c.is_ascii_digit()) =>
+        {
+            &t[..p]
+        }
         _ => t,
     }
 }
@@ -198,7 +209,10 @@ pub fn draw_recs(
         Constraint::Length(3),
         Constraint::Length(5),
     ];
-    let table = Table::new(rows, widths).header(header).block(block).column_spacing(1);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
     frame.render_widget(table, area);
 }
 
@@ -219,7 +233,10 @@ mod tests {
         assert_eq!(movement(5, None, true).0, "new");
         assert_eq!(movement(5, Some(5), false).0, "");
         let t = Theme { color: false };
-        let text: String = signed_bar(-1.0, 1.0, 9, &t).iter().map(|s| s.content.to_string()).collect();
+        let text: String = signed_bar(-1.0, 1.0, 9, &t)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
         assert_eq!(text, "▒▒▒▒│    ");
     }
 }

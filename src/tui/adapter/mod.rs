@@ -4,20 +4,22 @@
 //!
 //! Until the `explain` layer lands this module calls [`HybridModel`] directly (fold-in,
 //! decompositions, influences, continue_training); it is meant to become a thin wrapper over
-//! `crate::explain` without the screens changing.
+//! `crate::explain` without the screens changing. `whatif.rs` holds the what-if calls,
+//! `compare.rs` the Compare tab's models.
 
-use std::sync::atomic::AtomicBool;
+mod compare;
+mod whatif;
+
+pub use compare::{overlaps, NamedScorer, COMPARED};
+use whatif::join_names;
 
 use serde::Serialize;
 
-use crate::data::interactions::{
-    item_genre_features, user_demographic_features, Positives, DEFAULT_POSITIVE_THRESHOLD,
-};
+use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
 use crate::data::split::Interaction;
 use crate::data::Dataset;
 use crate::engine::rating::{BiasBaseline, BiasConfig};
-use crate::engine::lineup::RankingModel;
-use crate::engine::{top_k, EngineError, FoldedUser, HybridModel, Scorer, TrainProgress};
+use crate::engine::{top_k, FoldedUser, HybridModel};
 
 /// Sweeps of the incremental retrain after a what-if.
 pub const RETRAIN_SWEEPS: usize = 2;
@@ -223,122 +225,6 @@ impl Engine {
         list
     }
 
-    /// The instant refold: the list without `removed`, compared with `before`.
-    pub fn what_if(&self, profile: &Profile, before: &TopList, removed: &[u32], k: usize) -> WhatIf {
-        let mut after = self.top(profile, removed, k);
-        mark_moves(&mut after, before);
-        let leaving = leaving(before, &after);
-        let sentence = self.sentence(removed, &after, &leaving);
-        WhatIf {
-            removed: removed.to_vec(),
-            after,
-            leaving,
-            sentence,
-        }
-    }
-
-    fn sentence(&self, removed: &[u32], after: &TopList, leaving: &[(u32, usize)]) -> String {
-        if removed.is_empty() {
-            return String::new();
-        }
-        let names: Vec<&str> = removed.iter().map(|&i| self.title(i)).collect();
-        let what = join_names(&names);
-        let entering: Vec<&Rec> = after
-            .recs
-            .iter()
-            .filter(|r| r.previous_rank.is_none())
-            .collect();
-        if entering.is_empty() {
-            let moved = after
-                .recs
-                .iter()
-                .filter(|r| r.previous_rank != Some(r.rank))
-                .count();
-            return if moved == 0 {
-                format!("If you hadn't liked {what}, your top-{} would stay the same.", after.recs.len())
-            } else {
-                format!("If you hadn't liked {what}, the same films would stay but {moved} would change place.")
-            };
-        }
-        let first = entering[0];
-        let mut s = format!(
-            "If you hadn't liked {what}, {} would enter at #{}",
-            self.title(first.item),
-            first.rank
-        );
-        if let Some(&(gone, rank)) = leaving.first() {
-            s.push_str(&format!(" and {} would leave (was #{rank})", self.title(gone)));
-        }
-        if entering.len() > 1 {
-            s.push_str(&format!("; {} films change in all", entering.len()));
-        }
-        s.push('.');
-        s
-    }
-
-    /// The incremental retrain: warm-starts from the trained model with the user's `removed` likes
-    /// gone, runs [`RETRAIN_SWEEPS`] sweeps and ranks again. Moves are against `before` (the list
-    /// without what-if); `instant` is the refold it is compared with.
-    pub fn retrain(
-        &self,
-        profile: &Profile,
-        removed: &[u32],
-        before: &TopList,
-        instant: &TopList,
-        progress: &mut dyn FnMut(TrainProgress),
-        cancel: &AtomicBool,
-    ) -> Result<Retrained, EngineError> {
-        let user = profile
-            .user
-            .ok_or_else(|| EngineError::Invalid("only dataset users can be retrained".into()))?;
-        let by_user = &self.positives.by_user;
-        let (mut users, mut items) = (Vec::with_capacity(by_user.nnz()), Vec::new());
-        for u in 0..by_user.n_rows {
-            for &i in by_user.row(u) {
-                if u as u32 == user && removed.contains(&i) {
-                    continue;
-                }
-                users.push(u as u32);
-                items.push(i);
-            }
-        }
-        let changed = Positives::from_pairs(
-            by_user.n_rows,
-            by_user.n_cols,
-            &users,
-            &items,
-            self.positives.threshold,
-        );
-        let mut model = self.model.clone();
-        model.continue_training(&changed, RETRAIN_SWEEPS, progress, cancel)?;
-        let mut scores = vec![0.0; model.n_items()];
-        model.score_items(user, &mut scores);
-        let k = instant.recs.len();
-        let mut after = self.list(&scores, &profile.history, k, false);
-        for r in &mut after.recs {
-            r.stars = self.predicted_stars(Some(user), r.item);
-        }
-        mark_moves(&mut after, before);
-        let same_places = after
-            .recs
-            .iter()
-            .zip(&instant.recs)
-            .filter(|(a, b)| a.item == b.item)
-            .count();
-        let overlap = after
-            .recs
-            .iter()
-            .filter(|r| instant.recs.iter().any(|o| o.item == r.item))
-            .count();
-        Ok(Retrained {
-            removed: removed.to_vec(),
-            after,
-            same_places,
-            overlap,
-            sweeps: RETRAIN_SWEEPS,
-        })
-    }
-
     /// Splits the refolded score of `item` into collaborative, per-genre and demographic parts.
     pub fn attribution(&self, profile: &Profile, removed: &[u32], item: u32) -> Attribution {
         let folded = self.folded(profile, removed);
@@ -368,7 +254,9 @@ impl Engine {
     /// liked …" sentence naming the (up to three) likes that push it most.
     pub fn influences(&self, profile: &Profile, removed: &[u32], item: u32) -> Influences {
         let folded = self.folded(profile, removed);
-        let inf = self.model.influences(&folded.history, &folded.features, item);
+        let inf = self
+            .model
+            .influences(&folded.history, &folded.features, item);
         let mut items = inf.per_item;
         items.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
         let mut pushing: Vec<&(u32, f32)> = items.iter().filter(|p| p.1 > 0.0).collect();
@@ -385,124 +273,5 @@ impl Engine {
             score: inf.total,
             sentence,
         }
-    }
-
-    /// The smallest set of likes (found greedily, strongest influence first) whose removal takes
-    /// `item` out of the top `k`; `None` when removing every pushing like is not enough.
-    pub fn minimal_set(
-        &self,
-        profile: &Profile,
-        removed: &[u32],
-        item: u32,
-        k: usize,
-    ) -> Option<Vec<u32>> {
-        let mut gone = removed.to_vec();
-        let mut set = Vec::new();
-        let in_top = |gone: &[u32]| self.top(profile, gone, k).recs.iter().any(|r| r.item == item);
-        if !in_top(&gone) {
-            return Some(set);
-        }
-        let inf = self.influences(profile, removed, item);
-        let mut pushing: Vec<(u32, f32)> = inf.items.into_iter().filter(|p| p.1 > 0.0).collect();
-        pushing.sort_by(|a, b| b.1.total_cmp(&a.1));
-        for (like, _) in pushing {
-            gone.push(like);
-            set.push(like);
-            if !in_top(&gone) {
-                return Some(set);
-            }
-        }
-        None
-    }
-}
-
-/// The models of the Compare tab, in column order. hybrid-als is the engine's own model.
-pub const COMPARED: [RankingModel; 3] = [
-    RankingModel::Popularity,
-    RankingModel::HybridAls,
-    RankingModel::Als,
-];
-
-impl Engine {
-    /// Trains the Compare tab's models on every positive (hybrid-als is reused); `progress` hears
-    /// (fraction, label).
-    pub fn comparison_models(
-        &self,
-        progress: &mut dyn FnMut(f32, String),
-        cancel: &AtomicBool,
-    ) -> Result<Vec<(String, Box<dyn Scorer>)>, EngineError> {
-        let items = item_genre_features(&self.dataset);
-        let users = user_demographic_features(&self.dataset);
-        let mut out: Vec<(String, Box<dyn Scorer>)> = Vec::new();
-        for (n, m) in COMPARED.into_iter().enumerate() {
-            let base = n as f32 / COMPARED.len() as f32;
-            progress(base, format!("training {m}"));
-            let scorer: Box<dyn Scorer> = if m == RankingModel::HybridAls {
-                Box::new(self.model.clone())
-            } else {
-                m.fit(
-                    &self.positives,
-                    Some(&items),
-                    users.as_ref(),
-                    self.model.config().seed,
-                    &mut |p| {
-                        let f = base + p.sweep as f32 / p.sweeps.max(1) as f32 / COMPARED.len() as f32;
-                        progress(f, format!("training {m}: sweep {} of {}", p.sweep, p.sweeps));
-                    },
-                    cancel,
-                )?
-            };
-            out.push((m.name().to_string(), scorer));
-        }
-        Ok(out)
-    }
-
-    /// The top `k` of a dataset user by any model, excluding the user's likes.
-    pub fn top_by(&self, scorer: &dyn Scorer, user: u32, k: usize) -> TopList {
-        let mut scores = vec![0.0; scorer.n_items()];
-        scorer.score_items(user, &mut scores);
-        let mut list = self.list(&scores, self.positives.by_user.row(user as usize), k, false);
-        for r in &mut list.recs {
-            r.stars = self.predicted_stars(Some(user), r.item);
-        }
-        list
-    }
-}
-
-/// For every list, the number of its items each list shares with it (`[a][b]`).
-pub fn overlaps(lists: &[&TopList]) -> Vec<Vec<usize>> {
-    lists
-        .iter()
-        .map(|a| {
-            lists
-                .iter()
-                .map(|b| a.recs.iter().filter(|r| b.recs.iter().any(|o| o.item == r.item)).count())
-                .collect()
-        })
-        .collect()
-}
-
-/// Fills `previous_rank` of `after` from `before`.
-fn mark_moves(after: &mut TopList, before: &TopList) {
-    for r in &mut after.recs {
-        r.previous_rank = before.recs.iter().find(|b| b.item == r.item).map(|b| b.rank);
-    }
-}
-
-fn leaving(before: &TopList, after: &TopList) -> Vec<(u32, usize)> {
-    before
-        .recs
-        .iter()
-        .filter(|b| !after.recs.iter().any(|a| a.item == b.item))
-        .map(|b| (b.item, b.rank))
-        .collect()
-}
-
-/// `A`, `A and B`, `A, B and C`.
-fn join_names(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
