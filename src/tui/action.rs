@@ -87,7 +87,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     (
         "/",
-        "filter users by id or demographics (Explore), search titles (Build-a-user)",
+        "filter users by id or demographics / search titles (Build-a-user)",
     ),
     (
         "Enter",
@@ -96,7 +96,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("s", "sort users: id, likes, gender, age, occupation"),
     (
         "space",
-        "toggle \"hadn't liked\" on a history item / like a movie (Build-a-user)",
+        "toggle \"hadn't liked\" on a history item / like a movie",
     ),
     ("r", "reset every what-if (or every like in Build-a-user)"),
     (

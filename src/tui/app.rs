@@ -161,6 +161,16 @@ impl App {
         self.jobs.busy()
     }
 
+    /// True while the user waits for a job the screen shows (a retrain, the Compare models);
+    /// drawn as "working…" in the status bar.
+    pub fn waiting(&self) -> bool {
+        let retraining = self
+            .explore
+            .as_ref()
+            .is_some_and(|x| x.awaited_job().is_some());
+        retraining || self.compare.job.is_some()
+    }
+
     /// Applies one action.
     pub fn update(&mut self, action: Action) {
         match action {

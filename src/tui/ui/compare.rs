@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         return;
     };
-    let [head, body] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(area);
+    let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
     let refs: Vec<&TopList> = lists.iter().map(|l| &l.1).collect();
     let shared = overlaps(&refs);
     let mut pairs = Vec::new();
@@ -63,12 +63,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let user_id = engine.dataset.user_id(*user);
     let head_text = vec![
         Line::from(Span::styled(
-            format!(
-                "User {user_id} (select users in Explore) · overlaps: {}",
-                pairs.join(" · ")
-            ),
+            format!("User {user_id}'s top-10 by model (pick the user in Explore)"),
             theme.accent(),
         )),
+        Line::from(format!("Overlaps: {}", pairs.join(" · "))),
         Line::from(Span::styled(
             "Letters after a title name the other lists that hold it too.",
             theme.dim(),

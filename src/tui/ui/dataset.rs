@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let c = &r.counts;
     let mut lines = vec![
         Line::from(format!(
-            "{} users · {} movies ({} rated) · {} ratings · sparsity {:.2}%",
+            "{} users · {} movies ({} rated) · {} ratings · {:.2}% sparse",
             c.users,
             c.items,
             c.items_rated,

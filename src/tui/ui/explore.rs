@@ -102,7 +102,7 @@ fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &T
     let focused = x.focus == Pane::Users;
     let block = theme.block(title, focused);
     let inner = usize::from(area.width.saturating_sub(2));
-    let occ = inner.saturating_sub(6 + 1 + 2 + 9 + 6);
+    let occ = inner.saturating_sub(6 + 1 + 2 + 1 + 8 + 1 + 1 + 5);
     let mut lines = Vec::with_capacity(rows + 1);
     lines.push(Line::from(Span::styled(
         format!(
@@ -145,7 +145,7 @@ fn draw_history(
 ) {
     let focused = x.focus == Pane::History;
     let title = format!(
-        " History: {} likes · {} hadn't liked · space toggles, r resets ",
+        " History · {} likes · {} hadn't liked ",
         v.profile.history.len(),
         v.removed.len()
     );
@@ -181,8 +181,13 @@ fn draw_history(
 }
 
 /// One labelled signed bar: `label  ▒▒│██  +0.123`.
-fn bar_line(label: &str, value: f32, max: f32, width: usize, theme: &Theme) -> Line<'static> {
-    let label_w = (width / 3).clamp(8, 24);
+fn bar_line(
+    label: &str,
+    value: f32,
+    max: f32,
+    (width, label_w): (usize, usize),
+    theme: &Theme,
+) -> Line<'static> {
     let bar_w = width.saturating_sub(label_w + 9).max(3);
     let mut spans = vec![Span::raw(fit(label, label_w))];
     spans.extend(signed_bar(value, max, bar_w, theme));
@@ -210,11 +215,7 @@ pub fn draw_attribution(
         return;
     };
     let a = &d.attribution;
-    let title = format!(
-        " Why {}: parts of {:.3} ",
-        strip_year(engine.title(d.item)),
-        a.score
-    );
+    let title = format!(" Why {} ", strip_year(engine.title(d.item)));
     let width = usize::from(area.width.saturating_sub(2));
     let max = a.parts.iter().map(|p| p.1.abs()).fold(0.0f32, f32::max);
     let rows = usize::from(area.height.saturating_sub(2));
@@ -222,7 +223,7 @@ pub fn draw_attribution(
         .parts
         .iter()
         .take(rows.saturating_sub(1))
-        .map(|(label, v)| bar_line(label, *v, max, width, theme))
+        .map(|(label, v)| bar_line(label, *v, max, (width, (width / 3).clamp(14, 18)), theme))
         .collect();
     let shown: usize = lines.len();
     let more = a.parts.len() - shown;
@@ -254,40 +255,42 @@ pub fn draw_influence(
     };
     let inf = &d.influences;
     let width = usize::from(area.width.saturating_sub(2));
-    let rows = usize::from(area.height.saturating_sub(2));
     let sentence = if inf.sentence.is_empty() {
         "No single like pushes this score up.".to_string()
     } else {
         inf.sentence.clone()
     };
-    let mut lines = vec![Line::from(Span::styled(
-        fit(&sentence, width),
-        theme.accent(),
-    ))];
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [top, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(Span::styled(sentence, theme.accent())).wrap(Wrap { trim: true }),
+        top,
+    );
+    let rows = usize::from(rest.height);
     let max = inf
         .items
         .iter()
         .map(|p| p.1.abs())
         .fold(inf.demographic.abs(), f32::max);
-    for &(item, value) in inf.items.iter().take(rows.saturating_sub(2)) {
-        lines.push(bar_line(
-            strip_year(engine.title(item)),
-            value,
-            max,
-            width,
-            theme,
-        ));
-    }
-    if lines.len() < rows {
+    let cols = (width, (width / 2).clamp(8, 30));
+    let demographic = inf.demographic != 0.0;
+    let mut lines: Vec<Line> = inf
+        .items
+        .iter()
+        .take(rows.saturating_sub(usize::from(demographic)))
+        .map(|&(item, value)| bar_line(strip_year(engine.title(item)), value, max, cols, theme))
+        .collect();
+    if demographic {
         lines.push(bar_line(
             "demographic prior",
             inf.demographic,
             max,
-            width,
+            cols,
             theme,
         ));
     }
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(Paragraph::new(lines), rest);
 }
 
 fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, theme: &Theme) {
@@ -295,7 +298,7 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [first, second] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+        Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(inner);
     if let Some(m) = &v.minimal {
         let name = strip_year(engine.title(m.item));
         let text = match &m.set {
@@ -325,7 +328,7 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
         return;
     };
     frame.render_widget(
-        Paragraph::new(Span::styled(w.sentence.as_str(), theme.accent())),
+        Paragraph::new(Span::styled(w.sentence.as_str(), theme.accent())).wrap(Wrap { trim: true }),
         first,
     );
     match &v.retrain {

@@ -96,7 +96,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(Span::styled(text, style)), area);
         return;
     }
-    let busy = if app.busy() { "working… " } else { "" };
+    let busy = if app.waiting() { "working… " } else { "" };
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(busy.len() as u16)]).areas(area);
     frame.render_widget(Paragraph::new(Span::styled(hints(app), theme.dim())), left);
@@ -116,7 +116,7 @@ pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let rect = centred(area, 78, KEYS.len() as u16 + 4);
+    let rect = centred(area, 100, KEYS.len() as u16 + 2);
     let lines: Vec<Line> = KEYS
         .iter()
         .map(|(k, what)| {
