@@ -143,10 +143,14 @@ impl Explore {
         let Some(v) = self.view.as_mut() else { return };
         let len = v.shown().recs.len();
         v.recs.select(v.recs.selected, len, TOP_K);
+        let model = match &v.retrain {
+            Retrain::Done { result, .. } => &result.model,
+            _ => &engine.model,
+        };
         v.detail = v.selected_item().map(|item| Detail {
             item,
-            attribution: engine.attribution(&v.profile, &v.removed, item),
-            influences: engine.influences(&v.profile, &v.removed, item),
+            attribution: engine.attribution_in(model, &v.profile, &v.removed, item),
+            influences: engine.influences_in(model, &v.profile, &v.removed, item),
         });
         if v.minimal.as_ref().map(|m| m.item) != v.detail.as_ref().map(|d| d.item) {
             v.minimal = None;

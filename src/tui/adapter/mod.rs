@@ -13,6 +13,8 @@ mod whatif;
 pub use compare::{overlaps, NamedScorer, COMPARED};
 use whatif::join_names;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
@@ -80,7 +82,7 @@ pub struct WhatIf {
 }
 
 /// The incremental retrain's answer to the same question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Retrained {
     pub removed: Vec<u32>,
     pub after: TopList,
@@ -89,6 +91,17 @@ pub struct Retrained {
     /// Items the two lists share.
     pub overlap: usize,
     pub sweeps: usize,
+    /// The retrained model, so explanations of the retrained list add up to its scores.
+    #[serde(skip)]
+    pub model: Arc<HybridModel>,
+}
+
+impl PartialEq for Retrained {
+    /// Equal results: the same removals, lists and agreement (the model is not compared).
+    fn eq(&self, other: &Retrained) -> bool {
+        (&self.removed, &self.after, self.same_places, self.overlap, self.sweeps)
+            == (&other.removed, &other.after, other.same_places, other.overlap, other.sweeps)
+    }
 }
 
 /// Signed parts of one score that add up to it.
@@ -169,13 +182,17 @@ impl Engine {
     }
 
     fn folded(&self, profile: &Profile, removed: &[u32]) -> FoldedUser {
+        self.folded_in(&self.model, profile, removed)
+    }
+
+    fn folded_in(&self, model: &HybridModel, profile: &Profile, removed: &[u32]) -> FoldedUser {
         let kept: Vec<u32> = profile
             .history
             .iter()
             .copied()
             .filter(|i| !removed.contains(i))
             .collect();
-        self.model.fold_in(&kept, &profile.features)
+        model.fold_in(&kept, &profile.features)
     }
 
     fn list(&self, scores: &[f32], exclude: &[u32], k: usize, fallback: bool) -> TopList {
@@ -227,11 +244,22 @@ impl Engine {
 
     /// Splits the refolded score of `item` into collaborative, per-genre and demographic parts.
     pub fn attribution(&self, profile: &Profile, removed: &[u32], item: u32) -> Attribution {
-        let folded = self.folded(profile, removed);
+        self.attribution_in(&self.model, profile, removed, item)
+    }
+
+    /// [`Self::attribution`] in another model over the same data (a retrained one).
+    pub fn attribution_in(
+        &self,
+        model: &HybridModel,
+        profile: &Profile,
+        removed: &[u32],
+        item: u32,
+    ) -> Attribution {
+        let folded = self.folded_in(model, profile, removed);
         let mut collaborative = 0.0;
         let mut demographic = 0.0;
         let mut genres: Vec<(String, f32)> = Vec::new();
-        for t in self.model.decompose_folded(&folded, item) {
+        for t in model.decompose_folded(&folded, item) {
             if t.user_part != "own" {
                 demographic += t.value;
             } else if t.item_part == "own" {
@@ -253,7 +281,18 @@ impl Engine {
     /// The influence of every remaining like on the refolded score of `item`, and the "Because you
     /// liked …" sentence naming the (up to three) likes that push it most.
     pub fn influences(&self, profile: &Profile, removed: &[u32], item: u32) -> Influences {
-        let folded = self.folded(profile, removed);
+        self.influences_in(&self.model, profile, removed, item)
+    }
+
+    /// [`Self::influences`] in another model over the same data (a retrained one).
+    pub fn influences_in(
+        &self,
+        model: &HybridModel,
+        profile: &Profile,
+        removed: &[u32],
+        item: u32,
+    ) -> Influences {
+        let folded = self.folded_in(model, profile, removed);
         let inf = self
             .model
             .influences(&folded.history, &folded.features, item);

@@ -2,6 +2,7 @@
 //! the minimal counterfactual set.
 
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use super::{Engine, Profile, Rec, Retrained, TopList, WhatIf, RETRAIN_SWEEPS};
 use crate::data::interactions::Positives;
@@ -133,6 +134,7 @@ impl Engine {
             same_places,
             overlap,
             sweeps: RETRAIN_SWEEPS,
+            model: Arc::new(model),
         })
     }
     /// The smallest set of likes (found greedily, strongest influence first) whose removal takes
