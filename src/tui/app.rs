@@ -116,6 +116,8 @@ pub struct App {
     pub compare: CompareTab,
     pub session: Session,
     pub banner: Option<Banner>,
+    /// Every line the start-up logged (kept after start-up).
+    pub startup_log: Vec<String>,
     pub quit: bool,
     pub(super) jobs: Jobs,
 }
@@ -137,6 +139,7 @@ impl App {
             compare: CompareTab::default(),
             session: Session::default(),
             banner: None,
+            startup_log: Vec::new(),
             quit: false,
             jobs: Jobs::new(events),
         }

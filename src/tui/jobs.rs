@@ -225,8 +225,9 @@ impl App {
             }
             (Lane::Startup, JobEventKind::Note(line)) => {
                 if let Phase::Starting(s) = &mut self.phase {
-                    s.log.push(line);
+                    s.log.push(line.clone());
                 }
+                self.startup_log.push(line);
             }
             (Lane::Startup, JobEventKind::Finished(Ok(Output::Engine(engine)))) => {
                 self.ready(*engine)

@@ -99,8 +99,19 @@ pub struct Retrained {
 impl PartialEq for Retrained {
     /// Equal results: the same removals, lists and agreement (the model is not compared).
     fn eq(&self, other: &Retrained) -> bool {
-        (&self.removed, &self.after, self.same_places, self.overlap, self.sweeps)
-            == (&other.removed, &other.after, other.same_places, other.overlap, other.sweeps)
+        (
+            &self.removed,
+            &self.after,
+            self.same_places,
+            self.overlap,
+            self.sweeps,
+        ) == (
+            &other.removed,
+            &other.after,
+            other.same_places,
+            other.overlap,
+            other.sweeps,
+        )
     }
 }
 
