@@ -1,5 +1,6 @@
 //! The users pane's model: one row per dataset user (id, gender, age, occupation, number of likes),
-//! a filter typed after `/` (by id or demographic text) and a sort order cycled with `s`.
+//! a filter typed after `/` (by id or demographic text; an exact id selects that user) and a sort
+//! order cycled with `s`.
 
 use super::adapter::Engine;
 use super::cursor::Cursor;
@@ -129,8 +130,15 @@ impl UsersPane {
     pub fn refresh(&mut self, height: usize) {
         let keep = self.selected_user();
         self.apply();
-        let index = keep
-            .and_then(|u| self.view.iter().position(|&r| self.rows[r].user == u))
+        // A filter that is exactly a user id selects that user.
+        let exact = self
+            .filter
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .and_then(|id| self.view.iter().position(|&r| self.rows[r].id == id));
+        let index = exact
+            .or_else(|| keep.and_then(|u| self.view.iter().position(|&r| self.rows[r].user == u)))
             .unwrap_or(0);
         self.cursor = Cursor::default();
         self.cursor.select(index, self.view.len(), height);
