@@ -6,5 +6,6 @@
 pub mod cli;
 pub mod data;
 pub mod engine;
+pub mod explain;
 pub mod metrics;
 pub mod tui;

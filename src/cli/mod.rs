@@ -2,6 +2,7 @@
 //! the lower layers and print; no math lives here.
 
 mod data_cmds;
+mod explain_cmds;
 mod model_cmds;
 mod tui_cmds;
 
@@ -57,6 +58,12 @@ pub enum Command {
     Eval(model_cmds::EvalArgs),
     /// Print a user's top-k recommendations with titles.
     Recommend(model_cmds::RecommendArgs),
+    /// Why this movie: the score split into named parts, each like's share, the minimal set of likes to remove.
+    Explain(explain_cmds::ExplainArgs),
+    /// What if the user hadn't liked some movies (or had liked others): new top-10, optionally retrained.
+    Whatif(explain_cmds::WhatIfArgs),
+    /// Write reports/feature_explanations.json and reports/counterfactual_explanations.json (seeded samples).
+    ExplainReport(explain_cmds::ExplainReportArgs),
     /// Benchmarks that print a table (data loading, ...).
     Bench(data_cmds::BenchArgs),
     /// The command-line pipeline: download if needed → EDA → ranking evaluation → cached model → one user's top-10.
@@ -75,6 +82,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Train(a)) => model_cmds::train(&cli.global, &a),
         Some(Command::Eval(a)) => model_cmds::eval(&cli.global, &a),
         Some(Command::Recommend(a)) => model_cmds::recommend(&cli.global, &a),
+        Some(Command::Explain(a)) => explain_cmds::explain(&cli.global, &a),
+        Some(Command::Whatif(a)) => explain_cmds::whatif(&cli.global, &a),
+        Some(Command::ExplainReport(a)) => explain_cmds::explain_report(&cli.global, &a),
         Some(Command::Bench(a)) => data_cmds::bench(&cli.global, &a),
         Some(Command::Pipeline) => default_pipeline(&cli.global),
         Some(Command::BenchTui(a)) => tui_cmds::bench_tui(&cli.global, &a),

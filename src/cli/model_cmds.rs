@@ -213,7 +213,8 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    fn config(&self) -> AlsConfig {
+    /// The settings these flags ask for.
+    pub(crate) fn config(&self) -> AlsConfig {
         let d = AlsConfig::default();
         AlsConfig {
             seed: self.seed,

@@ -1,0 +1,141 @@
+//! Past-interaction influence: how much each like contributes to one score, and what removing the
+//! most influential ones actually does.
+//!
+//! The shares come from the model's exact decomposition (for ALS, Hu, Koren & Volinsky 2008, §5:
+//! `score = Σ_j c_uj q_iᵀ W_u q_j + λ_u q_iᵀ W_u s_u`, one term per like plus one for the demographic
+//! prior). They describe the score as it is; removing a like also changes `W_u`, so for the top
+//! likes the effect of removal is *measured* by refolding the user without it and ranking again.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ExplainResult;
+use super::explainer::{Explainer, Profile};
+use super::model::ExplainableModel;
+use super::ranking::{ListSource, Scored};
+use super::text;
+
+/// How many of the top likes [`Explainer::explain_influence`] refolds without, by default.
+pub const DEFAULT_MEASURED: usize = 5;
+/// How many likes the "Because you liked …" sentence names at most.
+pub const BECAUSE_COUNT: usize = 3;
+
+/// One like's share of a score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LikeInfluence {
+    /// Dense index of the liked item.
+    pub like: u32,
+    /// Its term in the exact decomposition.
+    pub value: f32,
+    /// `value / score` (0 when the score is 0).
+    pub share: f32,
+}
+
+/// The measured effect of removing one like: the user refolded without it, ranked by the model's
+/// scores (even when no like is left).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredRemoval {
+    pub like: u32,
+    pub new_score: f32,
+    /// New 1-based rank among the candidates (the original likes stay excluded); `None` when the
+    /// explained item is itself one of the likes.
+    pub new_rank: Option<usize>,
+    /// Whether the item is still in the top-k after the removal.
+    pub still_recommended: bool,
+}
+
+/// Why one item scores as it does, in terms of the user's likes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InfluenceExplanation {
+    pub item: u32,
+    pub score: f32,
+    /// 1-based rank in the list the user is shown (the popularity fallback for a user without
+    /// likes); `None` when the item is one of the likes.
+    pub rank: Option<usize>,
+    /// How the shares were computed.
+    pub method: String,
+    /// Every like, largest influence first (ties by item index).
+    pub likes: Vec<LikeInfluence>,
+    /// The share of the demographic prior (0 without demographic features).
+    pub demographic: f32,
+    /// Measured removals of the top likes, in the order of `likes`.
+    pub measured: Vec<MeasuredRemoval>,
+    /// The likes the sentence names (the top positive ones, at most [`BECAUSE_COUNT`]).
+    pub because: Vec<u32>,
+    /// "Because you liked X, Y and Z."
+    pub sentence: String,
+}
+
+impl<M: ExplainableModel> Explainer<M> {
+    /// Every like's share of a training user's score for `item`, with the top `measured` likes
+    /// removed one at a time and refolded.
+    pub fn explain_influence(
+        &self,
+        user: u32,
+        item: u32,
+        measured: usize,
+    ) -> ExplainResult<InfluenceExplanation> {
+        self.explain_influence_profile(&self.profile(user)?, item, measured)
+    }
+
+    /// [`Self::explain_influence`] for any profile.
+    pub fn explain_influence_profile(
+        &self,
+        profile: &Profile,
+        item: u32,
+        measured: usize,
+    ) -> ExplainResult<InfluenceExplanation> {
+        self.check_profile(profile)?;
+        self.check_item(item)?;
+        let folded = self.fold(profile);
+        let now = self.scored(&folded, &profile.likes, self.popularity());
+        let score = self.model_scores(&folded)[item as usize];
+        let inf = self
+            .model()
+            .influences(&profile.likes, &profile.features, item);
+        let share = |v: f32| if score == 0.0 { 0.0 } else { v / score };
+        let mut likes: Vec<LikeInfluence> = inf
+            .per_item
+            .iter()
+            .map(|&(like, value)| LikeInfluence {
+                like,
+                value,
+                share: share(value),
+            })
+            .collect();
+        likes.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.like.cmp(&b.like)));
+        let measured = likes
+            .iter()
+            .take(measured)
+            .map(|l| {
+                let without = profile.edited(&[l.like], &[]);
+                let scores = self.model_scores(&self.fold(&without));
+                let after = Scored::new(ListSource::Model, scores, &profile.likes);
+                let new_rank = after.rank_of(item);
+                MeasuredRemoval {
+                    like: l.like,
+                    new_score: after.score(item),
+                    new_rank,
+                    still_recommended: new_rank.is_some_and(|r| r <= self.k()),
+                }
+            })
+            .collect();
+        let because: Vec<u32> = likes
+            .iter()
+            .filter(|l| l.value > 0.0)
+            .take(BECAUSE_COUNT)
+            .map(|l| l.like)
+            .collect();
+        let titles: Vec<String> = because.iter().map(|&j| self.label(j)).collect();
+        Ok(InfluenceExplanation {
+            item,
+            score,
+            rank: now.rank_of(item),
+            method: self.model().influence_method().to_string(),
+            likes,
+            demographic: inf.demographic,
+            measured,
+            sentence: text::because(&titles, &self.label(item), !profile.likes.is_empty()),
+            because,
+        })
+    }
+}

@@ -1,0 +1,49 @@
+//! The explain layer: faithful answers to "why this movie?", "which past like mattered most?" and
+//! "what if I hadn't liked X?", every one computed from the model itself and checked against it.
+//!
+//! * [`Explainer`] (`explainer.rs`) holds a trained model, the interactions it was trained on and
+//!   the [`Catalog`] (ids, titles); it is cheap to clone and `Send + Sync`. Any model implementing
+//!   [`ExplainableModel`] (`model.rs`: fold-in, scoring, exact decomposition, influences,
+//!   incremental and full retraining) can be explained; [`crate::engine::HybridModel`] does.
+//! * Feature attribution (`attribution.rs`): [`Explainer::attribute`] splits a score into named
+//!   parts (collaborative, each genre, each demographic feature, biases) that sum to it.
+//! * Past-interaction influence (`influence.rs`): [`Explainer::explain_influence`] gives every
+//!   like's exact share and the *measured* effect of removing the top ones, and the sentence
+//!   "Because you liked X, Y and Z."
+//! * What-ifs (`whatif.rs`, `retrain.rs`): [`Explainer::what_if`] refolds instantly;
+//!   [`Explainer::retrain_incremental`] (progress + cancel, for a worker thread) and
+//!   [`Explainer::retrain_full`] retrain; [`Fidelity`] compares the three (`ranking.rs`: overlap,
+//!   same places, Kendall τ-b).
+//! * Minimal counterfactual sets (`counterfactual.rs`): [`Explainer::minimal_counterfactual`].
+//! * [`Explainer::explain`] (`explanation.rs`) bundles attribution and influence for one item;
+//!   [`reports`] builds the deterministic JSON reports `feature_explanations.json` and
+//!   `counterfactual_explanations.json`.
+//!
+//! Users and items are dense indices here; [`Catalog`] maps the dataset's ids. Bad input gives an
+//! [`ExplainError`] naming what was wrong; nothing here prints.
+
+mod attribution;
+mod counterfactual;
+mod error;
+mod explainer;
+mod explanation;
+mod influence;
+mod model;
+mod ranking;
+pub mod reports;
+mod retrain;
+mod text;
+mod whatif;
+
+pub use attribution::{assign_terms, Attribution, AttributionPart, PartKind};
+pub use counterfactual::{CounterfactualSet, SearchOptions, SetGuarantee};
+pub use error::{ExplainError, ExplainResult};
+pub use explainer::{Catalog, Explainer, Profile, DEFAULT_K};
+pub use explanation::Explanation;
+pub use influence::{
+    InfluenceExplanation, LikeInfluence, MeasuredRemoval, BECAUSE_COUNT, DEFAULT_MEASURED,
+};
+pub use model::{ExplainableModel, BIAS_PART, OWN_PART};
+pub use ranking::{agreement, kendall_tau_b, Agreement, ListSource, RankedItem, TopList};
+pub use retrain::{Fidelity, RetrainKind, Retrained, DEFAULT_INCREMENTAL_SWEEPS};
+pub use whatif::{RankChange, WhatIf, WhatIfOutcome};
