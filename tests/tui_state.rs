@@ -24,7 +24,7 @@ fn done(app: &App) -> bool {
 fn toggle_row(rig: &mut Rig, row: usize) {
     let x = rig.app.explore.as_mut().unwrap();
     x.focus = Pane::History;
-    let len = x.view.as_ref().unwrap().profile.history.len();
+    let len = x.view.as_ref().unwrap().profile.likes.len();
     x.view.as_mut().unwrap().history.select(row, len, 10);
     rig.press(Action::Toggle);
 }
@@ -41,13 +41,27 @@ fn toggle_shows_the_instant_refold_then_the_retrain_replaces_it() {
     assert_eq!(removed.len(), 1);
     // The instant result is there before any worker event was handled.
     let w = v.whatif.as_ref().expect("instant what-if");
-    assert_eq!(w.after, {
-        let mut expected = engine.top(&v.profile, &removed, 10);
-        for r in &mut expected.recs {
-            r.previous_rank = base.recs.iter().find(|b| b.item == r.item).map(|b| b.rank);
-        }
-        expected
-    });
+    // The refold's scores are the model's for the history without the removed like, and no
+    // original like (the removed one included) is recommended.
+    let kept: Vec<u32> = v
+        .profile
+        .likes
+        .iter()
+        .copied()
+        .filter(|i| !removed.contains(i))
+        .collect();
+    let folded = engine.model().fold_in(&kept, &v.profile.features);
+    let mut scores = vec![0.0; engine.model().n_items()];
+    engine.model().score_folded(&folded, &mut scores);
+    assert_eq!(w.after.recs.len(), 10);
+    for r in &w.after.recs {
+        assert!((scores[r.item as usize] - r.score).abs() < 1e-5);
+        assert!(!v.profile.likes.contains(&r.item));
+        assert_eq!(
+            r.previous_rank,
+            base.recs.iter().find(|b| b.item == r.item).map(|b| b.rank)
+        );
+    }
     assert!(
         w.sentence.starts_with("If you hadn't liked"),
         "{}",
@@ -166,7 +180,7 @@ fn explanations_add_up_and_the_minimal_set_works() {
     let engine = rig.app.engine.clone().unwrap();
     for user in [0u32, 5, 17, 60] {
         let profile = engine.profile_of(user);
-        let top = engine.top(&profile, &[], 10);
+        let top = engine.top(&profile);
         for r in &top.recs {
             let a = engine.attribution(&profile, &[], r.item);
             let sum: f32 = a.parts.iter().map(|p| p.1).sum();
@@ -182,9 +196,10 @@ fn explanations_add_up_and_the_minimal_set_works() {
             assert!((total - r.score).abs() < 1e-3, "{total} vs {}", r.score);
         }
         let item = top.recs[0].item;
-        if let Some(set) = engine.minimal_set(&profile, &[], item, 10) {
-            assert!(!set.is_empty());
-            let after = engine.top(&profile, &set, 10);
+        let set = engine.minimal_set(&profile, item);
+        assert!(!set.sentence.is_empty());
+        if !set.removed.is_empty() {
+            let after = engine.what_if(&profile, &top, &set.removed).after;
             assert!(
                 after.recs.iter().all(|r| r.item != item),
                 "the set removes the item"

@@ -4,7 +4,7 @@
 use super::adapter::{Engine, Profile, TopList};
 use super::cursor::Cursor;
 use super::explore::Detail;
-use super::ui::layout::{Pane, TOP_K};
+use super::ui::layout::Pane;
 
 /// Most search results listed.
 pub const MAX_RESULTS: usize = 500;
@@ -102,7 +102,7 @@ impl Build {
     }
 
     fn recommend(&mut self, engine: &Engine) {
-        self.recs = (!self.liked.is_empty()).then(|| engine.top(&self.profile(engine), &[], TOP_K));
+        self.recs = (!self.liked.is_empty()).then(|| engine.top(&self.profile(engine)));
         self.recs_cursor = Cursor::default();
         self.refresh_detail(engine);
     }

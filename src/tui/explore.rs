@@ -4,7 +4,9 @@
 //! Methods change state and return the [`Effect`]s the app must carry out (jobs to run); nothing
 //! here draws or touches a terminal.
 
-use super::adapter::{Attribution, Engine, Influences, Profile, Retrained, TopList, WhatIf};
+use super::adapter::{
+    Attribution, Engine, Influences, MinimalSet, Profile, Retrained, TopList, WhatIf,
+};
 use super::cursor::Cursor;
 use super::ui::layout::{Pane, TOP_K};
 use super::users::UsersPane;
@@ -36,14 +38,6 @@ pub struct Detail {
     pub influences: Influences,
 }
 
-/// The minimal counterfactual set asked with `m`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Minimal {
-    pub item: u32,
-    /// `None`: no set of likes takes the item out of the top-10.
-    pub set: Option<Vec<u32>>,
-}
-
 /// Everything shown for the selected user.
 #[derive(Debug, Clone)]
 pub struct UserView {
@@ -57,7 +51,8 @@ pub struct UserView {
     pub whatif: Option<WhatIf>,
     pub retrain: Retrain,
     pub detail: Option<Detail>,
-    pub minimal: Option<Minimal>,
+    /// The minimal counterfactual set asked with `m`.
+    pub minimal: Option<MinimalSet>,
 }
 
 impl UserView {
@@ -75,16 +70,21 @@ impl UserView {
     }
 }
 
+/// A what-if to retrain: the user, the likes removed, the list without what-if and the instant
+/// refold to compare with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetrainRequest {
+    pub profile: Profile,
+    pub removed: Vec<u32>,
+    pub before: TopList,
+    pub instant: TopList,
+}
+
 /// What the app must do after an Explore change.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Run the incremental retrain of this what-if (newest wins).
-    Retrain {
-        profile: Profile,
-        removed: Vec<u32>,
-        before: TopList,
-        instant: TopList,
-    },
+    Retrain(Box<RetrainRequest>),
     /// Stop any retrain: the what-if was reset.
     CancelRetrain,
     /// A what-if was tried (for the session log).
@@ -121,7 +121,7 @@ impl Explore {
         let had_whatif = self.view.as_ref().is_some_and(|v| !v.removed.is_empty());
         self.view = user.map(|u| {
             let profile = engine.profile_of(u);
-            let base = engine.top(&profile, &[], TOP_K);
+            let base = engine.top(&profile);
             UserView {
                 profile,
                 history: Cursor::default(),
@@ -143,14 +143,14 @@ impl Explore {
         let Some(v) = self.view.as_mut() else { return };
         let len = v.shown().recs.len();
         v.recs.select(v.recs.selected, len, TOP_K);
-        let model = match &v.retrain {
-            Retrain::Done { result, .. } => &result.model,
-            _ => &engine.model,
+        let explainer = match &v.retrain {
+            Retrain::Done { result, .. } => &result.explainer,
+            _ => &engine.explainer,
         };
         v.detail = v.selected_item().map(|item| Detail {
             item,
-            attribution: engine.attribution_in(model, &v.profile, &v.removed, item),
-            influences: engine.influences_in(model, &v.profile, &v.removed, item),
+            attribution: engine.attribution_in(explainer, &v.profile, &v.removed, item),
+            influences: engine.influences_in(explainer, &v.profile, &v.removed, item),
         });
         if v.minimal.as_ref().map(|m| m.item) != v.detail.as_ref().map(|d| d.item) {
             v.minimal = None;
@@ -163,7 +163,7 @@ impl Explore {
         let Some(v) = self.view.as_mut() else {
             return Vec::new();
         };
-        let Some(&item) = v.profile.history.get(v.history.selected) else {
+        let Some(&item) = v.profile.likes.get(v.history.selected) else {
             return Vec::new();
         };
         match v.removed.iter().position(|&i| i == item) {
@@ -196,13 +196,13 @@ impl Explore {
             v.retrain = Retrain::Idle;
             vec![Effect::CancelRetrain]
         } else {
-            let w = engine.what_if(&v.profile, &v.base, &v.removed, TOP_K);
-            let effect = Effect::Retrain {
+            let w = engine.what_if(&v.profile, &v.base, &v.removed);
+            let effect = Effect::Retrain(Box::new(RetrainRequest {
                 profile: v.profile.clone(),
                 removed: v.removed.clone(),
                 before: v.base.clone(),
                 instant: w.after.clone(),
-            };
+            }));
             v.whatif = Some(w);
             v.retrain = Retrain::Idle;
             vec![effect, Effect::Tried]
@@ -217,8 +217,7 @@ impl Explore {
         let Some(item) = v.selected_item() else {
             return;
         };
-        let set = engine.minimal_set(&v.profile, &v.removed, item, TOP_K);
-        v.minimal = Some(Minimal { item, set });
+        v.minimal = Some(engine.minimal_set(&v.profile, item));
     }
 
     /// Moves the cursor of the focused pane; `rows` is the pane's visible height.
@@ -231,7 +230,7 @@ impl Explore {
             }
             Pane::History => {
                 if let Some(v) = self.view.as_mut() {
-                    let len = v.profile.history.len();
+                    let len = v.profile.likes.len();
                     v.history.step(delta, len, rows);
                 }
                 None

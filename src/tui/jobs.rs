@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::adapter::{Engine, Retrained};
 use super::app::{App, Banner, Phase, Starting, Tab};
 use super::builder::Build;
-use super::explore::{Effect, Explore};
+use super::explore::{Effect, Explore, RetrainRequest};
 use super::startup::start_up;
 use super::ui::layout::TOP_K;
 use super::worker::{Job, JobEvent, JobEventKind, Lane, SingleJob};
@@ -113,12 +113,13 @@ impl App {
         };
         for effect in effects {
             match effect {
-                Effect::Retrain {
-                    profile,
-                    removed,
-                    before,
-                    instant,
-                } => {
+                Effect::Retrain(request) => {
+                    let RetrainRequest {
+                        profile,
+                        removed,
+                        before,
+                        instant,
+                    } = *request;
                     let e = engine.clone();
                     let job = self.jobs.submit(
                         Lane::Retrain,
@@ -138,7 +139,6 @@ impl App {
                                 ctx.cancel_flag(),
                             )
                             .map(|r| Output::Retrained(Box::new(r)))
-                            .map_err(|err| err.to_string())
                         }),
                     );
                     if let Some(x) = self.explore.as_mut() {

@@ -153,5 +153,5 @@ pub fn start_up<T: Send + 'static>(
         }
     };
     ctx.progress(1.0, "ready");
-    Ok(Engine::new(dataset, model))
+    Engine::new(dataset, model)
 }

@@ -92,7 +92,7 @@ impl UsersPane {
                     gender,
                     age,
                     occupation,
-                    likes: engine.positives.by_user.row_len(u),
+                    likes: engine.positives().by_user.row_len(u),
                     age_order,
                     text,
                 }

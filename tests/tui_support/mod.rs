@@ -52,7 +52,7 @@ pub fn engine(dir: &Path) -> Engine {
         &AtomicBool::new(false),
     )
     .expect("fixture trains");
-    Engine::new(data, model)
+    Engine::new(data, model).expect("engine")
 }
 
 pub fn options(dir: &Path, dataset: &str) -> TuiOptions {

@@ -6,7 +6,9 @@ use std::sync::atomic::AtomicBool;
 use super::{Engine, TopList};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::engine::lineup::RankingModel;
+use crate::engine::top_k;
 use crate::engine::{EngineError, Scorer};
+use crate::explain::{self, ListSource, RankedItem};
 
 /// A trained model with its name.
 pub type NamedScorer = (String, Box<dyn Scorer>);
@@ -33,13 +35,13 @@ impl Engine {
             let base = n as f32 / COMPARED.len() as f32;
             progress(base, format!("training {m}"));
             let scorer: Box<dyn Scorer> = if m == RankingModel::HybridAls {
-                Box::new(self.model.clone())
+                Box::new(self.model().clone())
             } else {
                 m.fit(
-                    &self.positives,
+                    self.positives(),
                     Some(&items),
                     users.as_ref(),
-                    self.model.config().seed,
+                    self.model().config().seed,
                     &mut |p| {
                         let f =
                             base + p.sweep as f32 / p.sweeps.max(1) as f32 / COMPARED.len() as f32;
@@ -60,11 +62,20 @@ impl Engine {
     pub fn top_by(&self, scorer: &dyn Scorer, user: u32, k: usize) -> TopList {
         let mut scores = vec![0.0; scorer.n_items()];
         scorer.score_items(user, &mut scores);
-        let mut list = self.list(&scores, self.positives.by_user.row(user as usize), k, false);
-        for r in &mut list.recs {
-            r.stars = self.predicted_stars(Some(user), r.item);
-        }
-        list
+        let items = top_k(&scores, k, self.positives().by_user.row(user as usize))
+            .into_iter()
+            .enumerate()
+            .map(|(n, (item, score))| RankedItem {
+                item,
+                rank: n + 1,
+                score,
+            })
+            .collect();
+        let list = explain::TopList {
+            source: ListSource::Model,
+            items,
+        };
+        self.rows(Some(user), list, None)
     }
 }
 

@@ -1,82 +1,66 @@
-//! What-if calls: the instant refold with its moves and sentence, the incremental retrain, and
-//! the minimal counterfactual set.
+//! What-if calls, all answered by the explain layer: the instant refold with its moves and
+//! sentence, the incremental retrain (worker thread, progress, cancel) with its agreement with the
+//! refold, and the minimal counterfactual set.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use super::{Engine, Profile, Rec, Retrained, TopList, WhatIf, RETRAIN_SWEEPS};
-use crate::data::interactions::Positives;
-use crate::engine::{EngineError, Scorer, TrainProgress};
+use super::{Engine, Profile, Retrained, TopList, WhatIf};
+use crate::engine::TrainProgress;
+use crate::explain::{self, Explainer, SearchOptions, DEFAULT_INCREMENTAL_SWEEPS};
+
+/// Sweeps of the incremental retrain after a what-if.
+pub const RETRAIN_SWEEPS: usize = DEFAULT_INCREMENTAL_SWEEPS;
+
+/// The minimal counterfactual set of one recommendation, as the screen says it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinimalSet {
+    pub item: u32,
+    /// The likes whose removal drops the item (empty when none was found or on error).
+    pub removed: Vec<u32>,
+    /// The explain layer's sentence, or why there is none.
+    pub sentence: String,
+}
 
 impl Engine {
-    /// The instant refold: the list without `removed`, compared with `before`.
-    pub fn what_if(
+    fn outcome(
         &self,
+        x: &Explainer,
         profile: &Profile,
-        before: &TopList,
         removed: &[u32],
-        k: usize,
-    ) -> WhatIf {
-        let mut after = self.top(profile, removed, k);
-        mark_moves(&mut after, before);
-        let leaving = leaving(before, &after);
-        let sentence = self.sentence(removed, &after, &leaving);
-        WhatIf {
-            removed: removed.to_vec(),
-            after,
-            leaving,
-            sentence,
+    ) -> Result<explain::WhatIfOutcome, String> {
+        let user = profile
+            .user
+            .ok_or_else(|| "what-ifs need a dataset user".to_string())?;
+        x.what_if(&explain::WhatIf::without(user, removed.to_vec()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The instant refold: the list without `removed`, with moves against `before`.
+    pub fn what_if(&self, profile: &Profile, before: &TopList, removed: &[u32]) -> WhatIf {
+        match self.outcome(&self.explainer, profile, removed) {
+            Ok(o) => WhatIf {
+                removed: removed.to_vec(),
+                after: self.rows(profile.user, o.after, Some(before)),
+                leaving: o
+                    .leaving
+                    .iter()
+                    .filter_map(|c| Some((c.item, c.old_rank?)))
+                    .collect(),
+                sentence: o.sentence,
+            },
+            Err(e) => WhatIf {
+                removed: removed.to_vec(),
+                after: before.clone(),
+                leaving: Vec::new(),
+                sentence: e,
+            },
         }
     }
 
-    fn sentence(&self, removed: &[u32], after: &TopList, leaving: &[(u32, usize)]) -> String {
-        if removed.is_empty() {
-            return String::new();
-        }
-        let names: Vec<&str> = removed.iter().map(|&i| self.title(i)).collect();
-        let what = join_names(&names);
-        let entering: Vec<&Rec> = after
-            .recs
-            .iter()
-            .filter(|r| r.previous_rank.is_none())
-            .collect();
-        if entering.is_empty() {
-            let moved = after
-                .recs
-                .iter()
-                .filter(|r| r.previous_rank != Some(r.rank))
-                .count();
-            return if moved == 0 {
-                format!(
-                    "If you hadn't liked {what}, your top-{} would stay the same.",
-                    after.recs.len()
-                )
-            } else {
-                format!("If you hadn't liked {what}, the same films would stay but {moved} would change place.")
-            };
-        }
-        let first = entering[0];
-        let mut s = format!(
-            "If you hadn't liked {what}, {} would enter at #{}",
-            self.title(first.item),
-            first.rank
-        );
-        if let Some(&(gone, rank)) = leaving.first() {
-            s.push_str(&format!(
-                " and {} would leave (was #{rank})",
-                self.title(gone)
-            ));
-        }
-        if entering.len() > 1 {
-            s.push_str(&format!("; {} films change in all", entering.len()));
-        }
-        s.push('.');
-        s
-    }
-
-    /// The incremental retrain: warm-starts from the trained model with the user's `removed` likes
-    /// gone, runs [`RETRAIN_SWEEPS`] sweeps and ranks again. Moves are against `before` (the list
-    /// without what-if); `instant` is the refold it is compared with.
+    /// The incremental retrain of a dataset user's what-if: [`RETRAIN_SWEEPS`] more sweeps on the
+    /// changed interactions, the user's new top-10 (moves against `before`) and its agreement with
+    /// the `instant` refold.
     pub fn retrain(
         &self,
         profile: &Profile,
@@ -85,117 +69,57 @@ impl Engine {
         instant: &TopList,
         progress: &mut dyn FnMut(TrainProgress),
         cancel: &AtomicBool,
-    ) -> Result<Retrained, EngineError> {
+    ) -> Result<Retrained, String> {
         let user = profile
             .user
-            .ok_or_else(|| EngineError::Invalid("only dataset users can be retrained".into()))?;
-        let by_user = &self.positives.by_user;
-        let (mut users, mut items) = (Vec::with_capacity(by_user.nnz()), Vec::new());
-        for u in 0..by_user.n_rows {
-            for &i in by_user.row(u) {
-                if u as u32 == user && removed.contains(&i) {
-                    continue;
-                }
-                users.push(u as u32);
-                items.push(i);
-            }
-        }
-        let changed = Positives::from_pairs(
-            by_user.n_rows,
-            by_user.n_cols,
-            &users,
-            &items,
-            self.positives.threshold,
-        );
-        let mut model = self.model.clone();
-        model.continue_training(&changed, RETRAIN_SWEEPS, progress, cancel)?;
-        let mut scores = vec![0.0; model.n_items()];
-        model.score_items(user, &mut scores);
-        let k = instant.recs.len();
-        let mut after = self.list(&scores, &profile.history, k, false);
-        for r in &mut after.recs {
-            r.stars = self.predicted_stars(Some(user), r.item);
-        }
-        mark_moves(&mut after, before);
-        let same_places = after
-            .recs
-            .iter()
-            .zip(&instant.recs)
-            .filter(|(a, b)| a.item == b.item)
-            .count();
-        let overlap = after
-            .recs
-            .iter()
-            .filter(|r| instant.recs.iter().any(|o| o.item == r.item))
-            .count();
+            .ok_or_else(|| "only dataset users can be retrained".to_string())?;
+        let what_if = explain::WhatIf::without(user, removed.to_vec());
+        let model = self
+            .explainer
+            .retrained_incremental_model(&what_if, RETRAIN_SWEEPS, progress, cancel)
+            .map_err(|e| e.to_string())?;
+        // Over the original interactions, so the what-if applies to it as to the instant refold.
+        let retrained = Explainer::new(
+            model,
+            self.explainer.positives().clone(),
+            self.explainer.catalog().clone(),
+        )
+        .map_err(|e| e.to_string())?
+        .with_k(self.explainer.k());
+        let outcome = self.outcome(&retrained, profile, removed)?;
+        let agreement = explain::agreement(&instant.source, &outcome.after);
         Ok(Retrained {
             removed: removed.to_vec(),
-            after,
-            same_places,
-            overlap,
+            after: self.rows(profile.user, outcome.after, Some(before)),
+            same_places: agreement.same_places,
+            overlap: agreement.overlap,
+            kendall_tau: agreement.kendall_tau,
             sweeps: RETRAIN_SWEEPS,
-            model: Arc::new(model),
+            explainer: Arc::new(retrained),
         })
     }
-    /// The smallest set of likes (found greedily, strongest influence first) whose removal takes
-    /// `item` out of the top `k`; `None` when removing every pushing like is not enough.
-    pub fn minimal_set(
-        &self,
-        profile: &Profile,
-        removed: &[u32],
-        item: u32,
-        k: usize,
-    ) -> Option<Vec<u32>> {
-        let mut gone = removed.to_vec();
-        let mut set = Vec::new();
-        let in_top = |gone: &[u32]| {
-            self.top(profile, gone, k)
-                .recs
-                .iter()
-                .any(|r| r.item == item)
-        };
-        if !in_top(&gone) {
-            return Some(set);
+
+    /// The minimal set of the user's likes whose removal drops `item` out of their top-10.
+    pub fn minimal_set(&self, profile: &Profile, item: u32) -> MinimalSet {
+        let found = profile
+            .user
+            .ok_or_else(|| "minimal sets need a dataset user".to_string())
+            .and_then(|u| {
+                self.explainer
+                    .minimal_counterfactual(u, item, &SearchOptions::default())
+                    .map_err(|e| e.to_string())
+            });
+        match found {
+            Ok(set) => MinimalSet {
+                item,
+                removed: set.removed,
+                sentence: set.sentence,
+            },
+            Err(e) => MinimalSet {
+                item,
+                removed: Vec::new(),
+                sentence: e,
+            },
         }
-        let inf = self.influences(profile, removed, item);
-        let mut pushing: Vec<(u32, f32)> = inf.items.into_iter().filter(|p| p.1 > 0.0).collect();
-        pushing.sort_by(|a, b| b.1.total_cmp(&a.1));
-        for (like, _) in pushing {
-            gone.push(like);
-            set.push(like);
-            if !in_top(&gone) {
-                return Some(set);
-            }
-        }
-        None
-    }
-}
-
-/// Fills `previous_rank` of `after` from `before`.
-fn mark_moves(after: &mut TopList, before: &TopList) {
-    for r in &mut after.recs {
-        r.previous_rank = before
-            .recs
-            .iter()
-            .find(|b| b.item == r.item)
-            .map(|b| b.rank);
-    }
-}
-
-fn leaving(before: &TopList, after: &TopList) -> Vec<(u32, usize)> {
-    before
-        .recs
-        .iter()
-        .filter(|b| !after.recs.iter().any(|a| a.item == b.item))
-        .map(|b| (b.item, b.rank))
-        .collect()
-}
-
-/// `A`, `A and B`, `A, B and C`.
-pub(super) fn join_names(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }

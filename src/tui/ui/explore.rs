@@ -146,14 +146,14 @@ fn draw_history(
     let focused = x.focus == Pane::History;
     let title = format!(
         " History · {} likes · {} hadn't liked ",
-        v.profile.history.len(),
+        v.profile.likes.len(),
         v.removed.len()
     );
     let rows = usize::from(area.height.saturating_sub(2));
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines = Vec::with_capacity(rows);
-    for i in v.history.visible(v.profile.history.len(), rows) {
-        let item = v.profile.history[i];
+    for i in v.history.visible(v.profile.likes.len(), rows) {
+        let item = v.profile.likes[i];
         let off = v.removed.contains(&item);
         let mark = if off { "✗ " } else { "♥ " };
         let text = fit(
@@ -223,7 +223,15 @@ pub fn draw_attribution(
         .parts
         .iter()
         .take(rows.saturating_sub(1))
-        .map(|(label, v)| bar_line(label, *v, max, (width, (width / 3).clamp(14, 18)), theme))
+        .map(|(label, v)| {
+            bar_line(
+                label.strip_prefix("genre:").unwrap_or(label),
+                *v,
+                max,
+                (width, (width / 3).clamp(14, 18)),
+                theme,
+            )
+        })
         .collect();
     let shown: usize = lines.len();
     let more = a.parts.len() - shown;
@@ -279,7 +287,20 @@ pub fn draw_influence(
         .items
         .iter()
         .take(rows.saturating_sub(usize::from(demographic)))
-        .map(|&(item, value)| bar_line(strip_year(engine.title(item)), value, max, cols, theme))
+        .map(|&(item, value)| {
+            // The measured effect of removing this like, where the explain layer measured it.
+            let suffix = match inf.measured.iter().find(|m| m.0 == item) {
+                Some((_, Some(rank))) => format!(" →#{rank}"),
+                Some((_, None)) => " →out".to_string(),
+                None => String::new(),
+            };
+            let room = cols.1.saturating_sub(suffix.chars().count() + 1);
+            let label = format!(
+                "{}{suffix}",
+                fit(strip_year(engine.title(item)), room).trim_end()
+            );
+            bar_line(&label, value, max, cols, theme)
+        })
         .collect();
     if demographic {
         lines.push(bar_line(
@@ -300,22 +321,11 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
     let [first, second] =
         Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(inner);
     if let Some(m) = &v.minimal {
-        let name = strip_year(engine.title(m.item));
-        let text = match &m.set {
-            Some(set) if set.is_empty() => format!("{name} is not in the top-10 now."),
-            Some(set) => {
-                let names: Vec<&str> = set.iter().map(|&i| strip_year(engine.title(i))).collect();
-                format!(
-                    "Minimal set: without {} ({} like{}), {name} leaves the top-10.",
-                    names.join(", "),
-                    set.len(),
-                    if set.len() == 1 { "" } else { "s" }
-                )
-            }
-            None => format!(
-                "No set of likes takes {name} out of the top-10: it stays on its own merit."
-            ),
-        };
+        let text = format!(
+            "Minimal set for {}: {}",
+            strip_year(engine.title(m.item)),
+            m.sentence
+        );
         frame.render_widget(
             Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: true }),
             inner,
@@ -351,8 +361,8 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
         }
         Retrain::Done { result, .. } => {
             let text = format!(
-                "Incremental retrain ({} sweeps) replaced the refold: {}/10 places agreed, {}/10 films shared.",
-                result.sweeps, result.same_places, result.overlap
+                "Retrain ({} sweeps) replaced it: {}/10 places agreed, {}/10 shared, τ {:.2}",
+                result.sweeps, result.same_places, result.overlap, result.kendall_tau
             );
             frame.render_widget(Paragraph::new(Span::styled(text, theme.positive())), second);
         }
