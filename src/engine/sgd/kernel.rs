@@ -22,7 +22,9 @@ pub(super) fn compose_into(
     table: &[f32],
 ) {
     let w = out.len();
-    out.copy_from_slice(own);
+    for (o, &v) in out.iter_mut().zip(own) {
+        *o = v;
+    }
     for (&f, &x) in features.iter().zip(weights) {
         let row = &table[f as usize * w..(f as usize + 1) * w];
         for (o, &v) in out.iter_mut().zip(row) {

@@ -329,66 +329,62 @@ impl Shard {
 /// changed takes that shard's value exactly); accumulators merge by the same rule. Then every
 /// replica is brought back in step with the merged parameters.
 pub(super) fn merge(shared: &mut SharedParams, shards: &mut [Shard]) {
-    let tables = [
-        &mut shared.items,
-        &mut shared.genres,
-        &mut shared.demographics,
-    ];
-    for (t, table) in tables.into_iter().enumerate() {
+    // Per table: the changed rows, and whether exactly one shard changed each.
+    let mut unions: [Vec<(u32, bool)>; 3] = Default::default();
+    for (t, union) in unions.iter_mut().enumerate() {
+        let table = shared.table_mut(t);
         let w = table.width;
-        let n_rows = table.values.len() / w;
-        let mut union = vec![false; n_rows];
-        let mut rows: Vec<u32> = Vec::new();
+        let mut seen = vec![false; table.values.len() / w];
         for s in shards.iter() {
             for &r in &s.dirty[t].rows {
-                if !union[r as usize] {
-                    union[r as usize] = true;
-                    rows.push(r);
+                if !std::mem::replace(&mut seen[r as usize], true) {
+                    union.push((r, true));
                 }
             }
         }
-        if rows.is_empty() {
-            continue;
+        for (r, sole) in union.iter_mut() {
+            let r = *r as usize;
+            let range = r * w..(r + 1) * w;
+            let mut writers = shards.iter().filter(|s| s.dirty[t].mark[r]);
+            let first = writers.next().expect("a dirty row has a writer");
+            *sole = writers.next().is_none();
+            if *sole {
+                let only = first.replica.table(t);
+                table.values[range.clone()].copy_from_slice(&only.values[range.clone()]);
+                table.accum[range.clone()].copy_from_slice(&only.accum[range]);
+                continue;
+            }
+            for c in range {
+                let (base_v, base_a) = (f64::from(table.values[c]), f64::from(table.accum[c]));
+                let (mut dv, mut da) = (0.0f64, 0.0f64);
+                for s in shards.iter().filter(|s| s.dirty[t].mark[r]) {
+                    let rep = s.replica.table(t);
+                    dv += f64::from(rep.values[c]) - base_v;
+                    da += f64::from(rep.accum[c]) - base_a;
+                }
+                table.values[c] = (base_v + dv) as f32;
+                table.accum[c] = (base_a + da) as f32;
+            }
         }
-        let readers: &[Shard] = shards;
-        table
-            .values
-            .par_chunks_mut(w)
-            .zip(table.accum.par_chunks_mut(w))
-            .enumerate()
-            .filter(|(r, _)| union[*r])
-            .for_each(|(r, (values, accum))| {
-                let writers: Vec<&Table> = readers
-                    .iter()
-                    .filter(|s| s.dirty[t].mark[r])
-                    .map(|s| s.replica.table(t))
-                    .collect();
+    }
+    let shared: &SharedParams = shared;
+    shards.par_iter_mut().for_each(|s| {
+        for (t, union) in unions.iter().enumerate() {
+            let merged = shared.table(t);
+            let w = merged.width;
+            let Shard { replica, dirty, .. } = &mut *s;
+            let rep = replica.table_mut(t);
+            for &(r, sole) in union {
+                let r = r as usize;
+                // A row this shard alone changed already holds the merged value.
+                if sole && dirty[t].mark[r] {
+                    continue;
+                }
                 let range = r * w..(r + 1) * w;
-                if let [only] = writers[..] {
-                    values.copy_from_slice(&only.values[range.clone()]);
-                    accum.copy_from_slice(&only.accum[range]);
-                    return;
-                }
-                for c in 0..w {
-                    let (base_v, base_a) = (f64::from(values[c]), f64::from(accum[c]));
-                    let (mut dv, mut da) = (0.0f64, 0.0f64);
-                    for rep in &writers {
-                        dv += f64::from(rep.values[r * w + c]) - base_v;
-                        da += f64::from(rep.accum[r * w + c]) - base_a;
-                    }
-                    values[c] = (base_v + dv) as f32;
-                    accum[c] = (base_a + da) as f32;
-                }
-            });
-        let merged: &Table = table;
-        shards.par_iter_mut().for_each(|s| {
-            let rep = s.replica.table_mut(t);
-            for &r in &rows {
-                let range = r as usize * w..(r as usize + 1) * w;
                 rep.values[range.clone()].copy_from_slice(&merged.values[range.clone()]);
                 rep.accum[range.clone()].copy_from_slice(&merged.accum[range]);
             }
-            s.dirty[t].clear();
-        });
-    }
+            dirty[t].clear();
+        }
+    });
 }
