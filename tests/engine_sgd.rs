@@ -287,54 +287,23 @@ fn cancel_stops_training() {
 #[test]
 fn bad_settings_and_inputs_are_rejected() {
     let base = small(Loss::Warp);
-    let bad = [
-        SgdConfig {
-            factors: 0,
-            ..base.clone()
-        },
-        SgdConfig {
-            factors: 257,
-            ..base.clone()
-        },
-        SgdConfig {
-            learning_rate: 0.0,
-            ..base.clone()
-        },
-        SgdConfig {
-            learning_rate: f32::NAN,
-            ..base.clone()
-        },
-        SgdConfig {
-            learning_rate: f32::INFINITY,
-            ..base.clone()
-        },
-        SgdConfig {
-            item_alpha: -1.0,
-            ..base.clone()
-        },
-        SgdConfig {
-            user_alpha: f32::NAN,
-            ..base.clone()
-        },
-        SgdConfig {
-            max_sampled: 0,
-            ..base.clone()
-        },
-        SgdConfig {
-            shards: 0,
-            ..base.clone()
-        },
-        SgdConfig {
-            sync_interval: 0,
-            ..base.clone()
-        },
-        SgdConfig {
-            fold_in_epochs: 0,
-            ..base.clone()
-        },
+    let cases: [fn(&mut SgdConfig); 11] = [
+        |c| c.factors = 0,
+        |c| c.factors = 257,
+        |c| c.learning_rate = 0.0,
+        |c| c.learning_rate = f32::NAN,
+        |c| c.learning_rate = f32::INFINITY,
+        |c| c.item_alpha = -1.0,
+        |c| c.user_alpha = f32::NAN,
+        |c| c.max_sampled = 0,
+        |c| c.shards = 0,
+        |c| c.sync_interval = 0,
+        |c| c.fold_in_epochs = 0,
     ];
-    for config in &bad {
-        match fit(all_positives(), config) {
+    for case in cases {
+        let mut config = base.clone();
+        case(&mut config);
+        match fit(all_positives(), &config) {
             Err(EngineError::Invalid(msg)) => assert!(msg.contains("warp factors="), "{msg}"),
             other => panic!("{}: {:?}", config.describe(), other.map(|_| ())),
         }

@@ -46,7 +46,7 @@
 //!
 //! # Files
 //! `config.rs` settings, `model.rs` parameters and scoring, `kernel.rs` the numeric kernels,
-//! `shard.rs` shards and merges, `train.rs` fit / continue_training, `fold.rs` fold-in and
+//! `shard.rs` shards and rounds, `merge.rs` the merge, `train.rs` fit / continue_training, `fold.rs` fold-in and
 //! leave-one-out, `explain.rs` the exact decomposition, `persist.rs` model files.
 //!
 //! # Tuning (ML-100K holdout-20, split seeds 1–5; `tests/engine_sgd_tune.rs`)
@@ -57,6 +57,7 @@ mod config;
 mod explain;
 mod fold;
 mod kernel;
+mod merge;
 mod model;
 mod persist;
 mod shard;

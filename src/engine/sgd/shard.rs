@@ -1,5 +1,5 @@
-//! Reproducible parallel SGD: user shards, their replicas of the shared parameters, one round of
-//! training, and the fixed-order merge that ends every round (the semantics are stated in the
+//! Reproducible parallel SGD: user shards, their replicas of the shared parameters and one round
+//! of training (the merge that ends a round is in `merge.rs`; the semantics are stated in the
 //! module documentation of `engine::sgd`).
 
 use std::ops::Range;
@@ -7,7 +7,6 @@ use std::ops::Range;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 use super::config::{Loss, SgdConfig};
 use super::kernel::{
@@ -58,11 +57,11 @@ impl SharedParams {
         [&self.items, &self.genres, &self.demographics]
     }
 
-    fn table(&self, t: usize) -> &Table {
+    pub fn table(&self, t: usize) -> &Table {
         self.tables()[t]
     }
 
-    fn table_mut(&mut self, t: usize) -> &mut Table {
+    pub fn table_mut(&mut self, t: usize) -> &mut Table {
         match t {
             0 => &mut self.items,
             1 => &mut self.genres,
@@ -73,9 +72,9 @@ impl SharedParams {
 
 /// Rows of one table a shard changed since the last merge.
 #[derive(Debug, Clone)]
-struct Dirty {
-    mark: Vec<bool>,
-    rows: Vec<u32>,
+pub(super) struct Dirty {
+    pub mark: Vec<bool>,
+    pub rows: Vec<u32>,
 }
 
 impl Dirty {
@@ -86,13 +85,13 @@ impl Dirty {
         }
     }
     #[inline]
-    fn touch(&mut self, r: u32) {
+    pub fn touch(&mut self, r: u32) {
         if !self.mark[r as usize] {
             self.mark[r as usize] = true;
             self.rows.push(r);
         }
     }
-    fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.rows
             .iter()
             .for_each(|&r| self.mark[r as usize] = false);
@@ -117,8 +116,8 @@ pub(super) struct Shard {
     pub users: Range<usize>,
     examples: Vec<(u32, u32)>,
     rng: ChaCha8Rng,
-    replica: SharedParams,
-    dirty: [Dirty; 3],
+    pub replica: SharedParams,
+    pub dirty: [Dirty; 3],
     p: Vec<f32>,
     qp: Vec<f32>,
     qn: Vec<f32>,
@@ -322,69 +321,4 @@ impl Shard {
             dirty[2].touch(d);
         }
     }
-}
-
-/// Ends a round: every row some shard changed becomes `base + Σ_s (replica_s − base)` over the
-/// shards that changed it, in shard order, summed in `f64` and rounded once (a row only one shard
-/// changed takes that shard's value exactly); accumulators merge by the same rule. Then every
-/// replica is brought back in step with the merged parameters.
-pub(super) fn merge(shared: &mut SharedParams, shards: &mut [Shard]) {
-    // Per table: the changed rows, and whether exactly one shard changed each.
-    let mut unions: [Vec<(u32, bool)>; 3] = Default::default();
-    for (t, union) in unions.iter_mut().enumerate() {
-        let table = shared.table_mut(t);
-        let w = table.width;
-        let mut seen = vec![false; table.values.len() / w];
-        for s in shards.iter() {
-            for &r in &s.dirty[t].rows {
-                if !std::mem::replace(&mut seen[r as usize], true) {
-                    union.push((r, true));
-                }
-            }
-        }
-        for (r, sole) in union.iter_mut() {
-            let r = *r as usize;
-            let range = r * w..(r + 1) * w;
-            let mut writers = shards.iter().filter(|s| s.dirty[t].mark[r]);
-            let first = writers.next().expect("a dirty row has a writer");
-            *sole = writers.next().is_none();
-            if *sole {
-                let only = first.replica.table(t);
-                table.values[range.clone()].copy_from_slice(&only.values[range.clone()]);
-                table.accum[range.clone()].copy_from_slice(&only.accum[range]);
-                continue;
-            }
-            for c in range {
-                let (base_v, base_a) = (f64::from(table.values[c]), f64::from(table.accum[c]));
-                let (mut dv, mut da) = (0.0f64, 0.0f64);
-                for s in shards.iter().filter(|s| s.dirty[t].mark[r]) {
-                    let rep = s.replica.table(t);
-                    dv += f64::from(rep.values[c]) - base_v;
-                    da += f64::from(rep.accum[c]) - base_a;
-                }
-                table.values[c] = (base_v + dv) as f32;
-                table.accum[c] = (base_a + da) as f32;
-            }
-        }
-    }
-    let shared: &SharedParams = shared;
-    shards.par_iter_mut().for_each(|s| {
-        for (t, union) in unions.iter().enumerate() {
-            let merged = shared.table(t);
-            let w = merged.width;
-            let Shard { replica, dirty, .. } = &mut *s;
-            let rep = replica.table_mut(t);
-            for &(r, sole) in union {
-                let r = r as usize;
-                // A row this shard alone changed already holds the merged value.
-                if sole && dirty[t].mark[r] {
-                    continue;
-                }
-                let range = r * w..(r + 1) * w;
-                rep.values[range.clone()].copy_from_slice(&merged.values[range.clone()]);
-                rep.accum[range.clone()].copy_from_slice(&merged.accum[range]);
-            }
-            dirty[t].clear();
-        }
-    });
 }

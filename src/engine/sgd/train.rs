@@ -10,8 +10,9 @@ use rayon::prelude::*;
 
 use super::config::SgdConfig;
 use super::kernel::cumulative;
+use super::merge::merge;
 use super::model::{Accumulators, SgdModel};
-use super::shard::{merge, partition, stream, Context, Shard, SharedParams, Table, TAG_INIT};
+use super::shard::{partition, stream, Context, Shard, SharedParams, Table, TAG_INIT};
 use crate::data::{FeatureMatrix, Positives};
 use crate::engine::side::{FeatureSet, Side};
 use crate::engine::{EngineError, TrainProgress};
@@ -259,4 +260,39 @@ fn run(
         return Err(diverged());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_contiguous_cover_every_user_and_balance_positives() {
+        let users: Vec<u32> = (0..100u32)
+            .flat_map(|u| std::iter::repeat_n(u, (u % 7 + 1) as usize))
+            .collect();
+        let items: Vec<u32> = users
+            .iter()
+            .enumerate()
+            .map(|(k, _)| (k % 50) as u32)
+            .collect();
+        let positives = Positives::from_pairs(100, 50, &users, &items, 4.0);
+        for n in [1, 2, 3, 4, 8, 150] {
+            let ranges = partition(&positives.by_user, n);
+            assert_eq!(ranges.len(), n);
+            assert_eq!(ranges[0].start, 0);
+            assert_eq!(ranges[n - 1].end, 100);
+            assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+            if n <= 8 {
+                let load = |r: &std::ops::Range<usize>| {
+                    positives.by_user.indptr[r.end] - positives.by_user.indptr[r.start]
+                };
+                let (lo, hi) = (
+                    ranges.iter().map(load).min().unwrap(),
+                    ranges.iter().map(load).max().unwrap(),
+                );
+                assert!(hi - lo <= 14, "{n} shards: loads {lo}..{hi}");
+            }
+        }
+    }
 }
