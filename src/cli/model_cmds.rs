@@ -51,7 +51,7 @@ pub enum Task {
 pub struct EvalArgs {
     #[arg(long, value_enum, default_value = "ranking")]
     pub task: Task,
-    /// Comma-separated ranking models (popularity, hybrid-als, als).
+    /// Comma-separated ranking models (popularity, hybrid-als, als, warp, bpr).
     #[arg(
         long,
         default_value = "popularity,hybrid-als,als",
