@@ -17,7 +17,7 @@ pub type NamedScorer = (String, Box<dyn Scorer>);
 pub const COMPARED: [RankingModel; 3] = [
     RankingModel::Popularity,
     RankingModel::HybridAls,
-    RankingModel::Als,
+    RankingModel::Warp,
 ];
 
 impl Engine {
