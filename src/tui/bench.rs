@@ -197,8 +197,9 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
             d.ratings.len()
         )
     });
+    let log = rig.app.startup_log.join("; ");
     Ok(format!(
-        "TUI benchmark on {shape}; frames {WIDTH}×{HEIGHT} into TestBackend\n\n\
+        "TUI benchmark on {shape}; frames {WIDTH}×{HEIGHT} into TestBackend\nstart-up log: {log}\n\n\
          | what | n | median ms | p95 ms | max ms |\n|---|---|---|---|---|\n{}\n",
         rows.join("\n")
     ))

@@ -41,6 +41,8 @@ pub fn start_up<T: Send + 'static>(
     options: &TuiOptions,
     ctx: &JobContext<T>,
 ) -> Result<Engine, String> {
+    let clock = std::time::Instant::now();
+    let secs = || format!("{:.2} s", clock.elapsed().as_secs_f64());
     let load_options = LoadOptions {
         lenient: options.lenient,
     };
@@ -104,11 +106,12 @@ pub fn start_up<T: Send + 'static>(
         ));
     }
     ctx.note(format!(
-        "loaded {}: {} users, {} movies, {} ratings",
+        "loaded {}: {} users, {} movies, {} ratings ({})",
         dataset.name,
         dataset.n_users(),
         dataset.n_items(),
-        dataset.ratings.len()
+        dataset.ratings.len(),
+        secs()
     ));
     if ctx.is_cancelled() {
         return Err("cancelled".into());
@@ -116,7 +119,11 @@ pub fn start_up<T: Send + 'static>(
     let path = cache::model_path(&options.models_dir, &dataset);
     let model = match cache::load_matching(&path, &dataset, &options.config) {
         Cached::Fresh(model) => {
-            ctx.note(format!("using {} (same data and settings)", path.display()));
+            ctx.note(format!(
+                "using {} (same data and settings; {})",
+                path.display(),
+                secs()
+            ));
             *model
         }
         other => {
@@ -152,6 +159,8 @@ pub fn start_up<T: Send + 'static>(
             model
         }
     };
+    let engine = Engine::new(dataset, model)?;
+    ctx.note(format!("ready ({})", secs()));
     ctx.progress(1.0, "ready");
-    Engine::new(dataset, model)
+    Ok(engine)
 }

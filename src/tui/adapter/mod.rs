@@ -19,7 +19,7 @@ use crate::data::split::Interaction;
 use crate::data::{Dataset, Positives};
 use crate::engine::rating::{BiasBaseline, BiasConfig};
 use crate::engine::HybridModel;
-use crate::explain::{self, Explainer, ListSource, DEFAULT_MEASURED};
+use crate::explain::{self, Explainer, ListSource, BECAUSE_COUNT};
 
 /// Everything loaded once at start-up: the data, the explainer (model + interactions + catalog)
 /// and the star predictor.
@@ -121,7 +121,8 @@ pub struct Influences {
     pub items: Vec<(u32, f32)>,
     pub demographic: f32,
     pub score: f32,
-    /// Measured removals of the top likes: (like, rank after refolding without it; `None`: out).
+    /// Measured removals of the top three likes: (like, rank after refolding without it; `None`:
+    /// out of the top-10).
     pub measured: Vec<(u32, Option<usize>)>,
     /// "Because you liked …".
     pub sentence: String,
@@ -130,24 +131,26 @@ pub struct Influences {
 impl Engine {
     /// Assembles the engine; fits the star predictor on every rating.
     pub fn new(dataset: Dataset, model: HybridModel) -> Result<Engine, String> {
-        let explainer = Explainer::from_dataset(model, &dataset)
+        // The explainer and the star predictor are independent: build them side by side.
+        let (explainer, stars) = rayon::join(
+            || Explainer::from_dataset(model, &dataset),
+            || {
+                let r = &dataset.ratings;
+                let all: Vec<Interaction> = (0..r.len())
+                    .map(|k| Interaction {
+                        user: r.user[k],
+                        item: r.item[k],
+                        rating: r.rating[k],
+                        timestamp: r.timestamp[k],
+                    })
+                    .collect();
+                let (users, items) = (dataset.n_users(), dataset.n_items());
+                BiasBaseline::fit(&all, users, items, &BiasConfig::default())
+            },
+        );
+        let explainer = explainer
             .map_err(|e| e.to_string())?
             .with_k(crate::tui::ui::layout::TOP_K);
-        let r = &dataset.ratings;
-        let all: Vec<Interaction> = (0..r.len())
-            .map(|k| Interaction {
-                user: r.user[k],
-                item: r.item[k],
-                rating: r.rating[k],
-                timestamp: r.timestamp[k],
-            })
-            .collect();
-        let stars = BiasBaseline::fit(
-            &all,
-            dataset.n_users(),
-            dataset.n_items(),
-            &BiasConfig::default(),
-        );
         Ok(Engine {
             dataset,
             explainer: Arc::new(explainer),
@@ -267,7 +270,7 @@ impl Engine {
         removed: &[u32],
         item: u32,
     ) -> Influences {
-        match x.explain_influence_profile(&profile.edited(removed, &[]), item, DEFAULT_MEASURED) {
+        match x.explain_influence_profile(&profile.edited(removed, &[]), item, BECAUSE_COUNT) {
             Ok(i) => Influences {
                 items: i.likes.iter().map(|l| (l.like, l.value)).collect(),
                 demographic: i.demographic,
