@@ -274,7 +274,7 @@ fn start_up_trains_then_reuses_the_cached_model() {
     let dir = tempfile::tempdir().unwrap();
     let folder = tui_support::write_fixture(dir.path());
     let options = tui_support::options(dir.path(), folder.to_str().unwrap());
-    for expected in ["trained hybrid-als and saved", "(same data and settings)"] {
+    for expected in ["trained hybrid-als and saved", "(same data and settings"] {
         let mut rig = Rig::new(options.clone(), 120, 40);
         rig.app.start();
         rig.wait_for("start-up", |a| !matches!(a.phase, Phase::Starting(_)));

@@ -221,6 +221,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_color_theme_has_no_colours_but_still_marks_selection() {
+        let plain = Theme { color: false };
+        for style in [
+            plain.positive(),
+            plain.negative(),
+            plain.accent(),
+            plain.dim(),
+            plain.error(),
+        ] {
+            assert_eq!((style.fg, style.bg), (None, None));
+        }
+        assert!(plain
+            .selected(true)
+            .add_modifier
+            .contains(Modifier::REVERSED));
+        assert_eq!(Theme { color: true }.positive().fg, Some(Color::Green));
+    }
+
+    #[test]
     fn text_helpers() {
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("ab", 4), "ab  ");
