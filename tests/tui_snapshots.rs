@@ -36,6 +36,14 @@ fn explore_tab_before_during_and_after_a_what_if() {
     rig.wait_for("the retrain", retrain_done);
     assert_snapshot("explore_whatif_retrained", &rig.screen());
     rig.press_all(&[Action::Right, Action::MinimalSet]);
+    let searching = rig.screen();
+    assert!(searching.contains("searching…"), "{searching}");
+    rig.wait_for("the minimal set", |a| {
+        a.explore
+            .as_ref()
+            .and_then(|x| x.view.as_ref())
+            .is_some_and(|v| v.minimal_job.is_none())
+    });
     assert_snapshot("explore_minimal_set", &rig.screen());
 }
 

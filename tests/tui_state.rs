@@ -207,7 +207,11 @@ fn explanations_add_up_and_the_minimal_set_works() {
         }
     }
     rig.press_all(&[Action::Right, Action::Right, Action::MinimalSet]);
-    assert!(view(&rig.app).minimal.is_some());
+    assert!(view(&rig.app).minimal_job.is_some(), "searched on a worker");
+    rig.wait_for("the minimal set", |a| view(a).minimal_job.is_none());
+    let m = view(&rig.app).minimal.clone().expect("a minimal set");
+    assert_eq!(m, engine.minimal_set(&view(&rig.app).profile, m.item));
+    assert_ne!(m.sentence, "searching…");
     rig.press(Action::Back);
     assert!(
         view(&rig.app).minimal.is_none() && !rig.app.quit,

@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use super::action::Action;
 use super::adapter::{Engine, TopList};
 use super::builder::Build;
-use super::explore::Explore;
+use super::explore::{Explore, Retrain};
 use super::jobs::{Jobs, Output};
 use super::session::Session;
 use super::startup::TuiOptions;
@@ -167,11 +167,10 @@ impl App {
     /// True while the user waits for a job the screen shows (a retrain, the Compare models);
     /// drawn as "working…" in the status bar.
     pub fn waiting(&self) -> bool {
-        let retraining = self
-            .explore
-            .as_ref()
-            .is_some_and(|x| x.awaited_job().is_some());
-        retraining || self.compare.job.is_some()
+        let view = self.explore.as_ref().and_then(|x| x.view.as_ref());
+        let retraining = view.is_some_and(|v| matches!(v.retrain, Retrain::Running { .. }));
+        let searching = view.is_some_and(|v| v.minimal_job.is_some());
+        retraining || searching || self.compare.job.is_some()
     }
 
     /// Applies one action.

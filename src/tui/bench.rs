@@ -166,6 +166,22 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
             Action::Up
         }));
     }
+    let mut minimal = Vec::new();
+    for n in 0..presses.min(20) {
+        rig.press(if n % 2 == 0 { Action::Down } else { Action::Up });
+        let t = Instant::now();
+        rig.press(Action::MinimalSet);
+        let searching = |a: &App| {
+            a.explore
+                .as_ref()
+                .and_then(|x| x.view.as_ref())
+                .is_some_and(|v| v.minimal_job.is_some())
+        };
+        if rig.pump(Duration::from_secs(60), |a| !searching(a)) {
+            minimal.push(t.elapsed());
+        }
+        rig.press(Action::Back);
+    }
     let mut tabs = Vec::new();
     for n in 0..presses {
         tabs.push(rig.press(Action::GoTab([0, 3, 5, 0][n % 4])));
@@ -175,6 +191,7 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
         ("key → frame: toggle a like (instant refold)", toggles),
         ("key → frame: next recommendation", recs),
         ("key → frame: switch tab", tabs),
+        ("m → minimal counterfactual set on screen (worker)", minimal),
         ("toggle → retrain progress on screen", progress),
         ("toggle → retrain result on screen", retrains),
     ] {

@@ -51,8 +51,10 @@ pub struct UserView {
     pub whatif: Option<WhatIf>,
     pub retrain: Retrain,
     pub detail: Option<Detail>,
-    /// The minimal counterfactual set asked with `m`.
+    /// The minimal counterfactual set asked with `m` ("searching…" while its job runs).
     pub minimal: Option<MinimalSet>,
+    /// The job searching for it.
+    pub minimal_job: Option<u64>,
 }
 
 impl UserView {
@@ -89,6 +91,8 @@ pub enum Effect {
     CancelRetrain,
     /// A what-if was tried (for the session log).
     Tried,
+    /// Search the minimal counterfactual set of `item` (newest wins).
+    Minimal { profile: Profile, item: u32 },
 }
 
 /// The Explore tab.
@@ -132,6 +136,7 @@ impl Explore {
                 retrain: Retrain::Idle,
                 detail: None,
                 minimal: None,
+                minimal_job: None,
             }
         });
         self.refresh_detail(engine);
@@ -154,6 +159,8 @@ impl Explore {
         });
         if v.minimal.as_ref().map(|m| m.item) != v.detail.as_ref().map(|d| d.item) {
             v.minimal = None;
+            v.minimal_job = None;
+            v.minimal_job = None;
         }
     }
 
@@ -211,13 +218,37 @@ impl Explore {
         effects
     }
 
-    /// `m`: the minimal counterfactual set of the selected recommendation.
-    pub fn minimal_set(&mut self, engine: &Engine) {
-        let Some(v) = self.view.as_mut() else { return };
-        let Some(item) = v.selected_item() else {
-            return;
-        };
-        v.minimal = Some(engine.minimal_set(&v.profile, item));
+    /// `m`: asks for the minimal counterfactual set of the selected recommendation (searched on a
+    /// worker; "searching…" until it comes back).
+    pub fn minimal_set(&mut self) -> Option<Effect> {
+        let v = self.view.as_mut()?;
+        let item = v.selected_item()?;
+        v.minimal = Some(MinimalSet {
+            item,
+            removed: Vec::new(),
+            sentence: "searching…".into(),
+        });
+        Some(Effect::Minimal {
+            profile: v.profile.clone(),
+            item,
+        })
+    }
+
+    /// Records the id of the minimal-set job.
+    pub fn minimal_submitted(&mut self, job: u64) {
+        if let Some(v) = self.view.as_mut() {
+            v.minimal_job = Some(job);
+        }
+    }
+
+    /// The minimal set found by job `job`, if this view still waits for it.
+    pub fn minimal_finished(&mut self, job: u64, set: MinimalSet) {
+        if let Some(v) = self.view.as_mut().filter(|v| v.minimal_job == Some(job)) {
+            v.minimal_job = None;
+            if v.minimal.as_ref().is_some_and(|m| m.item == set.item) {
+                v.minimal = Some(set);
+            }
+        }
     }
 
     /// Moves the cursor of the focused pane; `rows` is the pane's visible height.

@@ -57,7 +57,7 @@ impl App {
             }
             Action::Enter if explore.focus == Pane::Users => explore.focus = Pane::History,
             Action::Reset => effects = explore.reset(&engine),
-            Action::MinimalSet => explore.minimal_set(&engine),
+            Action::MinimalSet => effects.extend(explore.minimal_set()),
             Action::Click { column, row } => {
                 if let Some(pane) = regions.pane_at(column, row).filter(|p| order.contains(p)) {
                     explore.focus = pane;

@@ -5,7 +5,7 @@
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
-use super::adapter::{Engine, Retrained};
+use super::adapter::{Engine, MinimalSet, Retrained};
 use super::app::{App, Banner, Phase, Starting, Tab};
 use super::builder::Build;
 use super::explore::{Effect, Explore, RetrainRequest};
@@ -21,6 +21,7 @@ pub enum Output {
     Retrained(Box<Retrained>),
     Models(Vec<(String, Box<dyn Scorer>)>),
     Eda(Box<EdaReport>),
+    Minimal(Box<MinimalSet>),
 }
 
 impl std::fmt::Debug for Output {
@@ -30,6 +31,7 @@ impl std::fmt::Debug for Output {
             Output::Retrained(_) => "Retrained",
             Output::Models(_) => "Models",
             Output::Eda(_) => "Eda",
+            Output::Minimal(_) => "Minimal",
         })
     }
 }
@@ -40,6 +42,7 @@ pub struct Jobs {
     retrain: SingleJob<Output>,
     compare: SingleJob<Output>,
     dataset: SingleJob<Output>,
+    minimal: SingleJob<Output>,
 }
 
 impl Jobs {
@@ -48,7 +51,8 @@ impl Jobs {
             startup: SingleJob::new(Lane::Startup, events.clone()),
             retrain: SingleJob::new(Lane::Retrain, events.clone()),
             compare: SingleJob::new(Lane::Compare, events.clone()),
-            dataset: SingleJob::new(Lane::Dataset, events),
+            dataset: SingleJob::new(Lane::Dataset, events.clone()),
+            minimal: SingleJob::new(Lane::Minimal, events),
         }
     }
 
@@ -58,6 +62,7 @@ impl Jobs {
             Lane::Retrain => &self.retrain,
             Lane::Compare => &self.compare,
             Lane::Dataset => &self.dataset,
+            Lane::Minimal => &self.minimal,
         }
     }
 
@@ -67,9 +72,15 @@ impl Jobs {
 
     /// True while any lane runs or holds a job.
     pub fn busy(&self) -> bool {
-        [Lane::Startup, Lane::Retrain, Lane::Compare, Lane::Dataset]
-            .into_iter()
-            .any(|l| self.lane(l).is_busy())
+        [
+            Lane::Startup,
+            Lane::Retrain,
+            Lane::Compare,
+            Lane::Dataset,
+            Lane::Minimal,
+        ]
+        .into_iter()
+        .any(|l| self.lane(l).is_busy())
     }
 }
 
@@ -146,6 +157,18 @@ impl App {
                     }
                 }
                 Effect::CancelRetrain => self.jobs.retrain.cancel(),
+                Effect::Minimal { profile, item } => {
+                    let e = engine.clone();
+                    let job = self.jobs.submit(
+                        Lane::Minimal,
+                        Box::new(move |_| {
+                            Ok(Output::Minimal(Box::new(e.minimal_set(&profile, item))))
+                        }),
+                    );
+                    if let Some(x) = self.explore.as_mut() {
+                        x.minimal_submitted(job);
+                    }
+                }
                 Effect::Tried => {
                     let view = self.explore.as_ref().and_then(|x| x.view.as_ref());
                     if let Some((user, w)) =
@@ -254,6 +277,11 @@ impl App {
                 self.dataset.report = Some(*report)
             }
             (Lane::Dataset, JobEventKind::Finished(Err(e))) => self.dataset.error = Some(e),
+            (Lane::Minimal, JobEventKind::Finished(Ok(Output::Minimal(set)))) => {
+                if let Some(x) = self.explore.as_mut() {
+                    x.minimal_finished(id, *set);
+                }
+            }
             (lane, JobEventKind::Panicked(m)) => {
                 if lane == Lane::Compare {
                     self.compare.job = None;

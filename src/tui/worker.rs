@@ -23,6 +23,8 @@ pub enum Lane {
     Retrain,
     Compare,
     Dataset,
+    /// The minimal counterfactual set asked with `m`.
+    Minimal,
 }
 
 /// What a job tells the UI.
