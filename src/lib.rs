@@ -8,3 +8,4 @@ pub mod data;
 pub mod engine;
 pub mod explain;
 pub mod metrics;
+pub mod tui;

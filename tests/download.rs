@@ -177,6 +177,7 @@ fn opts(base_url: &str, expected_md5: Option<String>) -> DownloadOptions {
         timeout: Duration::from_secs(5),
         max_bytes: 1 << 20,
         expected_md5,
+        on_progress: None,
     }
 }
 
@@ -420,4 +421,35 @@ fn incomplete_existing_folder_is_not_overwritten() {
         fake_100k_files()[0].1
     );
     assert!(server.requests().is_empty());
+}
+
+#[test]
+fn progress_listener_hears_every_byte_and_can_cancel() {
+    let zip = good_100k_zip();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let server = Server::serving_zip(&zip);
+    let data = tempfile::tempdir().unwrap();
+    let mut o = opts(&server.base_url, Some(md5_hex(&zip)));
+    let h = heard.clone();
+    o.on_progress = Some(whyrec::data::download::ByteProgress(Arc::new(
+        move |got, total| {
+            h.lock().unwrap().push((got, total));
+            true
+        },
+    )));
+    download_dataset(DatasetKind::Ml100k, data.path(), &o).unwrap();
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(
+        heard.last(),
+        Some(&(zip.len() as u64, Some(zip.len() as u64)))
+    );
+    assert!(heard.windows(2).all(|w| w[0].0 < w[1].0), "{heard:?}");
+
+    let server = Server::serving_zip(&zip);
+    let data = tempfile::tempdir().unwrap();
+    let mut o = opts(&server.base_url, Some(md5_hex(&zip)));
+    o.on_progress = Some(whyrec::data::download::ByteProgress(Arc::new(|_, _| false)));
+    let err = download_dataset(DatasetKind::Ml100k, data.path(), &o).unwrap_err();
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    assert!(entries(data.path()).is_empty(), "nothing left behind");
 }

@@ -10,29 +10,7 @@ use super::GlobalArgs;
 use crate::data::split::{self, Split};
 use crate::data::{self, eda, Dataset, DatasetKind, LoadOptions};
 
-/// What `--dataset` names: a GroupLens variant in the data folder, or a folder given by path.
-#[derive(Debug, Clone)]
-pub enum DatasetChoice {
-    Known(DatasetKind),
-    Folder(PathBuf),
-}
-
-impl DatasetChoice {
-    pub fn parse(text: &str) -> Result<DatasetChoice> {
-        if let Some(kind) = DatasetKind::from_name(text) {
-            return Ok(DatasetChoice::Known(kind));
-        }
-        let path = PathBuf::from(text);
-        if path.is_dir() {
-            return Ok(DatasetChoice::Folder(path));
-        }
-        let names: Vec<&str> = DatasetKind::ALL.iter().map(|k| k.name()).collect();
-        Err(eyre!(
-            "unknown dataset {text:?}: expected one of {} or a folder in a GroupLens layout",
-            names.join(", ")
-        ))
-    }
-}
+pub use crate::data::DatasetChoice;
 
 /// Resolves the data folder (printing where it came from), downloads the dataset when it is a
 /// known variant that is not there yet, and loads it.

@@ -6,6 +6,7 @@ mod data_cmds;
 mod explain_cmds;
 mod model_cmds;
 mod trust_cmds;
+mod tui_cmds;
 
 use std::path::PathBuf;
 
@@ -71,6 +72,10 @@ pub enum Command {
     Trust(trust_cmds::TrustArgs),
     /// Fairness audit by gender, age and occupation (ranking and rating metrics, gaps, item exposure); writes reports/fairness_report.json.
     Fairness(trust_cmds::FairnessArgs),
+    /// The command-line pipeline: download if needed → EDA → ranking evaluation → cached model → one user's top-10.
+    Pipeline,
+    /// Benchmark of the terminal explorer: start-up, key press → frame, retrain progress.
+    BenchTui(tui_cmds::BenchTuiArgs),
 }
 
 /// Runs the parsed command line.
@@ -89,12 +94,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Bench(a)) => bench_cmds::bench(&cli.global, &a),
         Some(Command::Trust(a)) => trust_cmds::trust(&cli.global, &a),
         Some(Command::Fairness(a)) => trust_cmds::fairness(&cli.global, &a),
-        None => default_pipeline(&cli.global),
+        Some(Command::Pipeline) => default_pipeline(&cli.global),
+        Some(Command::BenchTui(a)) => tui_cmds::bench_tui(&cli.global, &a),
+        None => tui_cmds::explore(&cli.global),
     }
 }
 
-/// `whyrec` with no subcommand: the most complete pipeline available until the TUI lands —
-/// download if needed → EDA → train (cached) → ranking evaluation (seed 1) → one user's top-10.
+/// `whyrec pipeline`: download if needed → EDA → train (cached) → ranking evaluation (seed 1) →
+/// one user's top-10.
 fn default_pipeline(global: &GlobalArgs) -> Result<()> {
     eprintln!(
         "whyrec pipeline on {} (see `whyrec --help` for single steps)",

@@ -11,14 +11,13 @@ use serde::Serialize;
 
 use super::data_cmds::{open_dataset, write_report};
 use super::GlobalArgs;
-use crate::data::interactions::{
-    item_genre_features, user_demographic_features, Positives, DEFAULT_POSITIVE_THRESHOLD,
-};
+use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
 use crate::data::split::{self, Split};
 use crate::data::Dataset;
+use crate::engine::cache::{self, Cached};
 use crate::engine::lineup::RankingModel;
 use crate::engine::rating::RatingSpec;
-use crate::engine::{AlsConfig, HybridAls, HybridModel, ModelMeta};
+use crate::engine::{AlsConfig, HybridModel};
 use crate::metrics::experiment::run_ranking;
 
 /// Parses `1-5` or `1,2,7` into seeds.
@@ -52,7 +51,7 @@ pub enum Task {
 pub struct EvalArgs {
     #[arg(long, value_enum, default_value = "ranking")]
     pub task: Task,
-    /// Comma-separated ranking models (popularity, hybrid-als, als).
+    /// Comma-separated ranking models (popularity, hybrid-als, als, warp, bpr).
     #[arg(
         long,
         default_value = "popularity,hybrid-als,als",
@@ -230,18 +229,7 @@ impl TrainArgs {
 
 /// Where the model of a dataset lives.
 pub fn model_path(models_dir: &Path, dataset: &Dataset) -> PathBuf {
-    let name: String = dataset
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    models_dir.join(format!("{name}-hybrid-als.whyrec"))
+    cache::model_path(models_dir, dataset)
 }
 
 /// Loads the cached model when its data fingerprint and settings match; otherwise trains on every
@@ -253,64 +241,42 @@ pub fn trained_model(
     force: bool,
 ) -> Result<HybridModel> {
     let path = model_path(models_dir, dataset);
-    let fingerprint = dataset.fingerprint();
-    if path.exists() && !force {
-        match HybridModel::load(&path) {
-            Ok((model, meta)) if meta.fingerprint == fingerprint && model.config() == config => {
+    if !force {
+        match cache::load_matching(&path, dataset, config) {
+            Cached::Fresh(model) => {
                 eprintln!("using {} (same data and settings)", path.display());
-                return Ok(model);
+                return Ok(*model);
             }
-            Ok((model, meta)) => {
-                let why = if meta.fingerprint != fingerprint {
-                    "the data changed"
-                } else {
-                    "the settings changed"
-                };
-                let _ = model;
-                eprintln!(
-                    "{} was trained differently ({why}): retraining",
-                    path.display()
-                );
-            }
-            Err(e) => eprintln!("{} is unusable ({e}): retraining", path.display()),
+            Cached::Stale(why) => eprintln!(
+                "{} was trained differently or is unusable ({why}): retraining",
+                path.display()
+            ),
+            Cached::Missing => {}
         }
     }
-    let positives = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
-    let items = item_genre_features(dataset);
-    let users = user_demographic_features(dataset);
     let bar = indicatif::ProgressBar::new(config.iterations as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("training {bar:30} sweep {pos}/{len} {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let start = Instant::now();
-    let model = HybridAls::fit(
-        &positives,
-        Some(&items),
-        users.as_ref(),
+    let model = cache::train_and_save(
+        dataset,
+        &path,
         config,
         &mut |p| {
             bar.set_position(p.sweep as u64);
             bar.set_message(format!("objective {:.1}", p.objective));
         },
         &AtomicBool::new(false),
-    )?;
+    )
+    .wrap_err_with(|| format!("training and saving {}", path.display()))?;
     bar.finish_and_clear();
     eprintln!(
-        "trained hybrid-als on {} positives in {:.2} s",
-        positives.by_user.nnz(),
-        start.elapsed().as_secs_f64()
+        "trained hybrid-als in {:.2} s and saved {}",
+        start.elapsed().as_secs_f64(),
+        path.display()
     );
-    std::fs::create_dir_all(models_dir)
-        .wrap_err_with(|| format!("creating {}", models_dir.display()))?;
-    model.save(
-        &path,
-        &ModelMeta {
-            dataset: dataset.name.clone(),
-            fingerprint,
-        },
-    )?;
-    eprintln!("saved {}", path.display());
     Ok(model)
 }
 

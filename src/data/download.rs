@@ -40,6 +40,20 @@ pub struct DownloadOptions {
     pub max_bytes: u64,
     /// Expected MD5 (hex) of the archive, overriding the published one (for tests and mirrors).
     pub expected_md5: Option<String>,
+    /// Hears the bytes received so far and the length when known, after every chunk; returning
+    /// `false` stops the download with an error (nothing is left behind). For UIs that draw
+    /// their own progress (set `progress` to false then).
+    pub on_progress: Option<ByteProgress>,
+}
+
+/// A download progress listener: `(bytes so far, total bytes if known) -> keep going`.
+#[derive(Clone)]
+pub struct ByteProgress(pub std::sync::Arc<dyn Fn(u64, Option<u64>) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for ByteProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ByteProgress(..)")
+    }
 }
 
 impl Default for DownloadOptions {
@@ -55,6 +69,7 @@ impl Default for DownloadOptions {
             timeout: Duration::from_secs(30),
             max_bytes: DEFAULT_MAX_BYTES,
             expected_md5: None,
+            on_progress: None,
         }
     }
 }
@@ -261,6 +276,14 @@ fn fetch_zip(
         file.write_all(&buf[..n])
             .map_err(|e| DataError::io(file.path(), e))?;
         bar.inc(n as u64);
+        if let Some(listener) = &opts.on_progress {
+            if !(listener.0)(total, length) {
+                bar.abandon();
+                return Err(DataError::other(format!(
+                    "the download of {kind} was cancelled"
+                )));
+            }
+        }
     }
     bar.finish_and_clear();
     if let Some(want) = length.filter(|&want| total < want) {

@@ -2,6 +2,7 @@
 //! derived sparse structures, evaluation splits, exploratory statistics and synthetic data.
 //! Nothing here knows about models or user interfaces.
 
+pub mod choice;
 pub mod csr;
 pub mod datadir;
 pub mod dataset;
@@ -15,6 +16,7 @@ pub mod split;
 pub mod synth;
 pub mod text;
 
+pub use choice::DatasetChoice;
 pub use csr::Csr;
 pub use dataset::Dataset;
 pub use error::{DataError, DataResult};

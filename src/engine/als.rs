@@ -133,14 +133,15 @@ impl AlsConfig {
     }
 }
 
-/// Reported after every sweep.
+/// Reported after every sweep (ALS) or epoch (WARP/BPR).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainProgress {
-    /// Sweeps done in this run (1-based).
+    /// Sweeps (epochs) done in this run (1-based).
     pub sweep: usize,
-    /// Sweeps this run will do.
+    /// Sweeps (epochs) this run will do.
     pub sweeps: usize,
-    /// The training objective after this sweep.
+    /// ALS: the training objective after this sweep. WARP/BPR: the epoch's mean loss per positive
+    /// (WARP's applied rank weight, BPR's −ln σ).
     pub objective: f64,
     pub elapsed: Duration,
 }

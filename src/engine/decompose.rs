@@ -38,7 +38,12 @@ pub struct Influence {
 }
 
 /// The named parts of one composed vector: ("own", e) then (feature name, x·F) per feature.
-fn parts(side: &Side, own: &[f32], features: &[u32], weights: &[f32]) -> Vec<(String, Vec<f64>)> {
+pub(crate) fn parts(
+    side: &Side,
+    own: &[f32],
+    features: &[u32],
+    weights: &[f32],
+) -> Vec<(String, Vec<f64>)> {
     let mut out = vec![(
         "own".to_string(),
         own.iter().map(|&v| f64::from(v)).collect(),

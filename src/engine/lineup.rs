@@ -1,5 +1,5 @@
 //! The ranking models whyrec can train by name, so that evaluation, reports and the UI ask for
-//! "hybrid-als" or "popularity" without knowing how each is built.
+//! "hybrid-als", "warp" or "popularity" without knowing how each is built.
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;
@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use super::baselines::Popularity;
-use super::{AlsConfig, EngineError, HybridAls, Scorer, TrainProgress};
+use super::{AlsConfig, EngineError, HybridAls, Scorer, SgdConfig, SgdModel, TrainProgress};
 use crate::data::{FeatureMatrix, Positives};
 
 /// A ranking model by name.
@@ -19,13 +19,19 @@ pub enum RankingModel {
     HybridAls,
     /// The same trainer with every feature switched off (pure collaborative filtering).
     Als,
+    /// LightFM-style WARP on the hybrid representation (per-parameter AdaGrad, sharded SGD).
+    Warp,
+    /// LightFM-style BPR on the hybrid representation.
+    Bpr,
 }
 
 impl RankingModel {
-    pub const ALL: [RankingModel; 3] = [
+    pub const ALL: [RankingModel; 5] = [
         RankingModel::Popularity,
         RankingModel::HybridAls,
         RankingModel::Als,
+        RankingModel::Warp,
+        RankingModel::Bpr,
     ];
 
     pub fn name(self) -> &'static str {
@@ -33,6 +39,8 @@ impl RankingModel {
             RankingModel::Popularity => "popularity",
             RankingModel::HybridAls => "hybrid-als",
             RankingModel::Als => "als",
+            RankingModel::Warp => "warp",
+            RankingModel::Bpr => "bpr",
         }
     }
 
@@ -52,7 +60,19 @@ impl RankingModel {
             RankingModel::HybridAls | RankingModel::Als => {
                 serde_json::to_value(self.als_config(seed)).unwrap_or_default()
             }
+            RankingModel::Warp | RankingModel::Bpr => {
+                serde_json::to_value(self.sgd_config(seed)).unwrap_or_default()
+            }
         }
+    }
+
+    fn sgd_config(self, seed: u64) -> SgdConfig {
+        let base = if self == RankingModel::Bpr {
+            SgdConfig::bpr()
+        } else {
+            SgdConfig::warp()
+        };
+        SgdConfig { seed, ..base }
     }
 
     fn als_config(self, seed: u64) -> AlsConfig {
@@ -88,6 +108,14 @@ impl RankingModel {
                     cancel,
                 )?)
             }
+            RankingModel::Warp | RankingModel::Bpr => Box::new(SgdModel::fit(
+                positives,
+                item_features,
+                user_features,
+                &self.sgd_config(seed),
+                progress,
+                cancel,
+            )?),
         })
     }
 }

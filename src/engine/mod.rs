@@ -9,6 +9,9 @@
 //! * [`HybridModel::fold_in`], [`HybridModel::continue_training`] for changed histories;
 //! * [`HybridModel::decompose`] and [`HybridModel::influences`] (`decompose.rs`) for explanations;
 //! * [`HybridModel::save`] / [`HybridModel::load`] (`persist.rs`) for model files.
+//!
+//! `warp` and `bpr` ([`SgdModel`], `sgd/`): LightFM-style pairwise SGD on the same representation,
+//! with fold-in, warm-started retraining, exact decompositions, leave-one-out influences and files.
 
 mod als;
 mod cg;
@@ -27,8 +30,12 @@ pub use hybrid::{top_k, FoldedUser, HybridModel};
 pub use persist::{ModelMeta, FORMAT_VERSION};
 
 pub mod baselines;
+pub mod cache;
 pub mod lineup;
 pub mod rating;
+pub mod sgd;
+
+pub use sgd::{LeaveOneOut, Loss, SgdConfig, SgdModel};
 
 /// Anything that scores every item for a known user: what evaluation, explanation and the UI ask.
 pub trait Scorer: Send + Sync {

@@ -13,6 +13,9 @@
 //! Loading checks the magic and version, bounds every length by the file size before allocating,
 //! verifies the checksum and the structure, and never panics on a bad file. Saving writes a
 //! temporary file in the same folder and renames it into place.
+//!
+//! The frame (magic, version, header, checksum) and the feature CSR codec are shared with the
+//! `warp`/`bpr` model files (`sgd/persist.rs`), whose header names a different `model`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -79,27 +82,15 @@ impl HybridModel {
             item_feature_names: self.items.features.names.clone(),
         };
         let json = serde_json::to_vec(&header).map_err(|e| EngineError::Invalid(e.to_string()))?;
-        let mut buf = Vec::new();
-        buf.extend_from_slice(MAGIC);
-        buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        buf.extend_from_slice(&(json.len() as u64).to_le_bytes());
-        buf.extend_from_slice(&json);
-        for side in [&self.users, &self.items] {
-            put_f32(&mut buf, side.own.iter());
-            put_f32(&mut buf, side.feature_factors.iter());
-        }
-        for side in [&self.users, &self.items] {
-            let m = &side.features.by_row;
-            m.indptr
-                .iter()
-                .for_each(|&p| buf.extend_from_slice(&(p as u64).to_le_bytes()));
-            m.indices
-                .iter()
-                .for_each(|&c| buf.extend_from_slice(&c.to_le_bytes()));
-            put_f32(&mut buf, m.values.iter());
-        }
-        let digest = Sha256::digest(&buf);
-        buf.extend_from_slice(&digest);
+        let buf = frame(&json, |buf| {
+            for side in [&self.users, &self.items] {
+                put_f32(buf, side.own.iter());
+                put_f32(buf, side.feature_factors.iter());
+            }
+            for side in [&self.users, &self.items] {
+                put_features(buf, &side.features);
+            }
+        });
         write_atomically(path, &buf)
     }
 
@@ -110,11 +101,45 @@ impl HybridModel {
     }
 }
 
-fn put_f32<'a>(buf: &mut Vec<u8>, values: impl Iterator<Item = &'a f32>) {
+/// The file frame around a model's JSON header and arrays: magic, version, header length, header,
+/// the arrays `write_arrays` appends, then the SHA-256 of everything before it.
+pub(crate) fn frame(json: &[u8], write_arrays: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut buf = Vec::new();
+    buf.extend_from_slice(MAGIC);
+    buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    buf.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    buf.extend_from_slice(json);
+    write_arrays(&mut buf);
+    let digest = Sha256::digest(&buf);
+    buf.extend_from_slice(&digest);
+    buf
+}
+
+pub(crate) fn put_f32<'a>(buf: &mut Vec<u8>, values: impl Iterator<Item = &'a f32>) {
     values.for_each(|v| buf.extend_from_slice(&v.to_le_bytes()));
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+/// A feature membership CSR: row pointers `u64`, feature indices `u32`, weights `f32`.
+pub(crate) fn put_features(buf: &mut Vec<u8>, features: &FeatureSet) {
+    let m = &features.by_row;
+    m.indptr
+        .iter()
+        .for_each(|&p| buf.extend_from_slice(&(p as u64).to_le_bytes()));
+    m.indices
+        .iter()
+        .for_each(|&c| buf.extend_from_slice(&c.to_le_bytes()));
+    put_f32(buf, m.values.iter());
+}
+
+/// Bytes [`put_features`] writes for `rows` rows and `nnz` entries, `None` on overflow.
+pub(crate) fn feature_bytes(rows: usize, nnz: usize) -> Option<u64> {
+    (rows as u64)
+        .checked_add(1)?
+        .checked_mul(8)?
+        .checked_add((nnz as u64).checked_mul(8)?)
+}
+
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     let name = path
         .file_name()
         .ok_or_else(|| EngineError::Invalid(format!("{} is not a file path", path.display())))?;
@@ -139,8 +164,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     })
 }
 
-/// A cursor over the array section that cannot read past its end.
-struct Reader<'a> {
+/// A cursor over the array section; callers check the section's length before reading.
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
@@ -151,31 +176,35 @@ impl Reader<'_> {
         self.at += n;
         s
     }
-    fn f32s(&mut self, n: usize) -> Vec<f32> {
+    pub(crate) fn f32s(&mut self, n: usize) -> Vec<f32> {
         self.take(4 * n)
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect()
     }
-    fn u32s(&mut self, n: usize) -> Vec<u32> {
+    pub(crate) fn u32s(&mut self, n: usize) -> Vec<u32> {
         self.take(4 * n)
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect()
     }
-    fn u64s(&mut self, n: usize) -> Vec<u64> {
+    pub(crate) fn u64s(&mut self, n: usize) -> Vec<u64> {
         let to = |c: &[u8]| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         self.take(8 * n).chunks_exact(8).map(to).collect()
     }
 }
 
-fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineError> {
-    let corrupt = |r: &str| EngineError::corrupt(path, r);
+/// Checks the magic bytes, the version and the announced header length; returns the JSON header
+/// and where the arrays start.
+pub(crate) fn open_frame<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+) -> Result<(&'a [u8], usize), EngineError> {
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(if bytes.len() < MAGIC.len() && MAGIC.starts_with(bytes) {
             EngineError::truncated(path, "the file ends inside the magic bytes")
         } else {
-            corrupt("not a whyrec model file (wrong magic bytes)")
+            EngineError::corrupt(path, "not a whyrec model file (wrong magic bytes)")
         });
     }
     if bytes.len() < PREFIX + DIGEST {
@@ -201,8 +230,72 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineE
         ));
     }
     let header_end = PREFIX + header_len as usize;
-    let header: Header = serde_json::from_slice(&bytes[PREFIX..header_end])
-        .map_err(|e| corrupt(&format!("unreadable header: {e}")))?;
+    Ok((&bytes[PREFIX..header_end], header_end))
+}
+
+/// Checks that exactly `expected` bytes of arrays follow the header and that the checksum holds;
+/// returns a reader over the arrays.
+pub(crate) fn open_arrays<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    header_end: usize,
+    expected: u64,
+) -> Result<Reader<'a>, EngineError> {
+    let available = (bytes.len() - header_end - DIGEST) as u64;
+    if expected > available {
+        return Err(EngineError::truncated(
+            path,
+            format!("the arrays need {expected} bytes but only {available} remain"),
+        ));
+    }
+    if expected < available {
+        return Err(EngineError::corrupt(
+            path,
+            format!("{} unexpected bytes after the arrays", available - expected),
+        ));
+    }
+    let body = bytes.len() - DIGEST;
+    if Sha256::digest(&bytes[..body]).as_slice() != &bytes[body..] {
+        return Err(EngineError::corrupt(path, "checksum mismatch"));
+    }
+    Ok(Reader {
+        bytes: &bytes[..body],
+        at: header_end,
+    })
+}
+
+/// Reads what [`put_features`] wrote and checks its structure.
+pub(crate) fn read_features(
+    r: &mut Reader<'_>,
+    rows: usize,
+    nnz: usize,
+    names: Vec<String>,
+) -> Result<FeatureSet, String> {
+    let indptr: Vec<usize> = r
+        .u64s(rows + 1)
+        .into_iter()
+        .map(|p| p.min(usize::MAX as u64) as usize)
+        .collect();
+    let indices = r.u32s(nnz);
+    let values = r.f32s(nnz);
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err("a feature weight is NaN or infinite".to_string());
+    }
+    let csr = Csr {
+        n_rows: rows,
+        n_cols: names.len(),
+        indptr,
+        indices,
+        values,
+    };
+    FeatureSet::from_csr(csr, names)
+}
+
+fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineError> {
+    let corrupt = |r: &str| EngineError::corrupt(path, r);
+    let (json, header_end) = open_frame(path, bytes)?;
+    let header: Header =
+        serde_json::from_slice(json).map_err(|e| corrupt(&format!("unreadable header: {e}")))?;
     if header.model != super::HybridAls::NAME {
         return Err(corrupt(&format!(
             "holds a `{}` model, not hybrid-als",
@@ -222,27 +315,7 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineE
         header.item_feature_names.len(),
     );
     let expected = array_bytes(d, n_uf, n_if).ok_or_else(|| corrupt("dimensions overflow"))?;
-    let available = (bytes.len() - header_end - DIGEST) as u64;
-    if expected > available {
-        return Err(EngineError::truncated(
-            path,
-            format!("the arrays need {expected} bytes but only {available} remain"),
-        ));
-    }
-    if expected < available {
-        return Err(corrupt(&format!(
-            "{} unexpected bytes after the arrays",
-            available - expected
-        )));
-    }
-    let body = bytes.len() - DIGEST;
-    if Sha256::digest(&bytes[..body]).as_slice() != &bytes[body..] {
-        return Err(corrupt("checksum mismatch"));
-    }
-    let mut r = Reader {
-        bytes: &bytes[..body],
-        at: header_end,
-    };
+    let mut r = open_arrays(path, bytes, header_end, expected)?;
     let k = d.factors;
     let mut matrix = |rows: usize| Array2::from_shape_vec((rows, k), r.f32s(rows * k));
     let shape_err = |_| corrupt("array shape");
@@ -250,34 +323,15 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineE
     let user_ff = matrix(n_uf).map_err(shape_err)?;
     let item_own = matrix(d.n_items).map_err(shape_err)?;
     let item_ff = matrix(n_if).map_err(shape_err)?;
-    let mut features = |rows: usize, nnz: usize, names: Vec<String>| {
-        let indptr: Vec<usize> = r
-            .u64s(rows + 1)
-            .into_iter()
-            .map(|p| p.min(usize::MAX as u64) as usize)
-            .collect();
-        let indices = r.u32s(nnz);
-        let values = r.f32s(nnz);
-        if values.iter().any(|v| !v.is_finite()) {
-            return Err("a feature weight is NaN or infinite".to_string());
-        }
-        let n_cols = names.len();
-        let csr = Csr {
-            n_rows: rows,
-            n_cols,
-            indptr,
-            indices,
-            values,
-        };
-        FeatureSet::from_csr(csr, names)
-    };
-    let user_set = features(
+    let user_set = read_features(
+        &mut r,
         d.n_users,
         d.user_feature_nnz,
         header.user_feature_names.clone(),
     )
     .map_err(|e| corrupt(&format!("user features: {e}")))?;
-    let item_set = features(
+    let item_set = read_features(
+        &mut r,
         d.n_items,
         d.item_feature_nnz,
         header.item_feature_names.clone(),
@@ -309,11 +363,8 @@ fn array_bytes(d: &Dims, n_uf: usize, n_if: usize) -> Option<u64> {
     let floats = [m(d.n_users, k)?, m(n_uf, k)?, m(d.n_items, k)?, m(n_if, k)?]
         .iter()
         .try_fold(0u64, |acc, &x| acc.checked_add(x))?;
-    let csr = |rows: usize, nnz: usize| -> Option<u64> {
-        m(rows.checked_add(1)?, 8)?.checked_add(m(nnz, 8)?)
-    };
     m(4, 1)?
         .checked_mul(floats)?
-        .checked_add(csr(d.n_users, d.user_feature_nnz)?)?
-        .checked_add(csr(d.n_items, d.item_feature_nnz)?)
+        .checked_add(feature_bytes(d.n_users, d.user_feature_nnz)?)?
+        .checked_add(feature_bytes(d.n_items, d.item_feature_nnz)?)
 }

@@ -1,0 +1,69 @@
+//! `warp` and `bpr`: pairwise ranking by SGD on the hybrid representation, with LightFM's
+//! semantics (Kula 2015) made reproducible in parallel.
+//!
+//! # Model
+//! `score(u, i) = p_u · q_i + b_i`, with `p_u = e_u + Σ_d x_ud D_d` (demographics),
+//! `q_i = e_i + Σ_g x_ig G_g` (genres) and `b_i = own bias_i + Σ_g x_ig bias_g`. Either feature
+//! side can be switched off (pure CF). There are no user biases: LightFM keeps them, but a user
+//! bias adds the same number to all of that user's scores, so it never changes a ranking and its
+//! WARP/BPR gradient is 0 (LightFM applies a non-gradient update to them that does not matter
+//! either). Embeddings start uniform in ±0.5/k, biases at 0.
+//!
+//! # One step (as LightFM's `fit_warp` / `fit_bpr` with `learning_schedule="adagrad"`)
+//! For a training positive (u, i): WARP draws uniform items, skipping u's positives, until one, j,
+//! scores above `s(u,i) − 1` (at most `max_sampled` counted draws; none found: no update), with
+//! weight `L = min(10, ln ⌊(n_items − 1)/draws⌋)`; BPR draws j as the item of a random training
+//! interaction (popularity-proportional, as LightFM does), skipping u's positives, with
+//! `L = 1 − σ(s(u,i) − s(u,j))`. Then, from the representations before the step, the gradient of
+//! `L·(s(u,j) − s(u,i))` goes to every row that composes them: the positive item's own row and
+//! genre rows (`−L·p_u`, bias `−L`), the negative's (`+L·p_u`, bias `+L`), the user's own row and
+//! demographic rows (`L·(q_j − q_i)`), each scaled by its feature weight. Each parameter θ takes
+//! the AdaGrad step `θ ← θ − η(g + αθ)`, `η = learning_rate/√G`, `G ← G + g²`, G starting at 1.
+//! Differences from LightFM: L2 (`item_alpha`, `user_alpha`) is this decay on every step that
+//! touches a parameter, not LightFM's lazy global rescaling; only the AdaGrad schedule exists
+//! (LightFM's `rho`/`epsilon` belong to its AdaDelta schedule and are not used by AdaGrad).
+//!
+//! # Reproducible Hogwild
+//! Users are cut into `shards` contiguous ranges holding about equal numbers of positives (the
+//! count is a setting, not the thread count, so results are bit-identical on any rayon pool).
+//! Each epoch, shard s shuffles its own positives with the ChaCha8 stream
+//! `(seed, epoch, s)`, which also draws its negatives; `epoch` counts every epoch the model was
+//! ever trained, across `fit` and `continue_training`. An epoch is split into rounds of about
+//! `sync_interval` positives per shard. In a round the shards run in parallel, lock-free: each
+//! applies its positives in order, sequentially, to the own rows of its users (which no other
+//! shard touches) and to its private replica of the shared parameters (item rows, genre rows,
+//! demographic rows, with their accumulators). The round ends with a fixed-order merge: a shared
+//! row changed by several shards becomes `base + Σ_s (replica_s − base)` (shards ascending, `f64`,
+//! rounded once) — every shard's update is kept, as in Hogwild, but computed on parameters at
+//! most one round stale instead of racing — and a row changed by one shard takes its value. The
+//! accumulators merge the same way, so squared gradients of all shards add up. `shards = 1` is
+//! sequential LightFM-style SGD.
+//!
+//! # Fold-in and influence
+//! [`SgdModel::fold_in`] trains only the own embedding of a new user for `fold_in_epochs` epochs
+//! against the frozen item side (`fold.rs`). [`SgdModel::leave_one_out`] is the measured influence
+//! of each past like: the score change when the user is refolded without it.
+//!
+//! # Files
+//! `config.rs` settings, `model.rs` parameters and scoring, `kernel.rs` the numeric kernels,
+//! `shard.rs` shards and rounds, `merge.rs` the merge, `train.rs` fit / continue_training, `fold.rs` fold-in and
+//! leave-one-out, `explain.rs` the exact decomposition, `persist.rs` model files.
+//!
+//! # Tuning (ML-100K holdout-20, split seeds 1–5; `tests/engine_sgd_tune.rs`)
+//! See the report table in `tests/engine_sgd_tune.rs`; the defaults of [`SgdConfig::warp`] and
+//! [`SgdConfig::bpr`] come from it.
+
+mod config;
+mod explain;
+mod fold;
+mod kernel;
+mod merge;
+mod model;
+mod persist;
+mod shard;
+mod train;
+
+pub use config::{Loss, SgdConfig};
+pub use explain::BIAS_PART;
+pub use fold::LeaveOneOut;
+pub use model::SgdModel;

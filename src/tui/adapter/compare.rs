@@ -1,0 +1,98 @@
+//! The Compare tab's models: popularity, the engine's hybrid-als and the others of the line-up,
+//! trained on every positive, and the overlaps of their lists.
+
+use std::sync::atomic::AtomicBool;
+
+use super::{Engine, TopList};
+use crate::data::interactions::{item_genre_features, user_demographic_features};
+use crate::engine::lineup::RankingModel;
+use crate::engine::top_k;
+use crate::engine::{EngineError, Scorer};
+use crate::explain::{self, ListSource, RankedItem};
+
+/// A trained model with its name.
+pub type NamedScorer = (String, Box<dyn Scorer>);
+
+/// The models of the Compare tab, in column order. hybrid-als is the engine's own model.
+pub const COMPARED: [RankingModel; 3] = [
+    RankingModel::Popularity,
+    RankingModel::HybridAls,
+    RankingModel::Warp,
+];
+
+impl Engine {
+    /// Trains the Compare tab's models on every positive (hybrid-als is reused); `progress` hears
+    /// (fraction, label).
+    pub fn comparison_models(
+        &self,
+        progress: &mut dyn FnMut(f32, String),
+        cancel: &AtomicBool,
+    ) -> Result<Vec<NamedScorer>, EngineError> {
+        let items = item_genre_features(&self.dataset);
+        let users = user_demographic_features(&self.dataset);
+        let mut out: Vec<NamedScorer> = Vec::new();
+        for (n, m) in COMPARED.into_iter().enumerate() {
+            let base = n as f32 / COMPARED.len() as f32;
+            progress(base, format!("training {m}"));
+            let scorer: Box<dyn Scorer> = if m == RankingModel::HybridAls {
+                Box::new(self.model().clone())
+            } else {
+                m.fit(
+                    self.positives(),
+                    Some(&items),
+                    users.as_ref(),
+                    self.model().config().seed,
+                    &mut |p| {
+                        let f =
+                            base + p.sweep as f32 / p.sweeps.max(1) as f32 / COMPARED.len() as f32;
+                        progress(
+                            f,
+                            format!("training {m}: sweep {} of {}", p.sweep, p.sweeps),
+                        );
+                    },
+                    cancel,
+                )?
+            };
+            out.push((m.name().to_string(), scorer));
+        }
+        Ok(out)
+    }
+
+    /// The top `k` of a dataset user by any model, excluding the user's likes.
+    pub fn top_by(&self, scorer: &dyn Scorer, user: u32, k: usize) -> TopList {
+        let mut scores = vec![0.0; scorer.n_items()];
+        scorer.score_items(user, &mut scores);
+        let items = top_k(&scores, k, self.positives().by_user.row(user as usize))
+            .into_iter()
+            .enumerate()
+            .map(|(n, (item, score))| RankedItem {
+                item,
+                rank: n + 1,
+                score,
+            })
+            .collect();
+        let list = explain::TopList {
+            source: ListSource::Model,
+            items,
+        };
+        self.rows(Some(user), list, None)
+    }
+}
+
+/// For every list, the number of its items each list shares with it (`[a][b]`).
+pub fn overlaps(lists: &[&TopList]) -> Vec<Vec<usize>> {
+    lists
+        .iter()
+        .map(|a| {
+            lists
+                .iter()
+                .map(|b| {
+                    a.recs
+                        .iter()
+                        .filter(|r| b.recs.iter().any(|o| o.item == r.item))
+                        .count()
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,301 @@
+//! The one place the TUI asks for answers: top-k lists, the instant refold of a what-if, the
+//! incremental retrain, score attributions, past-like influences and minimal counterfactual
+//! sets. Everything comes from [`crate::explain`] (the [`Explainer`]); this module only turns its
+//! results into the rows the screens draw (titles, predicted stars, popularity, previous ranks).
+//! `whatif.rs` holds the what-if calls, `compare.rs` the Compare tab's models.
+
+mod compare;
+mod whatif;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use crate::explain::Profile;
+pub use compare::{overlaps, NamedScorer, COMPARED};
+pub use whatif::{MinimalSet, RETRAIN_SWEEPS};
+
+use crate::data::split::Interaction;
+use crate::data::{Dataset, Positives};
+use crate::engine::rating::{BiasBaseline, BiasConfig};
+use crate::engine::HybridModel;
+use crate::explain::{self, Explainer, ListSource, BECAUSE_COUNT};
+
+/// Everything loaded once at start-up: the data, the explainer (model + interactions + catalog)
+/// and the star predictor.
+pub struct Engine {
+    pub dataset: Dataset,
+    pub explainer: Arc<Explainer>,
+    /// Predicted stars (μ + b_u + b_i) for the "★" column.
+    stars: BiasBaseline,
+}
+
+/// One recommended item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rec {
+    pub item: u32,
+    /// 1-based rank.
+    pub rank: usize,
+    pub score: f32,
+    /// Predicted stars on the dataset's scale.
+    pub stars: f32,
+    /// Number of positives the item has in the data.
+    pub popularity: usize,
+    /// Rank before the current what-if (`None`: entered the list); equal to `rank` without one.
+    pub previous_rank: Option<usize>,
+}
+
+/// A top-k list as the screens show it, and the explain layer's list it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopList {
+    pub recs: Vec<Rec>,
+    /// No likes left: the list is the most popular items, not a personal recommendation.
+    pub popularity_fallback: bool,
+    #[serde(skip)]
+    pub source: explain::TopList,
+}
+
+/// The instant answer to "what if I hadn't liked these?".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhatIf {
+    pub removed: Vec<u32>,
+    /// The list under the what-if, with `previous_rank` filled in.
+    pub after: TopList,
+    /// Items of the original list that left it, with their old rank.
+    pub leaving: Vec<(u32, usize)>,
+    /// The explain layer's counterfactual sentence.
+    pub sentence: String,
+}
+
+/// The incremental retrain's answer to the same question.
+#[derive(Debug, Clone, Serialize)]
+pub struct Retrained {
+    pub removed: Vec<u32>,
+    /// The retrained list, `previous_rank` against the list without what-if.
+    pub after: TopList,
+    /// Places (rank positions) where the retrain and the instant refold put the same item.
+    pub same_places: usize,
+    /// Items the two lists share.
+    pub overlap: usize,
+    /// Kendall τ-b between the two lists.
+    pub kendall_tau: f64,
+    pub sweeps: usize,
+    /// An explainer over the retrained model, so explanations of the retrained list add up to
+    /// its scores.
+    #[serde(skip)]
+    pub explainer: Arc<Explainer>,
+}
+
+impl PartialEq for Retrained {
+    /// Equal results: the same removals, lists and agreement (the model is not compared).
+    fn eq(&self, other: &Retrained) -> bool {
+        (
+            &self.removed,
+            &self.after,
+            self.same_places,
+            self.overlap,
+            self.sweeps,
+        ) == (
+            &other.removed,
+            &other.after,
+            other.same_places,
+            other.overlap,
+            other.sweeps,
+        )
+    }
+}
+
+/// Signed parts of one score that add up to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attribution {
+    /// (name, value): `collaborative`, one per genre (`genre:…`), one per demographic feature,
+    /// largest first.
+    pub parts: Vec<(String, f32)>,
+    pub score: f32,
+}
+
+/// How much each past like pushes one score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Influences {
+    /// (like, exact share of the score), as the explain layer orders them.
+    pub items: Vec<(u32, f32)>,
+    pub demographic: f32,
+    pub score: f32,
+    /// Measured removals of the top three likes: (like, rank after refolding without it; `None`:
+    /// out of the top-10).
+    pub measured: Vec<(u32, Option<usize>)>,
+    /// "Because you liked …".
+    pub sentence: String,
+}
+
+impl Engine {
+    /// Assembles the engine; fits the star predictor on every rating.
+    pub fn new(dataset: Dataset, model: HybridModel) -> Result<Engine, String> {
+        // The explainer and the star predictor are independent: build them side by side.
+        let (explainer, stars) = rayon::join(
+            || Explainer::from_dataset(model, &dataset),
+            || {
+                let r = &dataset.ratings;
+                let all: Vec<Interaction> = (0..r.len())
+                    .map(|k| Interaction {
+                        user: r.user[k],
+                        item: r.item[k],
+                        rating: r.rating[k],
+                        timestamp: r.timestamp[k],
+                    })
+                    .collect();
+                let (users, items) = (dataset.n_users(), dataset.n_items());
+                BiasBaseline::fit(&all, users, items, &BiasConfig::default())
+            },
+        );
+        let explainer = explainer
+            .map_err(|e| e.to_string())?
+            .with_k(crate::tui::ui::layout::TOP_K);
+        Ok(Engine {
+            dataset,
+            explainer: Arc::new(explainer),
+            stars,
+        })
+    }
+
+    pub fn model(&self) -> &HybridModel {
+        self.explainer.model()
+    }
+
+    pub fn positives(&self) -> &Positives {
+        self.explainer.positives()
+    }
+
+    /// Title with year, e.g. `Heat (1995)` (MovieLens titles carry the year).
+    pub fn title(&self, item: u32) -> &str {
+        &self.dataset.items.titles[item as usize]
+    }
+
+    /// Number of positives of an item.
+    pub fn popularity(&self, item: u32) -> usize {
+        self.positives().by_item.row_len(item as usize)
+    }
+
+    /// The likes and demographic features of a dataset user.
+    pub fn profile_of(&self, user: u32) -> Profile {
+        let likes = self.positives().by_user.row(user as usize).to_vec();
+        Profile::new(
+            Some(user),
+            likes,
+            self.model().user_features_of(user).to_vec(),
+        )
+    }
+
+    /// A profile built from liked items only (no demographics).
+    pub fn profile_from_likes(&self, likes: &[u32]) -> Profile {
+        Profile::new(None, likes.to_vec(), Vec::new())
+    }
+
+    fn predicted_stars(&self, user: Option<u32>, item: u32) -> f32 {
+        let s = match user {
+            Some(u) => self.stars.baseline(u, item),
+            None => self.stars.mean + self.stars.item_bias[item as usize],
+        };
+        self.dataset.scale.clip(s)
+    }
+
+    /// The screen rows of an explain list; previous ranks from `before` (itself when `None`).
+    fn rows(&self, user: Option<u32>, list: explain::TopList, before: Option<&TopList>) -> TopList {
+        let recs = list
+            .items
+            .iter()
+            .map(|r| Rec {
+                item: r.item,
+                rank: r.rank,
+                score: r.score,
+                stars: self.predicted_stars(user, r.item),
+                popularity: self.popularity(r.item),
+                previous_rank: match before {
+                    Some(b) => b.source.rank_of(r.item),
+                    None => Some(r.rank),
+                },
+            })
+            .collect();
+        TopList {
+            recs,
+            popularity_fallback: list.source == ListSource::PopularityFallback,
+            source: list,
+        }
+    }
+
+    /// The top-10 of a profile (its likes excluded; no likes falls back to popularity).
+    pub fn top(&self, profile: &Profile) -> TopList {
+        let list = self
+            .explainer
+            .recommend_profile(profile)
+            .unwrap_or_else(|_| empty_list());
+        self.rows(profile.user, list, None)
+    }
+
+    /// The named parts of the refolded score of `item`.
+    pub fn attribution(&self, profile: &Profile, removed: &[u32], item: u32) -> Attribution {
+        self.attribution_in(&self.explainer, profile, removed, item)
+    }
+
+    /// [`Self::attribution`] by another explainer over the same data (a retrained model).
+    pub fn attribution_in(
+        &self,
+        x: &Explainer,
+        profile: &Profile,
+        removed: &[u32],
+        item: u32,
+    ) -> Attribution {
+        match x.attribute_profile(&profile.edited(removed, &[]), item) {
+            Ok(a) => Attribution {
+                parts: a.parts.into_iter().map(|p| (p.name, p.value)).collect(),
+                score: a.score,
+            },
+            Err(e) => Attribution {
+                parts: vec![(e.to_string(), 0.0)],
+                score: 0.0,
+            },
+        }
+    }
+
+    /// The influence of every remaining like on the refolded score of `item`.
+    pub fn influences(&self, profile: &Profile, removed: &[u32], item: u32) -> Influences {
+        self.influences_in(&self.explainer, profile, removed, item)
+    }
+
+    /// [`Self::influences`] by another explainer over the same data (a retrained model).
+    pub fn influences_in(
+        &self,
+        x: &Explainer,
+        profile: &Profile,
+        removed: &[u32],
+        item: u32,
+    ) -> Influences {
+        match x.explain_influence_profile(&profile.edited(removed, &[]), item, BECAUSE_COUNT) {
+            Ok(i) => Influences {
+                items: i.likes.iter().map(|l| (l.like, l.value)).collect(),
+                demographic: i.demographic,
+                score: i.score,
+                measured: i
+                    .measured
+                    .iter()
+                    .map(|m| (m.like, m.new_rank.filter(|_| m.still_recommended)))
+                    .collect(),
+                sentence: i.sentence,
+            },
+            Err(e) => Influences {
+                items: Vec::new(),
+                demographic: 0.0,
+                score: 0.0,
+                measured: Vec::new(),
+                sentence: e.to_string(),
+            },
+        }
+    }
+}
+
+fn empty_list() -> explain::TopList {
+    explain::TopList {
+        source: ListSource::Model,
+        items: Vec::new(),
+    }
+}

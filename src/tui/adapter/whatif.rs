@@ -1,0 +1,125 @@
+//! What-if calls, all answered by the explain layer: the instant refold with its moves and
+//! sentence, the incremental retrain (worker thread, progress, cancel) with its agreement with the
+//! refold, and the minimal counterfactual set.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use super::{Engine, Profile, Retrained, TopList, WhatIf};
+use crate::engine::TrainProgress;
+use crate::explain::{self, Explainer, SearchOptions, DEFAULT_INCREMENTAL_SWEEPS};
+
+/// Sweeps of the incremental retrain after a what-if.
+pub const RETRAIN_SWEEPS: usize = DEFAULT_INCREMENTAL_SWEEPS;
+
+/// The minimal counterfactual set of one recommendation, as the screen says it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinimalSet {
+    pub item: u32,
+    /// The likes whose removal drops the item (empty when none was found or on error).
+    pub removed: Vec<u32>,
+    /// The explain layer's sentence, or why there is none.
+    pub sentence: String,
+}
+
+impl Engine {
+    fn outcome(
+        &self,
+        x: &Explainer,
+        profile: &Profile,
+        removed: &[u32],
+    ) -> Result<explain::WhatIfOutcome, String> {
+        let user = profile
+            .user
+            .ok_or_else(|| "what-ifs need a dataset user".to_string())?;
+        x.what_if(&explain::WhatIf::without(user, removed.to_vec()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The instant refold: the list without `removed`, with moves against `before`.
+    pub fn what_if(&self, profile: &Profile, before: &TopList, removed: &[u32]) -> WhatIf {
+        match self.outcome(&self.explainer, profile, removed) {
+            Ok(o) => WhatIf {
+                removed: removed.to_vec(),
+                after: self.rows(profile.user, o.after, Some(before)),
+                leaving: o
+                    .leaving
+                    .iter()
+                    .filter_map(|c| Some((c.item, c.old_rank?)))
+                    .collect(),
+                sentence: o.sentence,
+            },
+            Err(e) => WhatIf {
+                removed: removed.to_vec(),
+                after: before.clone(),
+                leaving: Vec::new(),
+                sentence: e,
+            },
+        }
+    }
+
+    /// The incremental retrain of a dataset user's what-if: [`RETRAIN_SWEEPS`] more sweeps on the
+    /// changed interactions, the user's new top-10 (moves against `before`) and its agreement with
+    /// the `instant` refold.
+    pub fn retrain(
+        &self,
+        profile: &Profile,
+        removed: &[u32],
+        before: &TopList,
+        instant: &TopList,
+        progress: &mut dyn FnMut(TrainProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Retrained, String> {
+        let user = profile
+            .user
+            .ok_or_else(|| "only dataset users can be retrained".to_string())?;
+        let what_if = explain::WhatIf::without(user, removed.to_vec());
+        let model = self
+            .explainer
+            .retrained_incremental_model(&what_if, RETRAIN_SWEEPS, progress, cancel)
+            .map_err(|e| e.to_string())?;
+        // Over the original interactions, so the what-if applies to it as to the instant refold.
+        let retrained = Explainer::new(
+            model,
+            self.explainer.positives().clone(),
+            self.explainer.catalog().clone(),
+        )
+        .map_err(|e| e.to_string())?
+        .with_k(self.explainer.k());
+        let outcome = self.outcome(&retrained, profile, removed)?;
+        let agreement = explain::agreement(&instant.source, &outcome.after);
+        Ok(Retrained {
+            removed: removed.to_vec(),
+            after: self.rows(profile.user, outcome.after, Some(before)),
+            same_places: agreement.same_places,
+            overlap: agreement.overlap,
+            kendall_tau: agreement.kendall_tau,
+            sweeps: RETRAIN_SWEEPS,
+            explainer: Arc::new(retrained),
+        })
+    }
+
+    /// The minimal set of the user's likes whose removal drops `item` out of their top-10.
+    pub fn minimal_set(&self, profile: &Profile, item: u32) -> MinimalSet {
+        let found = profile
+            .user
+            .ok_or_else(|| "minimal sets need a dataset user".to_string())
+            .and_then(|u| {
+                self.explainer
+                    .minimal_counterfactual(u, item, &SearchOptions::default())
+                    .map_err(|e| e.to_string())
+            });
+        match found {
+            Ok(set) => MinimalSet {
+                item,
+                removed: set.removed,
+                sentence: set.sentence,
+            },
+            Err(e) => MinimalSet {
+                item,
+                removed: Vec::new(),
+                sentence: e,
+            },
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! The application state and its update function: [`App::update`] takes an [`Action`], changes
+//! state and starts jobs; [`App::on_job_event`] (in `jobs.rs`) takes what the workers report.
+//! Nothing here draws, so all of it runs in tests without a terminal.
+
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::adapter::{Engine, TopList};
+use super::builder::Build;
+use super::explore::{Explore, Retrain};
+use super::jobs::{Jobs, Output};
+use super::session::Session;
+use super::startup::TuiOptions;
+use super::ui::layout::{self, Pane, Regions};
+use super::worker::JobEvent;
+use crate::data::eda::EdaReport;
+use crate::engine::Scorer;
+
+/// The tabs, in number-key order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Explore,
+    Trust,
+    Fairness,
+    Dataset,
+    Compare,
+    Build,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Explore,
+        Tab::Trust,
+        Tab::Fairness,
+        Tab::Dataset,
+        Tab::Compare,
+        Tab::Build,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Explore => "Explore",
+            Tab::Trust => "Trust",
+            Tab::Fairness => "Fairness",
+            Tab::Dataset => "Dataset",
+            Tab::Compare => "Compare",
+            Tab::Build => "Build-a-user",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
+    }
+}
+
+/// Start-up progress as the start screen shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Starting {
+    pub label: String,
+    pub fraction: f32,
+    pub log: Vec<String>,
+}
+
+/// Where the app is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    Starting(Starting),
+    /// Start-up failed; the message (the screen adds how to point at local data).
+    Failed(String),
+    Ready,
+}
+
+/// A one-line message over the status bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Banner {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The Dataset tab: the EDA report, computed on a worker after start-up.
+#[derive(Debug, Clone, Default)]
+pub struct DatasetTab {
+    pub report: Option<EdaReport>,
+    pub error: Option<String>,
+    pub scroll: u16,
+}
+
+/// The Compare tab's models and the lists of the Explore tab's user.
+#[derive(Default)]
+pub struct CompareTab {
+    /// Job id while the models train.
+    pub job: Option<u64>,
+    pub fraction: f32,
+    pub label: String,
+    pub error: Option<String>,
+    pub models: Vec<(String, Box<dyn Scorer>)>,
+    /// (user, one list per model).
+    pub lists: Option<(u32, Vec<(String, TopList)>)>,
+}
+
+/// The whole state of the TUI.
+pub struct App {
+    pub options: TuiOptions,
+    pub phase: Phase,
+    pub engine: Option<Arc<Engine>>,
+    pub tab: Tab,
+    pub help: bool,
+    /// Terminal size (updated on resize).
+    pub size: Rect,
+    pub explore: Option<Explore>,
+    pub build: Option<Build>,
+    pub dataset: DatasetTab,
+    pub compare: CompareTab,
+    pub session: Session,
+    pub banner: Option<Banner>,
+    /// Every line the start-up logged (kept after start-up).
+    pub startup_log: Vec<String>,
+    pub quit: bool,
+    pub(super) jobs: Jobs,
+}
+
+impl App {
+    /// A new app in the start-up phase; job events go to `events`. Call [`App::start`] to begin
+    /// loading, or [`App::ready`] with an engine already built.
+    pub fn new(options: TuiOptions, size: Rect, events: Sender<JobEvent<Output>>) -> App {
+        App {
+            options,
+            phase: Phase::Starting(Starting::default()),
+            engine: None,
+            tab: Tab::Explore,
+            help: false,
+            size,
+            explore: None,
+            build: None,
+            dataset: DatasetTab::default(),
+            compare: CompareTab::default(),
+            session: Session::default(),
+            banner: None,
+            startup_log: Vec::new(),
+            quit: false,
+            jobs: Jobs::new(events),
+        }
+    }
+
+    /// The layout of the current frame.
+    pub fn regions(&self) -> Regions {
+        layout::regions(self.size, self.tab)
+    }
+
+    /// True while a text field has the keyboard.
+    pub fn typing(&self) -> bool {
+        match self.tab {
+            Tab::Explore => self.explore.as_ref().is_some_and(|e| e.users.typing),
+            Tab::Build => self.build.as_ref().is_some_and(|b| b.typing),
+            _ => false,
+        }
+    }
+
+    /// True while some job runs (the event loop then polls more often).
+    pub fn busy(&self) -> bool {
+        self.jobs.busy()
+    }
+
+    /// True while the user waits for a job the screen shows (a retrain, the Compare models);
+    /// drawn as "working…" in the status bar.
+    pub fn waiting(&self) -> bool {
+        let view = self.explore.as_ref().and_then(|x| x.view.as_ref());
+        let retraining = view.is_some_and(|v| matches!(v.retrain, Retrain::Running { .. }));
+        let searching = view.is_some_and(|v| v.minimal_job.is_some());
+        retraining || searching || self.compare.job.is_some()
+    }
+
+    /// Applies one action.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return;
+            }
+            Action::Resize { width, height } => {
+                self.size = Rect::new(0, 0, width, height);
+                return;
+            }
+            _ => {}
+        }
+        if self.help {
+            if matches!(action, Action::Help | Action::Back | Action::Click { .. }) {
+                self.help = false;
+            }
+            return;
+        }
+        if self.phase != Phase::Ready {
+            if action == Action::Back {
+                self.quit = true;
+            }
+            return;
+        }
+        match action {
+            Action::Help => self.help = true,
+            Action::Back if self.typing() => self.tab_update(action),
+            Action::Back => self.back(),
+            Action::NextTab => self.go_tab((self.tab.index() + 1) % Tab::ALL.len()),
+            Action::PrevTab => {
+                self.go_tab((self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len())
+            }
+            Action::GoTab(n) if n < Tab::ALL.len() => self.go_tab(n),
+            Action::Export => self.export(),
+            Action::Click { column, row } if row == self.regions().tabs.y => {
+                if let Some(n) = layout::tab_at(column) {
+                    self.go_tab(n);
+                }
+            }
+            _ => self.tab_update(action),
+        }
+        self.sync_compare();
+    }
+
+    fn back(&mut self) {
+        if self.banner.take().is_some() {
+            return;
+        }
+        let minimal = self
+            .explore
+            .as_mut()
+            .and_then(|e| e.view.as_mut())
+            .and_then(|v| v.minimal.take());
+        if minimal.is_none() || self.tab != Tab::Explore {
+            self.quit = true;
+        }
+    }
+
+    fn go_tab(&mut self, n: usize) {
+        self.tab = Tab::ALL[n];
+        if self.tab == Tab::Compare {
+            self.start_compare();
+        }
+    }
+
+    fn export(&mut self) {
+        self.banner = Some(match self.session.export(&self.options.reports_dir) {
+            Ok((json, md)) => Banner {
+                text: format!(
+                    "exported {} what-if{} to {} and {}",
+                    self.session.entries.len(),
+                    if self.session.entries.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    json.display(),
+                    md.display()
+                ),
+                error: false,
+            },
+            Err(e) => Banner {
+                text: format!(
+                    "could not export the session to {}: {e}",
+                    self.options.reports_dir.display()
+                ),
+                error: true,
+            },
+        });
+    }
+
+    /// Page height of a pane in rows.
+    pub fn rows(&self, pane: Pane) -> usize {
+        self.regions().rows_of(pane).max(1)
+    }
+
+    fn tab_update(&mut self, action: Action) {
+        match self.tab {
+            Tab::Explore => self.explore_update(action),
+            Tab::Build => self.build_update(action),
+            Tab::Dataset => {
+                let s = &mut self.dataset.scroll;
+                match action {
+                    Action::Up | Action::ScrollUp { .. } => *s = s.saturating_sub(1),
+                    Action::Down | Action::ScrollDown { .. } => *s = s.saturating_add(1).min(200),
+                    Action::PageUp => *s = s.saturating_sub(10),
+                    Action::PageDown => *s = s.saturating_add(10).min(200),
+                    Action::Home => *s = 0,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Rows an action moves a cursor by, for a pane of `rows` rows.
+    pub fn delta(action: Action, rows: usize) -> Option<isize> {
+        let page = rows.max(1) as isize;
+        Some(match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Home => isize::MIN / 2,
+            Action::End => isize::MAX / 2,
+            Action::ScrollUp { .. } => -3,
+            Action::ScrollDown { .. } => 3,
+            _ => return None,
+        })
+    }
+}

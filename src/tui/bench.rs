@@ -1,0 +1,223 @@
+//! The TUI benchmark (`whyrec bench-tui`): start-up with a cached model, key press → next frame
+//! (drawn into ratatui's `TestBackend`, the same drawing code as the terminal), and the time until
+//! the incremental retrain's progress is on screen. Prints a Markdown table.
+
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+
+use super::action::Action;
+use super::app::{App, Phase};
+use super::explore::Retrain;
+use super::jobs::Output;
+use super::startup::TuiOptions;
+use super::ui::layout::Pane;
+use super::ui::{self, Theme};
+use super::worker::JobEvent;
+
+/// Terminal size the frames are drawn at.
+pub const WIDTH: u16 = 160;
+pub const HEIGHT: u16 = 48;
+
+struct Rig {
+    app: App,
+    events: Receiver<JobEvent<Output>>,
+    terminal: Terminal<TestBackend>,
+    theme: Theme,
+}
+
+impl Rig {
+    fn new(options: &TuiOptions) -> Rig {
+        let (tx, events) = channel();
+        let app = App::new(options.clone(), Rect::new(0, 0, WIDTH, HEIGHT), tx);
+        let terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test backend");
+        Rig {
+            app,
+            events,
+            terminal,
+            theme: Theme { color: true },
+        }
+    }
+
+    fn frame(&mut self) {
+        let (app, theme) = (&self.app, &self.theme);
+        let _ = self.terminal.draw(|f| ui::draw(f, app, theme));
+    }
+
+    /// Drains events until `done` holds (or `limit` passes); draws after each batch.
+    fn pump(&mut self, limit: Duration, done: impl Fn(&App) -> bool) -> bool {
+        let end = Instant::now() + limit;
+        while !done(&self.app) {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            if let Ok(e) = self.events.recv_timeout(left.min(Duration::from_millis(5))) {
+                self.app.on_job_event(e);
+                while let Ok(e) = self.events.try_recv() {
+                    self.app.on_job_event(e);
+                }
+                self.frame();
+            }
+        }
+        true
+    }
+
+    /// One key press and the frame after it.
+    fn press(&mut self, action: Action) -> Duration {
+        let t = Instant::now();
+        self.app.update(action);
+        self.frame();
+        t.elapsed()
+    }
+}
+
+fn ready(app: &App) -> bool {
+    !matches!(app.phase, Phase::Starting(_))
+}
+
+fn retrain_state(app: &App) -> Option<&Retrain> {
+    app.explore.as_ref()?.view.as_ref().map(|v| &v.retrain)
+}
+
+fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let p = |q: f64| ms(v[((v.len() - 1) as f64 * q).round() as usize]);
+    (p(0.5), p(0.95), ms(*v.last().unwrap_or(&Duration::ZERO)))
+}
+
+/// Runs the benchmark on `options`' dataset with `presses` key presses of each kind.
+pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
+    // Warm-up run: trains and caches the model if needed, and fills the OS file cache.
+    let mut rig = Rig::new(options);
+    rig.app.start();
+    rig.pump(Duration::from_secs(3600), ready);
+    if let Phase::Failed(e) = &rig.app.phase {
+        return Err(e.clone());
+    }
+    drop(rig);
+
+    let mut rig = Rig::new(options);
+    let t = Instant::now();
+    rig.app.start();
+    rig.pump(Duration::from_secs(600), ready);
+    rig.frame();
+    let startup = t.elapsed();
+    if rig.app.phase != Phase::Ready {
+        return Err("start-up did not finish".into());
+    }
+    let mut rows = vec![format!(
+        "| start-up with cached model → first frame | 1 | {0:.1} | {0:.1} | {0:.1} |",
+        startup.as_secs_f64() * 1e3
+    )];
+
+    let presses = presses.max(1);
+    let mut users = Vec::new();
+    for _ in 0..presses {
+        users.push(rig.press(Action::Down));
+    }
+    rig.press(Action::Right); // history pane
+    let mut toggles = Vec::new();
+    let mut progress = Vec::new();
+    let mut retrains = Vec::new();
+    for n in 0..presses {
+        if n % 2 == 0 {
+            rig.press(Action::Down);
+        }
+        let t = Instant::now();
+        rig.app.update(Action::Toggle);
+        rig.frame();
+        toggles.push(t.elapsed());
+        if n < 5
+            && rig
+                .app
+                .explore
+                .as_ref()
+                .is_some_and(|x| x.awaited_job().is_some())
+        {
+            let seen = rig.pump(Duration::from_secs(60), |a| {
+                matches!(
+                    retrain_state(a),
+                    Some(Retrain::Running { started: true, .. })
+                )
+            });
+            if seen {
+                progress.push(t.elapsed());
+            }
+            if rig.pump(Duration::from_secs(600), |a| {
+                !matches!(retrain_state(a), Some(Retrain::Running { .. }))
+            }) {
+                retrains.push(t.elapsed());
+            }
+        }
+    }
+    if let Some(x) = rig.app.explore.as_mut() {
+        x.focus = Pane::Recs;
+    }
+    let mut recs = Vec::new();
+    for n in 0..presses {
+        recs.push(rig.press(if n % 20 < 10 {
+            Action::Down
+        } else {
+            Action::Up
+        }));
+    }
+    let mut minimal = Vec::new();
+    for n in 0..presses.min(20) {
+        rig.press(if n % 2 == 0 { Action::Down } else { Action::Up });
+        let t = Instant::now();
+        rig.press(Action::MinimalSet);
+        let searching = |a: &App| {
+            a.explore
+                .as_ref()
+                .and_then(|x| x.view.as_ref())
+                .is_some_and(|v| v.minimal_job.is_some())
+        };
+        if rig.pump(Duration::from_secs(60), |a| !searching(a)) {
+            minimal.push(t.elapsed());
+        }
+        rig.press(Action::Back);
+    }
+    let mut tabs = Vec::new();
+    for n in 0..presses {
+        tabs.push(rig.press(Action::GoTab([0, 3, 5, 0][n % 4])));
+    }
+    for (what, v) in [
+        ("key → frame: next user (top-10 + explanation)", users),
+        ("key → frame: toggle a like (instant refold)", toggles),
+        ("key → frame: next recommendation", recs),
+        ("key → frame: switch tab", tabs),
+        ("m → minimal counterfactual set on screen (worker)", minimal),
+        ("toggle → retrain progress on screen", progress),
+        ("toggle → retrain result on screen", retrains),
+    ] {
+        if v.is_empty() {
+            continue;
+        }
+        let n = v.len();
+        let (median, p95, max) = stats(v);
+        rows.push(format!(
+            "| {what} | {n} | {median:.2} | {p95:.2} | {max:.2} |"
+        ));
+    }
+    let d = &rig.app.engine.as_ref().map(|e| &e.dataset);
+    let shape = d.map_or(String::new(), |d| {
+        format!(
+            "{}: {} users, {} movies, {} ratings",
+            d.name,
+            d.n_users(),
+            d.n_items(),
+            d.ratings.len()
+        )
+    });
+    let log = rig.app.startup_log.join("; ");
+    Ok(format!(
+        "TUI benchmark on {shape}; frames {WIDTH}×{HEIGHT} into TestBackend\nstart-up log: {log}\n\n\
+         | what | n | median ms | p95 ms | max ms |\n|---|---|---|---|---|\n{}\n",
+        rows.join("\n")
+    ))
+}

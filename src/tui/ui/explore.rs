@@ -1,0 +1,380 @@
+//! The Explore tab: users, history with "hadn't liked" toggles, the ranked top-10 with its moves,
+//! attribution bars, "because you liked" influence bars, and the what-if line with the retrain
+//! gauge.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::layout::{Pane, Regions};
+use super::widgets::{draw_recs, fit, signed_bar, strip_year, Theme};
+use crate::tui::adapter::Engine;
+use crate::tui::app::App;
+use crate::tui::explore::{Detail, Explore, Retrain, UserView};
+
+pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
+    let (Some(engine), Some(x)) = (app.engine.as_deref(), app.explore.as_ref()) else {
+        return;
+    };
+    draw_users(
+        frame,
+        regions.pane(Pane::Users),
+        regions.rows_of(Pane::Users),
+        x,
+        theme,
+    );
+    let Some(v) = x.view.as_ref() else {
+        let empty = theme.block(" History ", false);
+        frame.render_widget(
+            Paragraph::new("No user matches the filter.").block(empty),
+            regions.pane(Pane::History),
+        );
+        return;
+    };
+    draw_history(frame, regions.pane(Pane::History), engine, x, v, theme);
+    let whatif = v.whatif.is_some();
+    let user_id = v.profile.user.map_or(0, |u| engine.dataset.user_id(u));
+    let state = match (&v.retrain, whatif) {
+        (_, false) if v.shown().popularity_fallback => "popularity fallback".to_string(),
+        (_, false) => "hybrid-als".to_string(),
+        (Retrain::Done { result, .. }, true) => {
+            format!("after incremental retrain ({} sweeps)", result.sweeps)
+        }
+        (Retrain::Running { fraction, .. }, true) => {
+            format!("instant refold · retraining {:.0}%", fraction * 100.0)
+        }
+        (_, true) => "instant refold".to_string(),
+    };
+    let title = format!(" Top-10 for user {user_id} — {state} ");
+    let mut block = theme.block(title, x.focus == Pane::Recs);
+    if let Some(w) = v.whatif.as_ref().filter(|w| !w.leaving.is_empty()) {
+        let gone: Vec<String> = w
+            .leaving
+            .iter()
+            .map(|&(i, r)| format!("{} (was #{r})", strip_year(engine.title(i))))
+            .collect();
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" left: {} ", gone.join(", ")),
+            theme.negative(),
+        )));
+    }
+    draw_recs(
+        frame,
+        regions.pane(Pane::Recs),
+        engine,
+        v.shown(),
+        v.recs.selected,
+        x.focus == Pane::Recs,
+        whatif,
+        block,
+        theme,
+    );
+    draw_attribution(
+        frame,
+        regions.pane(Pane::Attribution),
+        engine,
+        v.detail.as_ref(),
+        theme,
+    );
+    draw_influence(
+        frame,
+        regions.pane(Pane::Influence),
+        engine,
+        v.detail.as_ref(),
+        theme,
+    );
+    draw_whatif(frame, regions.pane(Pane::WhatIf), engine, v, theme);
+}
+
+fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &Theme) {
+    let u = &x.users;
+    let sort = u.sort.map_or("id", |s| s.label());
+    let mut title = format!(" Users {}/{} · sort {sort} ", u.view.len(), u.total());
+    if u.typing || !u.filter.is_empty() {
+        title.push_str(&format!(
+            "· /{}{} ",
+            u.filter,
+            if u.typing { "▏" } else { "" }
+        ));
+    }
+    let focused = x.focus == Pane::Users;
+    let block = theme.block(title, focused);
+    let inner = usize::from(area.width.saturating_sub(2));
+    let occ = inner.saturating_sub(6 + 1 + 2 + 1 + 8 + 1 + 1 + 5);
+    let mut lines = Vec::with_capacity(rows + 1);
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{:>6} {} {} {} {:>5}",
+            "id",
+            "g ",
+            fit("age", 8),
+            fit("occupation", occ),
+            "likes"
+        ),
+        theme.dim().add_modifier(Modifier::BOLD),
+    )));
+    for i in u.cursor.visible(u.view.len(), rows) {
+        let Some(r) = u.row(i) else { continue };
+        let text = format!(
+            "{:>6} {} {} {} {:>5}",
+            r.id,
+            fit(&r.gender, 2),
+            fit(&r.age, 8),
+            fit(&r.occupation, occ),
+            r.likes
+        );
+        let style = if i == u.cursor.selected {
+            theme.selected(focused)
+        } else {
+            Default::default()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_history(
+    frame: &mut Frame,
+    area: Rect,
+    engine: &Engine,
+    x: &Explore,
+    v: &UserView,
+    theme: &Theme,
+) {
+    let focused = x.focus == Pane::History;
+    let title = format!(
+        " History · {} likes · {} hadn't liked ",
+        v.profile.likes.len(),
+        v.removed.len()
+    );
+    let rows = usize::from(area.height.saturating_sub(2));
+    let width = usize::from(area.width.saturating_sub(2));
+    let mut lines = Vec::with_capacity(rows);
+    for i in v.history.visible(v.profile.likes.len(), rows) {
+        let item = v.profile.likes[i];
+        let off = v.removed.contains(&item);
+        let mark = if off { "✗ " } else { "♥ " };
+        let text = fit(
+            &format!(
+                "{mark}{}  {}",
+                engine.title(item),
+                engine.dataset.genre_label(item)
+            ),
+            width,
+        );
+        let mut style = if off {
+            theme.negative().add_modifier(Modifier::CROSSED_OUT)
+        } else {
+            Default::default()
+        };
+        if i == v.history.selected {
+            style = style.patch(theme.selected(focused));
+        }
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(theme.block(title, focused)),
+        area,
+    );
+}
+
+/// One labelled signed bar: `label  ▒▒│██  +0.123`.
+fn bar_line(
+    label: &str,
+    value: f32,
+    max: f32,
+    (width, label_w): (usize, usize),
+    theme: &Theme,
+) -> Line<'static> {
+    let bar_w = width.saturating_sub(label_w + 9).max(3);
+    let mut spans = vec![Span::raw(fit(label, label_w))];
+    spans.extend(signed_bar(value, max, bar_w, theme));
+    let style = if value < 0.0 {
+        theme.negative()
+    } else {
+        theme.positive()
+    };
+    spans.push(Span::styled(format!(" {value:>+7.3}"), style));
+    Line::from(spans)
+}
+
+pub fn draw_attribution(
+    frame: &mut Frame,
+    area: Rect,
+    engine: &Engine,
+    detail: Option<&Detail>,
+    theme: &Theme,
+) {
+    let Some(d) = detail else {
+        frame.render_widget(
+            Paragraph::new("").block(theme.block(" Why this score ", false)),
+            area,
+        );
+        return;
+    };
+    let a = &d.attribution;
+    let title = format!(" Why {} ", strip_year(engine.title(d.item)));
+    let width = usize::from(area.width.saturating_sub(2));
+    let max = a.parts.iter().map(|p| p.1.abs()).fold(0.0f32, f32::max);
+    let rows = usize::from(area.height.saturating_sub(2));
+    let mut lines: Vec<Line> = a
+        .parts
+        .iter()
+        .take(rows.saturating_sub(1))
+        .map(|(label, v)| {
+            bar_line(
+                label.strip_prefix("genre:").unwrap_or(label),
+                *v,
+                max,
+                (width, (width / 3).clamp(14, 18)),
+                theme,
+            )
+        })
+        .collect();
+    let shown: usize = lines.len();
+    let more = a.parts.len() - shown;
+    let sum = format!(
+        "{}= {:.3}{}",
+        fit("sum", (width / 3).clamp(8, 24)),
+        a.score,
+        if more > 0 {
+            format!(" ({more} more parts)")
+        } else {
+            String::new()
+        }
+    );
+    lines.push(Line::from(Span::styled(sum, theme.accent())));
+    frame.render_widget(Paragraph::new(lines).block(theme.block(title, false)), area);
+}
+
+pub fn draw_influence(
+    frame: &mut Frame,
+    area: Rect,
+    engine: &Engine,
+    detail: Option<&Detail>,
+    theme: &Theme,
+) {
+    let block = theme.block(" Because you liked ", false);
+    let Some(d) = detail else {
+        frame.render_widget(Paragraph::new("").block(block), area);
+        return;
+    };
+    let inf = &d.influences;
+    let width = usize::from(area.width.saturating_sub(2));
+    let sentence = if inf.sentence.is_empty() {
+        "No single like pushes this score up.".to_string()
+    } else {
+        inf.sentence.clone()
+    };
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [top, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(Span::styled(sentence, theme.accent())).wrap(Wrap { trim: true }),
+        top,
+    );
+    let rows = usize::from(rest.height);
+    let max = inf
+        .items
+        .iter()
+        .map(|p| p.1.abs())
+        .fold(inf.demographic.abs(), f32::max);
+    let cols = (width, (width / 2).clamp(8, 30));
+    let demographic = inf.demographic != 0.0;
+    let mut lines: Vec<Line> = inf
+        .items
+        .iter()
+        .take(rows.saturating_sub(usize::from(demographic)))
+        .map(|&(item, value)| {
+            // The measured effect of removing this like, where the explain layer measured it.
+            let suffix = match inf.measured.iter().find(|m| m.0 == item) {
+                Some((_, Some(rank))) => format!(" →#{rank}"),
+                Some((_, None)) => " →out".to_string(),
+                None => String::new(),
+            };
+            let room = cols.1.saturating_sub(suffix.chars().count() + 1);
+            let label = format!(
+                "{}{suffix}",
+                fit(strip_year(engine.title(item)), room).trim_end()
+            );
+            bar_line(&label, value, max, cols, theme)
+        })
+        .collect();
+    if demographic {
+        lines.push(bar_line(
+            "demographic prior",
+            inf.demographic,
+            max,
+            cols,
+            theme,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), rest);
+}
+
+fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, theme: &Theme) {
+    let block = theme.block(" What if I hadn't liked … ", false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [first, second] =
+        Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(inner);
+    if let Some(m) = &v.minimal {
+        let text = format!(
+            "Minimal set for {}: {}",
+            strip_year(engine.title(m.item)),
+            m.sentence
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let Some(w) = &v.whatif else {
+        let hint = "Select a like in History and press space: \"what if I hadn't liked it?\" (m: minimal set)";
+        frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim())), first);
+        return;
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(w.sentence.as_str(), theme.accent())).wrap(Wrap { trim: true }),
+        first,
+    );
+    match &v.retrain {
+        Retrain::Running {
+            fraction,
+            label,
+            started,
+            ..
+        } => {
+            let label = if *started {
+                format!("retraining: {label}")
+            } else {
+                "retrain queued".into()
+            };
+            let g = Gauge::default()
+                .gauge_style(theme.positive())
+                .ratio(f64::from(fraction.clamp(0.0, 1.0)))
+                .label(label);
+            frame.render_widget(g, second);
+        }
+        Retrain::Done { result, .. } => {
+            let text = format!(
+                "Retrain ({} sweeps) replaced it: {}/10 places agreed, {}/10 shared, τ {:.2}",
+                result.sweeps, result.same_places, result.overlap, result.kendall_tau
+            );
+            frame.render_widget(Paragraph::new(Span::styled(text, theme.positive())), second);
+        }
+        Retrain::Failed(e) => {
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    format!("retrain failed: {e}"),
+                    theme.negative(),
+                )),
+                second,
+            );
+        }
+        Retrain::Idle => {}
+    }
+}

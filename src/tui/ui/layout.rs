@@ -1,0 +1,187 @@
+//! Where everything goes, as a pure function of the terminal size and the tab: drawing uses it to
+//! place panes, the app uses it to turn a mouse click into a pane and a row and to know how many
+//! rows a page has.
+
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+
+use crate::tui::app::Tab;
+
+/// Below this the screen says it is too small instead of drawing.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Rows of a top-k table (the k of every list the TUI shows).
+pub const TOP_K: usize = 10;
+
+/// A pane that can take focus or a click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Users,
+    History,
+    Recs,
+    Attribution,
+    Influence,
+    WhatIf,
+    Search,
+    Liked,
+    BuildRecs,
+    BuildDetail,
+    Body,
+}
+
+/// The rectangles of one frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Regions {
+    pub tabs: Rect,
+    pub body: Rect,
+    pub status: Rect,
+    pub panes: Vec<(Pane, Rect)>,
+}
+
+impl Regions {
+    pub fn pane(&self, pane: Pane) -> Rect {
+        self.panes
+            .iter()
+            .find(|p| p.0 == pane)
+            .map_or(Rect::default(), |p| p.1)
+    }
+
+    /// The pane under a screen position.
+    pub fn pane_at(&self, column: u16, row: u16) -> Option<Pane> {
+        let at = Position::new(column, row);
+        self.panes.iter().find(|p| p.1.contains(at)).map(|p| p.0)
+    }
+
+    /// Rows of list content a pane shows (inside its border, below a header line when it has one).
+    pub fn rows_of(&self, pane: Pane) -> usize {
+        let r = self.pane(pane);
+        usize::from(r.height.saturating_sub(2 + header_lines(pane)))
+    }
+
+    /// The 0-based content row (before scrolling) a click at `row` hits in `pane`, if any.
+    pub fn row_in(&self, pane: Pane, row: u16) -> Option<usize> {
+        let r = self.pane(pane);
+        let top = r.y + 1 + header_lines(pane);
+        (row >= top && row < r.y + r.height.saturating_sub(1)).then(|| usize::from(row - top))
+    }
+}
+
+/// Lines above a pane's rows: column headers, or the search field.
+pub fn header_lines(pane: Pane) -> u16 {
+    match pane {
+        Pane::Users | Pane::Recs | Pane::BuildRecs => 1,
+        Pane::Search => 2,
+        _ => 0,
+    }
+}
+
+/// The label of tab `n` in the tabs bar (` 1 Explore `); labels are joined by a one-column `│`.
+pub fn tab_label(n: usize) -> String {
+    format!(" {} {} ", n + 1, Tab::ALL[n].title())
+}
+
+/// The tab whose label covers `column` of the tabs bar.
+pub fn tab_at(column: u16) -> Option<usize> {
+    let mut x = 0u16;
+    for n in 0..Tab::ALL.len() {
+        let w = tab_label(n).chars().count() as u16;
+        if column >= x && column < x + w {
+            return Some(n);
+        }
+        x += w + 1;
+    }
+    None
+}
+
+/// True when the terminal can hold the smallest layout.
+pub fn fits(area: Rect) -> bool {
+    area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
+}
+
+/// The layout of `tab` in `area`.
+pub fn regions(area: Rect, tab: Tab) -> Regions {
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let recs_height = TOP_K as u16 + 3;
+    let panes = match tab {
+        Tab::Explore => {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(36), Constraint::Percentage(64)])
+                    .areas(body);
+            let [users, history] =
+                Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(left);
+            let [recs, bars, whatif] = Layout::vertical([
+                Constraint::Length(recs_height),
+                Constraint::Min(3),
+                Constraint::Length(5),
+            ])
+            .areas(right);
+            let [attribution, influence] =
+                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .areas(bars);
+            vec![
+                (Pane::Users, users),
+                (Pane::History, history),
+                (Pane::Recs, recs),
+                (Pane::Attribution, attribution),
+                (Pane::Influence, influence),
+                (Pane::WhatIf, whatif),
+            ]
+        }
+        Tab::Build => {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
+                    .areas(body);
+            let [search, liked] =
+                Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)])
+                    .areas(left);
+            let [recs, detail] =
+                Layout::vertical([Constraint::Length(recs_height), Constraint::Min(3)])
+                    .areas(right);
+            vec![
+                (Pane::Search, search),
+                (Pane::Liked, liked),
+                (Pane::BuildRecs, recs),
+                (Pane::BuildDetail, detail),
+            ]
+        }
+        _ => vec![(Pane::Body, body)],
+    };
+    Regions {
+        tabs,
+        body,
+        status,
+        panes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_tile_the_body_and_clicks_find_rows() {
+        let area = Rect::new(0, 0, 120, 40);
+        for tab in Tab::ALL {
+            let r = regions(area, tab);
+            let covered: u32 = r.panes.iter().map(|p| p.1.area()).sum();
+            assert_eq!(covered, r.body.area(), "{tab:?}");
+        }
+        let r = regions(area, Tab::Explore);
+        let users = r.pane(Pane::Users);
+        assert_eq!(r.pane_at(users.x + 2, users.y + 3), Some(Pane::Users));
+        assert_eq!(r.row_in(Pane::Users, users.y + 2), Some(0));
+        assert_eq!(r.row_in(Pane::Users, users.y), None);
+        assert_eq!(r.rows_of(Pane::Recs), TOP_K);
+        assert!(r.rows_of(Pane::Users) > 5);
+        assert_eq!(tab_at(0), Some(0));
+        let second = tab_label(0).chars().count() as u16 + 1;
+        assert_eq!(tab_at(second), Some(1));
+        assert_eq!(tab_at(second - 1), None);
+    }
+}

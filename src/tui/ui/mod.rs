@@ -1,0 +1,202 @@
+//! Drawing: [`draw`] paints one frame from the [`App`] state and nothing else (no engine calls, no
+//! math), so the same code serves the terminal and ratatui's `TestBackend` in snapshot tests.
+
+pub mod layout;
+pub mod widgets;
+
+mod builder;
+mod compare;
+mod dataset;
+mod explore;
+mod trust;
+
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::action::KEYS;
+use super::app::{App, Phase, Starting, Tab};
+use super::startup::LOCAL_DATA_HELP;
+use layout::{MIN_HEIGHT, MIN_WIDTH};
+pub use widgets::Theme;
+
+/// Paints the whole screen.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if !layout::fits(area) {
+        let text = vec![
+            Line::from(Span::styled("The terminal is too small", theme.warn())),
+            Line::from(format!(
+                "{}×{} here; whyrec needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+                area.width, area.height
+            )),
+            Line::from("Enlarge the window, or press q to quit."),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    match &app.phase {
+        Phase::Starting(s) => draw_starting(frame, area, app, s, theme),
+        Phase::Failed(message) => draw_failed(frame, area, message, theme),
+        Phase::Ready => {
+            let regions = app.regions();
+            draw_tabs(frame, regions.tabs, app.tab, theme);
+            match app.tab {
+                Tab::Explore => explore::draw(frame, &regions, app, theme),
+                Tab::Trust => trust::draw_trust(frame, regions.body, app, theme),
+                Tab::Fairness => trust::draw_fairness(frame, regions.body, app, theme),
+                Tab::Dataset => dataset::draw(frame, regions.body, app, theme),
+                Tab::Compare => compare::draw(frame, regions.body, app, theme),
+                Tab::Build => builder::draw(frame, &regions, app, theme),
+            }
+            draw_status(frame, regions.status, app, theme);
+            if app.help {
+                draw_help(frame, area, theme);
+            }
+        }
+    }
+}
+
+fn draw_tabs(frame: &mut Frame, area: Rect, tab: Tab, theme: &Theme) {
+    let mut spans = Vec::with_capacity(Tab::ALL.len() * 2 + 1);
+    for n in 0..Tab::ALL.len() {
+        if n > 0 {
+            spans.push(Span::styled("│", theme.dim()));
+        }
+        let style = if Tab::ALL[n] == tab {
+            theme.accent().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(layout::tab_label(n), style));
+    }
+    spans.push(Span::styled("  ? help  q quit", theme.dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn hints(app: &App) -> &'static str {
+    if app.typing() {
+        return "type to filter · Enter done · Esc clear";
+    }
+    match app.tab {
+        Tab::Explore => "←→ pane · ↑↓ move · / filter · s sort · space hadn't liked · r reset · m minimal set · e export",
+        Tab::Build => "/ search · ↑↓ move · ←→ pane · space/Enter like · r reset",
+        Tab::Trust => "+/- accuracy–coverage knob",
+        Tab::Dataset => "↑↓ scroll",
+        _ => "Tab next tab · 1-6 tabs · ? help",
+    }
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(b) = &app.banner {
+        let style = if b.error { theme.error() } else { theme.warn() };
+        let text = format!("{}  (Esc to dismiss)", b.text);
+        frame.render_widget(Paragraph::new(Span::styled(text, style)), area);
+        return;
+    }
+    let busy = if app.waiting() { "working… " } else { "" };
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(busy.len() as u16)]).areas(area);
+    frame.render_widget(Paragraph::new(Span::styled(hints(app), theme.dim())), left);
+    frame.render_widget(Paragraph::new(Span::styled(busy, theme.warn())), right);
+}
+
+/// A rectangle of at most `width`×`height` centred in `area`.
+pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rect = centred(area, 100, KEYS.len() as u16 + 2);
+    let lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(widgets::fit(k, 16), theme.accent()),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    frame.render_widget(Clear, rect);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" Keys (? or Esc closes) ")
+        .border_style(theme.accent());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn draw_starting(frame: &mut Frame, area: Rect, app: &App, s: &Starting, theme: &Theme) {
+    let rect = centred(area, 96, 20);
+    let [title, gauge, log] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(3),
+        Constraint::Min(0),
+    ])
+    .areas(rect);
+    let heading = format!(
+        "whyrec — starting on {}   (q quits at any time)",
+        app.options.dataset
+    );
+    frame.render_widget(Paragraph::new(Span::styled(heading, theme.accent())), title);
+    let g = Gauge::default()
+        .block(Block::new().borders(Borders::ALL).title(" progress "))
+        .gauge_style(theme.positive())
+        .ratio(f64::from(s.fraction.clamp(0.0, 1.0)))
+        .label(s.label.clone());
+    frame.render_widget(g, gauge);
+    let skip = s
+        .log
+        .len()
+        .saturating_sub(usize::from(log.height.saturating_sub(2)));
+    let lines: Vec<Line> = s.log[skip..]
+        .iter()
+        .map(|l| Line::from(l.as_str()))
+        .collect();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" log ")
+        .border_style(theme.dim());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        log,
+    );
+}
+
+fn draw_failed(frame: &mut Frame, area: Rect, message: &str, theme: &Theme) {
+    let rect = centred(area, 96, 16);
+    let text = vec![
+        Line::from(Span::styled("whyrec could not start", theme.error())),
+        Line::from(""),
+        Line::from(message.to_string()),
+        Line::from(""),
+        Line::from(Span::styled(LOCAL_DATA_HELP, theme.accent())),
+        Line::from(""),
+        Line::from(Span::styled("Press q or Esc to quit.", theme.dim())),
+    ];
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.negative());
+    frame.render_widget(
+        Paragraph::new(text)
+            .block(block)
+            .alignment(Alignment::Left)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}

@@ -1,0 +1,261 @@
+//! Shared drawing pieces: the colour theme (plain under `NO_COLOR`), signed bars, text fitting, and
+//! the top-10 table both the Explore and the Build-a-user tabs show.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Row, Table};
+use ratatui::Frame;
+
+use crate::tui::adapter::{Engine, TopList};
+
+/// Colours, or none at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    /// Colour unless `NO_COLOR` is set to anything non-empty (<https://no-color.org>).
+    pub fn from_env() -> Theme {
+        Theme {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn positive(&self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn negative(&self) -> Style {
+        self.fg(Color::Red)
+    }
+
+    pub fn accent(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    }
+
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn error(&self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        }
+    }
+
+    /// The selected row: reversed, so it shows without colour too.
+    pub fn selected(&self, focused: bool) -> Style {
+        if focused {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
+    /// A pane's border: highlighted when it has the focus.
+    pub fn block<'a>(&self, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+        let style = if focused { self.accent() } else { self.dim() };
+        Block::new()
+            .borders(Borders::ALL)
+            .border_style(style)
+            .title(title)
+    }
+}
+
+/// `text` cut to `width` columns (with `…` when cut), padded with spaces to exactly `width`.
+pub fn fit(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    if n <= width {
+        let mut s = String::with_capacity(width);
+        s.push_str(text);
+        s.extend(std::iter::repeat_n(' ', width - n));
+        s
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut s: String = text.chars().take(width - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// A MovieLens title without its trailing ` (year)`.
+pub fn strip_year(title: &str) -> &str {
+    let t = title.trim_end();
+    match t.rfind(" (") {
+        Some(p)
+            if t.ends_with(')')
+                && t[p + 2..t.len() - 1]
+                    .chars()
+                    .take(4)
+                    .all(|c| c.is_ascii_digit()) =>
+        {
+            &t[..p]
+        }
+        _ => t,
+    }
+}
+
+/// A signed bar of `width` columns around a centre mark: negative values grow left (red, `▒`),
+/// positive right (green, `█`), scaled so that `max` fills half the width.
+pub fn signed_bar(value: f32, max: f32, width: usize, theme: &Theme) -> Vec<Span<'static>> {
+    let half = width.saturating_sub(1) / 2;
+    let cells = if max > 0.0 {
+        ((value.abs() / max) * half as f32).round() as usize
+    } else {
+        0
+    }
+    .min(half);
+    let (left, right) = if value < 0.0 { (cells, 0) } else { (0, cells) };
+    vec![
+        Span::raw(" ".repeat(half - left)),
+        Span::styled("▒".repeat(left), theme.negative()),
+        Span::styled("│", theme.dim()),
+        Span::styled("█".repeat(right), theme.positive()),
+        Span::raw(" ".repeat(half - right)),
+    ]
+}
+
+/// A bar of `fraction` (0..=1) of `width` columns.
+pub fn bar(fraction: f64, width: usize) -> String {
+    let n = (fraction.clamp(0.0, 1.0) * width as f64).round() as usize;
+    let mut s = "█".repeat(n);
+    s.extend(std::iter::repeat_n('·', width - n));
+    s
+}
+
+/// The change column of a ranked row: `▲3`, `▼2`, `new`, `=` or blank without what-if.
+pub fn movement(rank: usize, previous: Option<usize>, whatif: bool) -> (String, i8) {
+    if !whatif {
+        return (String::new(), 0);
+    }
+    match previous {
+        None => ("new".into(), 1),
+        Some(p) if p > rank => (format!("▲{}", p - rank), 1),
+        Some(p) if p < rank => (format!("▼{}", rank - p), -1),
+        Some(_) => ("=".into(), 0),
+    }
+}
+
+/// The ranked top-10 table: rank, change, title, year, genres, score, predicted stars, popularity.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_recs(
+    frame: &mut Frame,
+    area: Rect,
+    engine: &Engine,
+    list: &TopList,
+    selected: usize,
+    focused: bool,
+    whatif: bool,
+    block: Block,
+    theme: &Theme,
+) {
+    let header = Row::new(["#", "chg", "title", "year", "genres", "score", "★", "pop"])
+        .style(theme.dim().add_modifier(Modifier::BOLD));
+    let rows = list.recs.iter().enumerate().map(|(n, r)| {
+        let (chg, dir) = movement(r.rank, r.previous_rank, whatif);
+        let chg_style = match dir {
+            1 => theme.positive(),
+            -1 => theme.negative(),
+            _ => Style::new(),
+        };
+        let d = &engine.dataset;
+        let row = Row::new(vec![
+            Span::raw(r.rank.to_string()),
+            Span::styled(chg, chg_style),
+            Span::raw(strip_year(engine.title(r.item)).to_string()),
+            Span::raw(d.items.years[r.item as usize].map_or(String::new(), |y| y.to_string())),
+            Span::raw(d.genre_label(r.item)),
+            Span::raw(format!("{:.3}", r.score)),
+            Span::raw(format!("{:.1}", r.stars)),
+            Span::raw(r.popularity.to_string()),
+        ]);
+        if n == selected {
+            row.style(theme.selected(focused))
+        } else {
+            row
+        }
+    });
+    let widths = [
+        Constraint::Length(2),
+        Constraint::Length(4),
+        Constraint::Fill(3),
+        Constraint::Length(4),
+        Constraint::Fill(2),
+        Constraint::Length(6),
+        Constraint::Length(3),
+        Constraint::Length(5),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_theme_has_no_colours_but_still_marks_selection() {
+        let plain = Theme { color: false };
+        for style in [
+            plain.positive(),
+            plain.negative(),
+            plain.accent(),
+            plain.dim(),
+            plain.error(),
+        ] {
+            assert_eq!((style.fg, style.bg), (None, None));
+        }
+        assert!(plain
+            .selected(true)
+            .add_modifier
+            .contains(Modifier::REVERSED));
+        assert_eq!(Theme { color: true }.positive().fg, Some(Color::Green));
+    }
+
+    #[test]
+    fn text_helpers() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(strip_year("Heat (1995)"), "Heat");
+        assert_eq!(strip_year("Babylon 5 (1994-1998)"), "Babylon 5");
+        assert_eq!(strip_year("Hyena Road"), "Hyena Road");
+        assert_eq!(bar(0.5, 4), "██··");
+        assert_eq!(movement(2, Some(5), true).0, "▲3");
+        assert_eq!(movement(5, Some(2), true).0, "▼3");
+        assert_eq!(movement(5, None, true).0, "new");
+        assert_eq!(movement(5, Some(5), false).0, "");
+        let t = Theme { color: false };
+        let text: String = signed_bar(-1.0, 1.0, 9, &t)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(text, "▒▒▒▒│    ");
+    }
+}
