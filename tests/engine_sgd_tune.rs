@@ -4,7 +4,7 @@
 //!
 //! Grid via environment variables holding comma-separated lists: `TUNE_LOSS` (warp, bpr),
 //! `TUNE_FACTORS`, `TUNE_LR`, `TUNE_EPOCHS`, `TUNE_ALPHA` (item_alpha = user_alpha),
-//! `TUNE_MAX_SAMPLED`, `TUNE_SHARDS`, `TUNE_SYNC`, `TUNE_FEATURES` (`both`, `none`, `items`,
+//! `TUNE_MAX_SAMPLED`, `TUNE_BPR_UNIFORM` (true, false), `TUNE_SHARDS`, `TUNE_SYNC`, `TUNE_FEATURES` (`both`, `none`, `items`,
 //! `users`), `TUNE_SEEDS` (default 1,2,3,4,5; the model seed is the split seed, as `whyrec eval`).
 //!
 //! Recorded results (mean of split seeds 1–5, 2 shared cores; fit s = mean fit time):
@@ -88,6 +88,7 @@ fn tune_on_ml100k_holdout20() {
         seeds
     };
     let losses: Vec<String> = list("TUNE_LOSS", "warp".to_string());
+    let uniform = list("TUNE_BPR_UNIFORM", false);
     let features: Vec<String> = list("TUNE_FEATURES", "both".to_string());
     for loss in &losses {
         let d = if loss == "bpr" {
@@ -102,8 +103,12 @@ fn tune_on_ml100k_holdout20() {
                         for &max_sampled in &list("TUNE_MAX_SAMPLED", d.max_sampled) {
                             for &shards in &list("TUNE_SHARDS", d.shards) {
                                 for &sync_interval in &list("TUNE_SYNC", d.sync_interval) {
-                                    for f in &features {
+                                    for (f, &u) in features
+                                        .iter()
+                                        .flat_map(|f| uniform.iter().map(move |u| (f, u)))
+                                    {
                                         let config = SgdConfig {
+                                            bpr_uniform_negatives: u,
                                             factors,
                                             learning_rate,
                                             epochs,
@@ -118,7 +123,7 @@ fn tune_on_ml100k_holdout20() {
                                         };
                                         let (p, c, a, t) = run_config(&data, &config, &seeds);
                                         println!(
-                                            "P@10 {p:.4} cov {c:.4} AUC {a:.4} fit {t:.2}s  {loss} k={factors} lr={learning_rate} ep={epochs} alpha={alpha} ms={max_sampled} shards={shards} sync={sync_interval} features={f}"
+                                            "P@10 {p:.4} cov {c:.4} AUC {a:.4} fit {t:.2}s  {loss} k={factors} lr={learning_rate} ep={epochs} alpha={alpha} ms={max_sampled} shards={shards} sync={sync_interval} features={f} bpr_uniform={u}"
                                         );
                                     }
                                 }

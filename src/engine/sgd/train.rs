@@ -175,13 +175,6 @@ fn run(
         .enumerate()
         .map(|(s, users)| Shard::new(s, users, &shared, k))
         .collect();
-    let ctx = Context {
-        config: &config,
-        positives: &positives.by_user,
-        user_features: &model.users.features.by_row,
-        item_features: &model.items.features.by_row,
-        popularity: &popularity,
-    };
     let own = model
         .users
         .own
@@ -196,7 +189,7 @@ fn run(
     for epoch in 1..=epochs {
         shards
             .par_iter_mut()
-            .for_each(|s| s.start_epoch(config.seed, epochs_done, ctx.positives));
+            .for_each(|s| s.start_epoch(config.seed, epochs_done, &positives.by_user));
         let rounds = shards
             .iter()
             .map(|s| s.n_examples().div_ceil(config.sync_interval))
@@ -207,6 +200,14 @@ fn run(
             if cancel.load(Ordering::Relaxed) {
                 return Err(EngineError::Cancelled);
             }
+            let ctx = Context {
+                config: &config,
+                shared: &shared,
+                positives: &positives.by_user,
+                user_features: &model.users.features.by_row,
+                item_features: &model.items.features.by_row,
+                popularity: &popularity,
+            };
             let rows = split_rows(own, &shards, k);
             let accums = split_rows(own_accum, &shards, k);
             shards
