@@ -49,9 +49,14 @@
 //! `shard.rs` shards and rounds, `merge.rs` the merge, `train.rs` fit / continue_training, `fold.rs` fold-in and
 //! leave-one-out, `explain.rs` the exact decomposition, `persist.rs` model files.
 //!
-//! # Tuning (ML-100K holdout-20, split seeds 1–5; `tests/engine_sgd_tune.rs`)
-//! See the report table in `tests/engine_sgd_tune.rs`; the defaults of [`SgdConfig::warp`] and
-//! [`SgdConfig::bpr`] come from it.
+//! # Tuning (ML-100K holdout-20, mean of split seeds 1–5; every sweep is in `tests/engine_sgd_tune.rs`)
+//! WARP: k = 64, learning rate 0.05, max_sampled 10, 50 epochs, alpha 0.25 — P@10 0.199,
+//! coverage@10 0.361, AUC 0.927. Less L2 or more epochs trade precision for coverage (alpha 0:
+//! 0.179 / 0.390); more L2 the other way (alpha 0.5: 0.219 / 0.308). BPR with LightFM's
+//! popularity-proportional negatives peaks at learning rate 0.02, alpha 0.02 (P@10 0.152,
+//! coverage 0.384, AUC 0.868); uniform negatives reach P@10 0.201 at coverage 0.19.
+//! Four shards merging every 256 positives match sequential SGD; many shards with long rounds
+//! overshoot (8 × 4096: P@10 0.11), because every shard's stale update is kept.
 
 mod config;
 mod explain;
