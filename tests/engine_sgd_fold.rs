@@ -146,10 +146,12 @@ fn a_training_users_history_folds_in_close_to_the_trained_vector() {
          P@10 trained {:.4} folded {:.4}; AUC trained {:.4} folded {:.4}",
         trained.precision, folded.precision, trained.auc, folded.auc
     );
-    assert!(cos >= 0.8, "mean cosine {cos}");
-    assert!(jaccard >= 0.4, "mean Jaccard {jaccard}");
-    assert!(folded.precision >= 0.9 * trained.precision);
-    assert!(folded.auc >= trained.auc - 0.01);
+    // Measured with the defaults: cosine 0.946, Jaccard 0.648, P@10 0.1988 vs 0.2010.
+    assert!(cos >= 0.9, "mean cosine {cos}");
+    assert!(low_cos <= n / 50, "{low_cos} users below cosine 0.5");
+    assert!(jaccard >= 0.55, "mean Jaccard {jaccard}");
+    assert!(folded.precision >= 0.95 * trained.precision);
+    assert!(folded.auc >= trained.auc - 0.005);
 }
 
 #[test]

@@ -116,7 +116,9 @@ fn knob_alternatives() {
     for seed in env_list("TUNE_SEEDS", "1") {
         let seed: u64 = seed.parse().unwrap();
         let data = EvalData::holdout(&d, seed);
-        let TrustModel::Als(base) = TrustModel::from_ranking(RankingModel::HybridAls) else {
+        let TrustModel::Als(base) =
+            TrustModel::from_ranking(RankingModel::HybridAls).expect("hybrid-als")
+        else {
             unreachable!()
         };
         let parse = |name: &str, v: f32| std::env::var(name).map_or(v, |s| s.parse().unwrap());

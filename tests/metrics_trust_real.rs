@@ -127,6 +127,7 @@ fn knob_reaches_the_goal_on_ml100k_seed1() {
     let d = load("ml-100k");
     let data = EvalData::holdout(&d, 1);
     let fitted = TrustModel::from_ranking(RankingModel::HybridAls)
+        .expect("hybrid-als")
         .fit(&data, &data.train, 1)
         .unwrap();
     let points = sweep_split(

@@ -279,7 +279,11 @@ pub fn whatif(global: &GlobalArgs, args: &WhatIfArgs) -> Result<()> {
             crate::explain::RetrainKind::Full => "Full retrain from scratch",
         };
         let plural = if r.sweeps == 1 { "" } else { "s" };
-        print_outcome(&e, &format!("{what} ({} sweep{plural})", r.sweeps), &r.outcome);
+        print_outcome(
+            &e,
+            &format!("{what} ({} sweep{plural})", r.sweeps),
+            &r.outcome,
+        );
     }
     if let Some(fid) = fidelity {
         println!("Fidelity of the instant answer (overlap of the top-10, same places, Kendall tau-b over the union, missing = rank 11):");

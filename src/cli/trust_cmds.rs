@@ -84,14 +84,15 @@ fn trust_models(names: &[String]) -> Result<Vec<TrustModel>> {
     names
         .iter()
         .map(|n| {
-            RankingModel::from_name(n.trim())
-                .map(TrustModel::from_ranking)
-                .ok_or_else(|| {
-                    eyre!(
-                        "unknown model {n:?}: expected one of {}",
-                        RankingModel::names()
-                    )
-                })
+            let model = RankingModel::from_name(n.trim()).ok_or_else(|| {
+                eyre!(
+                    "unknown model {n:?}: expected one of {}",
+                    RankingModel::names()
+                )
+            })?;
+            TrustModel::from_ranking(model).ok_or_else(|| {
+                eyre!("the trust report covers popularity, hybrid-als and als, not {model}")
+            })
         })
         .collect()
 }

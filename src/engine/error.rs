@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// A factor became NaN or infinite; no model is produced. `setting` names the configuration.
-    #[error("training diverged (a factor became NaN or infinite) with {setting}; try a larger regularization or fewer factors")]
+    #[error("training diverged (a factor became NaN or infinite) with {setting}; try a larger regularization, fewer factors or a smaller learning rate")]
     Diverged { setting: String },
     /// The caller raised the cancel flag.
     #[error("training was cancelled")]

@@ -13,7 +13,8 @@ pub enum Loss {
     /// `ln ⌊(n_items − 1) / draws⌋`, clipped at 10.
     Warp,
     /// Bayesian Personalised Ranking (Rendle et al. 2009) with LightFM's negatives: the item of a
-    /// random training interaction (popularity-proportional), step weight `1 − σ(s⁺ − s⁻)`.
+    /// random training interaction (popularity-proportional; uniform with
+    /// `bpr_uniform_negatives`), step weight `1 − σ(s⁺ − s⁻)`.
     Bpr,
 }
 
@@ -45,6 +46,9 @@ pub struct SgdConfig {
     pub user_alpha: f32,
     /// WARP: most negatives drawn per positive (LightFM default 10). Unused by BPR.
     pub max_sampled: usize,
+    /// BPR: draw negatives uniformly (Rendle et al. 2009) instead of LightFM's
+    /// popularity-proportional draw. Unused by WARP (always uniform).
+    pub bpr_uniform_negatives: bool,
     /// Passes over the training positives.
     pub epochs: usize,
     /// Seed of every ChaCha8 stream (initialisation, shuffles, negatives, fold-in).
@@ -75,10 +79,11 @@ impl SgdConfig {
             loss: Loss::Warp,
             factors: 64,
             learning_rate: 0.05,
-            item_alpha: 0.0,
-            user_alpha: 0.0,
+            item_alpha: 0.25,
+            user_alpha: 0.25,
             max_sampled: 10,
-            epochs: 30,
+            bpr_uniform_negatives: false,
+            epochs: 50,
             seed: 1,
             shards: 4,
             sync_interval: 256,
@@ -92,6 +97,9 @@ impl SgdConfig {
     pub fn bpr() -> SgdConfig {
         SgdConfig {
             loss: Loss::Bpr,
+            learning_rate: 0.02,
+            item_alpha: 0.02,
+            user_alpha: 0.02,
             ..SgdConfig::warp()
         }
     }
@@ -99,14 +107,15 @@ impl SgdConfig {
     /// One line naming every setting (used in errors and reports).
     pub fn describe(&self) -> String {
         format!(
-            "{} factors={} learning_rate={} item_alpha={} user_alpha={} max_sampled={} epochs={} \
-             seed={} shards={} sync_interval={} fold_in_epochs={} item_features={} user_features={}",
+            "{} factors={} learning_rate={} item_alpha={} user_alpha={} max_sampled={} \
+             bpr_uniform_negatives={} epochs={} seed={} shards={} sync_interval={} fold_in_epochs={} item_features={} user_features={}",
             self.loss.name(),
             self.factors,
             self.learning_rate,
             self.item_alpha,
             self.user_alpha,
             self.max_sampled,
+            self.bpr_uniform_negatives,
             self.epochs,
             self.seed,
             self.shards,

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::config::Loss;
 use super::kernel::{
-    adagrad_row, bpr_weight, cumulative, popular_negative, score, warp_violator, warp_weight,
+    adagrad_row, bpr_negative, bpr_weight, cumulative, score, warp_violator, warp_weight,
 };
 use super::model::SgdModel;
 use super::shard::{stream, TAG_FOLD};
@@ -178,7 +178,13 @@ impl SgdModel {
                             None => continue,
                         }
                     }
-                    Loss::Bpr => match popular_negative(&mut rng, popularity, is_positive) {
+                    Loss::Bpr => match bpr_negative(
+                        &mut rng,
+                        cfg.bpr_uniform_negatives,
+                        n_items,
+                        popularity,
+                        is_positive,
+                    ) {
                         Some(n) => (n, bpr_weight(s_pos - score(&p, row(n)))),
                         None => continue,
                     },

@@ -12,22 +12,20 @@ pub(super) const MAX_LOSS: f32 = 10.0;
 /// negative (LightFM retries without bound; a user who liked almost everything would loop).
 pub(super) const REJECTIONS_PER_DRAW: usize = 100;
 
-/// `out = own + Σ_f x_f · table[f]`, rows of `out.len()` floats, summed in `f32` in feature order.
+/// `out = own + Σ_f x_f · row_of(f)`, summed in `f32` in feature order.
 #[inline]
-pub(super) fn compose_into(
+pub(super) fn compose_into<'a>(
     out: &mut [f32],
     own: &[f32],
     features: &[u32],
     weights: &[f32],
-    table: &[f32],
+    row_of: impl Fn(usize) -> &'a [f32],
 ) {
-    let w = out.len();
     for (o, &v) in out.iter_mut().zip(own) {
         *o = v;
     }
     for (&f, &x) in features.iter().zip(weights) {
-        let row = &table[f as usize * w..(f as usize + 1) * w];
-        for (o, &v) in out.iter_mut().zip(row) {
+        for (o, &v) in out.iter_mut().zip(row_of(f as usize)) {
             *o += x * v;
         }
     }
@@ -157,6 +155,36 @@ pub(super) fn popular_negative(
     None
 }
 
+/// A uniformly drawn item that is not one of the user's positives.
+pub(super) fn uniform_negative(
+    rng: &mut ChaCha8Rng,
+    n_items: usize,
+    is_positive: impl Fn(u32) -> bool,
+) -> Option<u32> {
+    if n_items == 0 {
+        return None;
+    }
+    (0..REJECTIONS_PER_DRAW)
+        .map(|_| rng.gen_range(0..n_items as u32))
+        .find(|&j| !is_positive(j))
+}
+
+/// BPR's negative by `config.bpr_uniform_negatives`: uniform (Rendle et al.) or
+/// popularity-proportional (LightFM).
+pub(super) fn bpr_negative(
+    rng: &mut ChaCha8Rng,
+    uniform: bool,
+    n_items: usize,
+    cumulative: &[u64],
+    is_positive: impl Fn(u32) -> bool,
+) -> Option<u32> {
+    if uniform {
+        uniform_negative(rng, n_items, is_positive)
+    } else {
+        popular_negative(rng, cumulative, is_positive)
+    }
+}
+
 /// Running sums of `counts`.
 pub(super) fn cumulative(counts: &[u32]) -> Vec<u64> {
     counts
@@ -208,6 +236,10 @@ mod tests {
         }
         assert_eq!(popular_negative(&mut rng, &cum, |_| true), None);
         assert_eq!(popular_negative(&mut rng, &[0, 0], |_| false), None);
+        for _ in 0..50 {
+            assert_eq!(uniform_negative(&mut rng, 4, |j| j != 2), Some(2));
+        }
+        assert_eq!(uniform_negative(&mut rng, 4, |_| true), None);
     }
 
     #[test]

@@ -4,69 +4,45 @@ use rayon::prelude::*;
 
 use super::shard::{Shard, SharedParams};
 
-/// Ends a round: every row some shard changed becomes `base + Σ_s (replica_s − base)` over the
+/// Ends a round: every row some shard changed becomes `base + Σ_s (copy_s − base)` over the
 /// shards that changed it, in shard order, summed in `f64` and rounded once (a row only one shard
-/// changed takes that shard's value exactly); accumulators merge by the same rule. Then every
-/// replica is brought back in step with the merged parameters.
+/// changed takes that shard's copy exactly); accumulators merge by the same rule. The shards'
+/// copies are then dropped (their dirty marks cleared), so the next round reads the merged rows.
 pub(super) fn merge(shared: &mut SharedParams, shards: &mut [Shard]) {
-    // Per table: the changed rows, and whether exactly one shard changed each.
-    let mut unions: [Vec<(u32, bool)>; 3] = Default::default();
-    for (t, union) in unions.iter_mut().enumerate() {
+    for t in 0..3 {
         let table = shared.table_mut(t);
         let w = table.width;
         let mut seen = vec![false; table.values.len() / w];
         for s in shards.iter() {
             for &r in &s.dirty[t].rows {
-                if !std::mem::replace(&mut seen[r as usize], true) {
-                    union.push((r, true));
-                }
-            }
-        }
-        for (r, sole) in union.iter_mut() {
-            let r = *r as usize;
-            let range = r * w..(r + 1) * w;
-            let mut writers = shards.iter().filter(|s| s.dirty[t].mark[r]);
-            let first = writers.next().expect("a dirty row has a writer");
-            *sole = writers.next().is_none();
-            if *sole {
-                let only = first.replica.table(t);
-                table.values[range.clone()].copy_from_slice(&only.values[range.clone()]);
-                table.accum[range.clone()].copy_from_slice(&only.accum[range]);
-                continue;
-            }
-            for c in range {
-                let (base_v, base_a) = (f64::from(table.values[c]), f64::from(table.accum[c]));
-                let (mut dv, mut da) = (0.0f64, 0.0f64);
-                for s in shards.iter().filter(|s| s.dirty[t].mark[r]) {
-                    let rep = s.replica.table(t);
-                    dv += f64::from(rep.values[c]) - base_v;
-                    da += f64::from(rep.accum[c]) - base_a;
-                }
-                table.values[c] = (base_v + dv) as f32;
-                table.accum[c] = (base_a + da) as f32;
-            }
-        }
-    }
-    let shared: &SharedParams = shared;
-    shards.par_iter_mut().for_each(|s| {
-        for (t, union) in unions.iter().enumerate() {
-            let merged = shared.table(t);
-            let w = merged.width;
-            let Shard { replica, dirty, .. } = &mut *s;
-            let rep = replica.table_mut(t);
-            for &(r, sole) in union {
                 let r = r as usize;
-                // A row this shard alone changed already holds the merged value.
-                if sole && dirty[t].mark[r] {
+                if std::mem::replace(&mut seen[r], true) {
                     continue;
                 }
                 let range = r * w..(r + 1) * w;
-                rep.values[range.clone()].copy_from_slice(&merged.values[range.clone()]);
-                rep.accum[range.clone()].copy_from_slice(&merged.accum[range]);
+                let writers = || shards.iter().filter(|s| s.dirty[t].mark[r]);
+                if writers().count() == 1 {
+                    let only = s.replica.table(t);
+                    table.values[range.clone()].copy_from_slice(&only.values[range.clone()]);
+                    table.accum[range.clone()].copy_from_slice(&only.accum[range]);
+                    continue;
+                }
+                for c in range {
+                    let (base_v, base_a) = (f64::from(table.values[c]), f64::from(table.accum[c]));
+                    let (mut dv, mut da) = (0.0f64, 0.0f64);
+                    for rep in writers().map(|s| s.replica.table(t)) {
+                        dv += f64::from(rep.values[c]) - base_v;
+                        da += f64::from(rep.accum[c]) - base_a;
+                    }
+                    table.values[c] = (base_v + dv) as f32;
+                    table.accum[c] = (base_a + da) as f32;
+                }
             }
-            dirty[t].clear();
         }
-    });
+    }
+    shards
+        .par_iter_mut()
+        .for_each(|s| s.dirty.iter_mut().for_each(|d| d.clear()));
 }
 
 #[cfg(test)]
@@ -101,8 +77,6 @@ mod tests {
         assert_eq!(shared.items.values, vec![1.25, 1.0, 1.0, 1.0, 7.0, 1.0]);
         assert_eq!(shared.items.accum, vec![4.0, 1.0, 1.0, 1.0, 5.0, 1.0]);
         for s in &shards {
-            assert_eq!(s.replica.items.values, shared.items.values);
-            assert_eq!(s.replica.items.accum, shared.items.accum);
             assert!(s.dirty[0].rows.is_empty() && !s.dirty[0].mark.contains(&true));
         }
     }

@@ -10,8 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::config::{Loss, SgdConfig};
 use super::kernel::{
-    adagrad_row, bpr_loss, bpr_weight, compose_into, popular_negative, score, warp_violator,
-    warp_weight,
+    adagrad_row, bpr_loss, bpr_negative, bpr_weight, compose_into, dot, warp_violator, warp_weight,
 };
 use crate::data::Csr;
 
@@ -102,6 +101,8 @@ impl Dirty {
 /// What every shard reads during a round.
 pub(super) struct Context<'a> {
     pub config: &'a SgdConfig,
+    /// The shared parameters as the last merge left them (read-only during a round).
+    pub shared: &'a SharedParams,
     pub positives: &'a Csr,
     pub user_features: &'a Csr,
     pub item_features: &'a Csr,
@@ -110,7 +111,9 @@ pub(super) struct Context<'a> {
 }
 
 /// One shard: a contiguous range of users (whose own rows only it touches), its example order and
-/// negative stream for the current epoch, and its replica of the shared parameters.
+/// negative stream for the current epoch, and its copies of the shared rows it changed this round
+/// (copy-on-write: a row is copied from the shared parameters at its first write; reads of rows it
+/// did not change go to the shared parameters, which no one writes during a round).
 pub(super) struct Shard {
     index: u64,
     pub users: Range<usize>,
@@ -122,6 +125,10 @@ pub(super) struct Shard {
     qp: Vec<f32>,
     qn: Vec<f32>,
     grad: Vec<f32>,
+    /// Per step, `p · G_g + bias_g` of the genres scored so far (`genre_stamp[g] == stamp`).
+    genre_score: Vec<f32>,
+    genre_stamp: Vec<u32>,
+    stamp: u32,
     /// Sum of the epoch's losses (WARP: applied weights; BPR: −ln σ) and examples seen.
     pub loss: f64,
     pub seen: usize,
@@ -160,6 +167,9 @@ impl Shard {
             qp: vec![0.0; k + 1],
             qn: vec![0.0; k + 1],
             grad: vec![0.0; k + 1],
+            genre_score: vec![0.0; shared.genres.values.len() / (k + 1)],
+            genre_stamp: vec![0; shared.genres.values.len() / (k + 1)],
+            stamp: 0,
             loss: 0.0,
             seen: 0,
         }
@@ -226,48 +236,79 @@ impl Shard {
             qp,
             qn,
             grad,
+            genre_score,
+            genre_stamp,
+            stamp,
             loss,
             seen,
             ..
         } = self;
-        let cfg = ctx.config;
+        let (cfg, shared) = (ctx.config, ctx.shared);
         let k = p.len();
-        let n_items = ctx.item_features.n_rows;
+        let items = ctx.item_features;
+        let n_items = items.n_rows;
+        let [dirty_items, dirty_genres, dirty_demo] = dirty;
+        let item_row = |i: usize| read(&shared.items, &replica.items, dirty_items, i);
+        let genre_row = |g: usize| read(&shared.genres, &replica.genres, dirty_genres, g);
+        let demo_row = |d: usize| read(&shared.demographics, &replica.demographics, dirty_demo, d);
         let (uf, uw) = (ctx.user_features.row(u), ctx.user_features.row_values(u));
-        compose_into(p, own, uf, uw, &replica.demographics.values);
-        let item = |q: &mut [f32], i: u32, replica: &SharedParams| {
+        compose_into(p, own, uf, uw, demo_row);
+        *stamp = stamp.wrapping_add(1);
+        if *stamp == 0 {
+            genre_stamp.fill(0);
+            *stamp = 1;
+        }
+        let now = *stamp;
+        // s(u, i) = p·e_i + b_i + Σ_g x_g (p·G_g + b_g), each genre's part computed once per step.
+        let mut score_of = |i: u32| -> f32 {
             let i = i as usize;
-            let (f, w) = (ctx.item_features.row(i), ctx.item_features.row_values(i));
-            compose_into(q, replica.items.row(i), f, w, &replica.genres.values);
+            let row = item_row(i);
+            let mut s = dot(p, &row[..k]) + row[k];
+            for (&g, &x) in items.row(i).iter().zip(items.row_values(i)) {
+                let g = g as usize;
+                if genre_stamp[g] != now {
+                    let gr = genre_row(g);
+                    genre_score[g] = dot(p, &gr[..k]) + gr[k];
+                    genre_stamp[g] = now;
+                }
+                s += x * genre_score[g];
+            }
+            s
         };
-        item(qp, pos, replica);
-        let s_pos = score(p, qp);
+        let s_pos = score_of(pos);
         let is_positive = |j: u32| ctx.positives.contains(u, j);
         *seen += 1;
         let (neg, weight) = match cfg.loss {
             Loss::Warp => {
-                let found = warp_violator(rng, n_items, cfg.max_sampled, s_pos, is_positive, |j| {
-                    item(qn, j, replica);
-                    score(p, qn)
-                });
+                let found =
+                    warp_violator(rng, n_items, cfg.max_sampled, s_pos, is_positive, score_of);
                 let Some((j, draws)) = found else { return };
                 let w = warp_weight(n_items, draws);
                 *loss += f64::from(w);
                 (j, w)
             }
             Loss::Bpr => {
-                let Some(j) = popular_negative(rng, ctx.popularity, is_positive) else {
+                let uniform = cfg.bpr_uniform_negatives;
+                let Some(j) = bpr_negative(rng, uniform, n_items, ctx.popularity, is_positive)
+                else {
                     return;
                 };
-                item(qn, j, replica);
-                let d = s_pos - score(p, qn);
+                let d = s_pos - score_of(j);
                 *loss += bpr_loss(d);
                 (j, bpr_weight(d))
             }
         };
+        let compose_item = |q: &mut [f32], i: u32| {
+            let i = i as usize;
+            let (f, w) = (items.row(i), items.row_values(i));
+            compose_into(q, item_row(i), f, w, genre_row);
+        };
+        compose_item(qp, pos);
+        compose_item(qn, neg);
         if weight == 0.0 {
             return;
         }
+        let (lr, item_alpha, user_alpha) = (cfg.learning_rate, cfg.item_alpha, cfg.user_alpha);
         // Item rows: d(s⁻ − s⁺)/dq⁺ = −p, d/dq⁻ = +p, d/db = ∓1.
         for (target, sign) in [(pos, -1.0f32), (neg, 1.0)] {
             for c in 0..k {
@@ -275,30 +316,16 @@ impl Shard {
             }
             grad[k] = sign * weight;
             let t = target as usize;
-            let w = k + 1;
-            let items = &mut replica.items;
-            adagrad_row(
-                &mut items.values[t * w..(t + 1) * w],
-                &mut items.accum[t * w..(t + 1) * w],
-                grad,
-                1.0,
-                cfg.learning_rate,
-                cfg.item_alpha,
-            );
-            dirty[0].touch(target);
-            let (f, x) = (ctx.item_features.row(t), ctx.item_features.row_values(t));
-            for (&g, &x) in f.iter().zip(x) {
-                let (a, b) = (g as usize * w, (g as usize + 1) * w);
-                let genres = &mut replica.genres;
-                adagrad_row(
-                    &mut genres.values[a..b],
-                    &mut genres.accum[a..b],
-                    grad,
-                    x,
-                    cfg.learning_rate,
-                    cfg.item_alpha,
+            let (v, a) = write(&shared.items, &mut replica.items, dirty_items, t);
+            adagrad_row(v, a, grad, 1.0, lr, item_alpha);
+            for (&g, &x) in items.row(t).iter().zip(items.row_values(t)) {
+                let (v, a) = write(
+                    &shared.genres,
+                    &mut replica.genres,
+                    dirty_genres,
+                    g as usize,
                 );
-                dirty[1].touch(g);
+                adagrad_row(v, a, grad, x, lr, item_alpha);
             }
         }
         // User rows: d(s⁻ − s⁺)/dp = q⁻ − q⁺.
@@ -306,19 +333,48 @@ impl Shard {
             grad[c] = weight * (qn[c] - qp[c]);
         }
         let g = &grad[..k];
-        adagrad_row(own, own_accum, g, 1.0, cfg.learning_rate, cfg.user_alpha);
+        adagrad_row(own, own_accum, g, 1.0, lr, user_alpha);
         for (&d, &x) in uf.iter().zip(uw) {
-            let (a, b) = (d as usize * k, (d as usize + 1) * k);
-            let demo = &mut replica.demographics;
-            adagrad_row(
-                &mut demo.values[a..b],
-                &mut demo.accum[a..b],
-                g,
-                x,
-                cfg.learning_rate,
-                cfg.user_alpha,
+            let (v, a) = write(
+                &shared.demographics,
+                &mut replica.demographics,
+                dirty_demo,
+                d as usize,
             );
-            dirty[2].touch(d);
+            adagrad_row(v, a, g, x, lr, user_alpha);
         }
     }
+}
+
+/// Row `r` as this shard sees it: its own copy when it changed the row this round, else the
+/// shared row.
+#[inline]
+fn read<'a>(shared: &'a Table, replica: &'a Table, dirty: &Dirty, r: usize) -> &'a [f32] {
+    if dirty.mark[r] {
+        replica.row(r)
+    } else {
+        shared.row(r)
+    }
+}
+
+/// Row `r` of this shard's copy for writing (values, accumulators), copied from the shared row on
+/// the first write of the round.
+#[inline]
+fn write<'a>(
+    shared: &Table,
+    replica: &'a mut Table,
+    dirty: &mut Dirty,
+    r: usize,
+) -> (&'a mut [f32], &'a mut [f32]) {
+    let w = replica.width;
+    let range = r * w..(r + 1) * w;
+    if !dirty.mark[r] {
+        replica.values[range.clone()].copy_from_slice(&shared.values[range.clone()]);
+        replica.accum[range.clone()].copy_from_slice(&shared.accum[range.clone()]);
+        dirty.touch(r as u32);
+    }
+    (
+        &mut replica.values[range.clone()],
+        &mut replica.accum[range],
+    )
 }

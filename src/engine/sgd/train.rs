@@ -170,18 +170,13 @@ fn run(
         genres: table(&model.items.feature_factors, &model.accum.item_features),
         demographics: table(&model.users.feature_factors, &model.accum.user_features),
     };
+    // Shards without users (more shards than users) are skipped; the others keep their index.
     let mut shards: Vec<Shard> = partition(&positives.by_user, config.shards)
         .into_iter()
         .enumerate()
+        .filter(|(_, users)| !users.is_empty())
         .map(|(s, users)| Shard::new(s, users, &shared, k))
         .collect();
-    let ctx = Context {
-        config: &config,
-        positives: &positives.by_user,
-        user_features: &model.users.features.by_row,
-        item_features: &model.items.features.by_row,
-        popularity: &popularity,
-    };
     let own = model
         .users
         .own
@@ -196,7 +191,7 @@ fn run(
     for epoch in 1..=epochs {
         shards
             .par_iter_mut()
-            .for_each(|s| s.start_epoch(config.seed, epochs_done, ctx.positives));
+            .for_each(|s| s.start_epoch(config.seed, epochs_done, &positives.by_user));
         let rounds = shards
             .iter()
             .map(|s| s.n_examples().div_ceil(config.sync_interval))
@@ -207,6 +202,14 @@ fn run(
             if cancel.load(Ordering::Relaxed) {
                 return Err(EngineError::Cancelled);
             }
+            let ctx = Context {
+                config: &config,
+                shared: &shared,
+                positives: &positives.by_user,
+                user_features: &model.users.features.by_row,
+                item_features: &model.items.features.by_row,
+                popularity: &popularity,
+            };
             let rows = split_rows(own, &shards, k);
             let accums = split_rows(own_accum, &shards, k);
             shards
@@ -294,5 +297,31 @@ mod tests {
                 assert!(hi - lo <= 14, "{n} shards: loads {lo}..{hi}");
             }
         }
+    }
+
+    #[test]
+    fn more_shards_than_users_and_an_empty_catalog_train() {
+        let positives = Positives::from_pairs(3, 4, &[0, 0, 2], &[1, 3, 1], 4.0);
+        let cancel = AtomicBool::new(false);
+        for shards in [1, 2, 1000] {
+            let config = SgdConfig {
+                factors: 2,
+                epochs: 3,
+                shards,
+                ..SgdConfig::warp()
+            };
+            let m = SgdModel::fit(&positives, None, None, &config, &mut |_| {}, &cancel).unwrap();
+            assert!(m.is_finite() && m.epochs_done() == 3);
+        }
+        let nothing = Positives::from_pairs(0, 0, &[], &[], 4.0);
+        let m = SgdModel::fit(
+            &nothing,
+            None,
+            None,
+            &SgdConfig::bpr(),
+            &mut |_| {},
+            &cancel,
+        );
+        assert!(m.is_ok_and(|m| m.n_items() == 0 && m.fold_in(&[0], &[]).is_empty()));
     }
 }

@@ -20,9 +20,10 @@ pub enum TrustModel {
 }
 
 impl TrustModel {
-    /// The model of the line-up with its default settings.
-    pub fn from_ranking(model: RankingModel) -> TrustModel {
-        match model {
+    /// The model of the line-up with its default settings; `None` for the SGD models (warp, bpr),
+    /// which the trust report does not cover yet.
+    pub fn from_ranking(model: RankingModel) -> Option<TrustModel> {
+        Some(match model {
             RankingModel::Popularity => TrustModel::Popularity,
             RankingModel::HybridAls | RankingModel::Als => {
                 let features = model == RankingModel::HybridAls;
@@ -32,7 +33,8 @@ impl TrustModel {
                     ..AlsConfig::default()
                 })
             }
-        }
+            RankingModel::Warp | RankingModel::Bpr => return None,
+        })
     }
 
     /// `popularity`, `hybrid-als` or `als` (pure collaborative filtering).
