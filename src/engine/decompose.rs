@@ -26,14 +26,20 @@ pub struct ScoreTerm {
     pub value: f32,
 }
 
-/// The exact influence of each history item (and of the demographic prior) on one folded score.
+/// The exact influence of each history item (and of the demographic prior and the item bias) on
+/// one folded score. How the per-item terms are defined depends on the model: for ALS
+/// [`HybridModel::influences`] (Hu et al. 2008, §5), for `warp`/`bpr`
+/// [`super::SgdModel::influences`] (update attribution of the SGD fold-in).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Influence {
-    /// (history item, c_uj · q_iᵀ W_u q_j), in history order (ascending item index).
+    /// (history item, its term), in history order (ascending item index). ALS:
+    /// c_uj · q_iᵀ W_u q_j.
     pub per_item: Vec<(u32, f32)>,
-    /// λ_u · q_iᵀ W_u s_u (0 without demographic features).
+    /// The demographic prior's term (0 without demographic features). ALS: λ_u · q_iᵀ W_u s_u.
     pub demographic: f32,
-    /// Sum of all terms: the folded score p·q_i.
+    /// The item bias, which no like changes (0 for models without biases, such as ALS).
+    pub bias: f32,
+    /// Sum of all terms: the folded score.
     pub total: f32,
 }
 
@@ -123,6 +129,7 @@ impl HybridModel {
         Influence {
             per_item: per_item.into_iter().map(|(j, x)| (j, x as f32)).collect(),
             demographic: demographic as f32,
+            bias: 0.0,
             total: total as f32,
         }
     }

@@ -11,7 +11,8 @@
 //! * [`HybridModel::save`] / [`HybridModel::load`] (`persist.rs`) for model files.
 //!
 //! `warp` and `bpr` ([`SgdModel`], `sgd/`): LightFM-style pairwise SGD on the same representation,
-//! with fold-in, warm-started retraining, exact decompositions, leave-one-out influences and files.
+//! with fold-in, warm-started retraining, exact decompositions, update-attribution and
+//! leave-one-out influences, and files.
 
 mod als;
 mod cg;
@@ -35,7 +36,7 @@ pub mod lineup;
 pub mod rating;
 pub mod sgd;
 
-pub use sgd::{LeaveOneOut, Loss, SgdConfig, SgdModel};
+pub use sgd::{FoldAttribution, LeaveOneOut, Loss, SgdConfig, SgdModel};
 
 /// Anything that scores every item for a known user: what evaluation, explanation and the UI ask.
 pub trait Scorer: Send + Sync {

@@ -145,15 +145,13 @@ impl<M: ExplainableModel> Clone for Explainer<M> {
     }
 }
 
-impl Explainer<HybridModel> {
+impl<M: ExplainableModel> Explainer<M> {
     /// The explainer of a model trained on every positive (rating >= 4) of `dataset`.
-    pub fn from_dataset(model: HybridModel, dataset: &Dataset) -> ExplainResult<Self> {
+    pub fn from_dataset(model: M, dataset: &Dataset) -> ExplainResult<Self> {
         let positives = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
         Explainer::new(model, positives, Catalog::from_dataset(dataset))
     }
-}
 
-impl<M: ExplainableModel> Explainer<M> {
     /// Checks that model, interactions and catalog cover the same users and items.
     pub fn new(model: M, positives: Positives, catalog: Catalog) -> ExplainResult<Self> {
         let (nu, ni) = (model.n_users(), model.n_items());

@@ -1,10 +1,14 @@
 //! Past-interaction influence: how much each like contributes to one score, and what removing the
 //! most influential ones actually does.
 //!
-//! The shares come from the model's exact decomposition (for ALS, Hu, Koren & Volinsky 2008, §5:
+//! The shares come from the model's [`ExplainableModel::influences`]. For ALS, the exact
+//! decomposition of Hu, Koren & Volinsky 2008, §5:
 //! `score = Σ_j c_uj q_iᵀ W_u q_j + λ_u q_iᵀ W_u s_u`, one term per like plus one for the demographic
-//! prior). They describe the score as it is; removing a like also changes `W_u`, so for the top
-//! likes the effect of removal is *measured* by refolding the user without it and ranking again.
+//! prior. For `warp`/`bpr`, the update attribution of the SGD fold-in (`engine::sgd`, `credit.rs`):
+//! `score = Σ_j c_j·q_i + s_u·q_i + b_i`, one term per like, the demographic prior and the item bias.
+//! Both describe the score as it is; removing a like also changes `W_u` (the SGD path), so for
+//! the top likes the effect of removal is *measured* by refolding the user without it and ranking
+//! again.
 
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +61,9 @@ pub struct InfluenceExplanation {
     pub likes: Vec<LikeInfluence>,
     /// The share of the demographic prior (0 without demographic features).
     pub demographic: f32,
+    /// The item bias, which no like changes (0 for models without biases, such as ALS).
+    #[serde(default)]
+    pub bias: f32,
     /// Measured removals of the top likes, in the order of `likes`.
     pub measured: Vec<MeasuredRemoval>,
     /// The likes the sentence names (the top positive ones, at most [`BECAUSE_COUNT`]).
@@ -133,6 +140,7 @@ impl<M: ExplainableModel> Explainer<M> {
             method: self.model().influence_method().to_string(),
             likes,
             demographic: inf.demographic,
+            bias: inf.bias,
             measured,
             sentence: text::because(&titles, &self.label(item), !profile.likes.is_empty()),
             because,

@@ -4,11 +4,14 @@
 //! * [`Explainer`] (`explainer.rs`) holds a trained model, the interactions it was trained on and
 //!   the [`Catalog`] (ids, titles); it is cheap to clone and `Send + Sync`. Any model implementing
 //!   [`ExplainableModel`] (`model.rs`: fold-in, scoring, exact decomposition, influences,
-//!   incremental and full retraining) can be explained; [`crate::engine::HybridModel`] does.
+//!   incremental and full retraining) can be explained; [`crate::engine::HybridModel`]
+//!   (hybrid-als) and [`crate::engine::SgdModel`] (`warp`, `bpr`) do. Users are always scored
+//!   through their refold, so every comparison is between refolds (see `model.rs`).
 //! * Feature attribution (`attribution.rs`): [`Explainer::attribute`] splits a score into named
 //!   parts (collaborative, each genre, each demographic feature, biases) that sum to it.
 //! * Past-interaction influence (`influence.rs`): [`Explainer::explain_influence`] gives every
-//!   like's exact share and the *measured* effect of removing the top ones, and the sentence
+//!   like's exact share (ALS: Hu et al. 2008 §5; warp/bpr: update attribution of the SGD
+//!   fold-in) and the *measured* effect of removing the top ones, and the sentence
 //!   "Because you liked X, Y and Z."
 //! * What-ifs (`whatif.rs`, `retrain.rs`): [`Explainer::what_if`] refolds instantly;
 //!   [`Explainer::retrain_incremental`] (progress + cancel, for a worker thread) and

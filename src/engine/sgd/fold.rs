@@ -49,18 +49,8 @@ impl SgdModel {
         let ones = vec![1.0f32; features.len()];
         let offset = self.users.offset_of(&features, &ones);
         let popularity = cumulative(&self.item_counts);
-        let own = self.fold_own(&history, &offset, &popularity);
-        let vector = own
-            .iter()
-            .zip(&offset)
-            .map(|(&e, &s)| compose(e, s))
-            .collect();
-        FoldedUser {
-            vector,
-            own,
-            features,
-            history,
-        }
+        let own = self.fold_own(&history, &offset, &popularity, &mut Unobserved);
+        folded_user(own, &offset, features, history)
     }
 
     /// Scores every item for a folded-in user.
@@ -139,8 +129,16 @@ impl SgdModel {
         (dot32(p, &q[..k]) + f64::from(q[k])) as f32
     }
 
-    /// The own embedding SGD finds for `history` (sorted, in range) with the item side frozen.
-    fn fold_own(&self, history: &[u32], offset: &[f64], popularity: &[u64]) -> Vec<f32> {
+    /// The own embedding SGD finds for `history` (sorted, in range) with the item side frozen;
+    /// `observer` sees every applied step (a no-op for [`Self::fold_in`], so that path compiles to
+    /// the bare loop).
+    pub(super) fn fold_own(
+        &self,
+        history: &[u32],
+        offset: &[f64],
+        popularity: &[u64],
+        observer: &mut impl StepObserver,
+    ) -> Vec<f32> {
         let cfg = &self.config;
         let k = self.factors();
         let n_items = self.n_items();
@@ -193,6 +191,7 @@ impl SgdModel {
                 for c in 0..k {
                     grad[c] = weight * (qn[c] - qp[c]);
                 }
+                observer.before_step(&own, &accum);
                 adagrad_row(
                     &mut own,
                     &mut accum,
@@ -201,6 +200,7 @@ impl SgdModel {
                     cfg.learning_rate,
                     cfg.user_alpha,
                 );
+                observer.after_step(j, &own);
                 for c in 0..k {
                     p[c] = compose(own[c], offset[c]);
                 }
@@ -210,8 +210,45 @@ impl SgdModel {
     }
 }
 
+/// Sees every AdaGrad step a fold-in applies to the own embedding: the embedding and the
+/// accumulators just before the step, then the embedding after it, with the like being processed.
+pub(super) trait StepObserver {
+    fn before_step(&mut self, own: &[f32], accum: &[f32]);
+    fn after_step(&mut self, like: u32, own: &[f32]);
+}
+
+/// The observer of the plain fold-in: does nothing.
+pub(super) struct Unobserved;
+
+impl StepObserver for Unobserved {
+    #[inline(always)]
+    fn before_step(&mut self, _: &[f32], _: &[f32]) {}
+    #[inline(always)]
+    fn after_step(&mut self, _: u32, _: &[f32]) {}
+}
+
+/// The folded user of an own embedding and a demographic offset.
+pub(super) fn folded_user(
+    own: Vec<f32>,
+    offset: &[f64],
+    features: Vec<u32>,
+    history: Vec<u32>,
+) -> FoldedUser {
+    let vector = own
+        .iter()
+        .zip(offset)
+        .map(|(&e, &s)| compose(e, s))
+        .collect();
+    FoldedUser {
+        vector,
+        own,
+        features,
+        history,
+    }
+}
+
 /// Sorted, deduplicated indices below `n`.
-fn clean(indices: &[u32], n: usize) -> Vec<u32> {
+pub(super) fn clean(indices: &[u32], n: usize) -> Vec<u32> {
     let mut v: Vec<u32> = indices
         .iter()
         .copied()

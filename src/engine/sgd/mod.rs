@@ -44,13 +44,24 @@
 
 //! # Fold-in and influence
 //! [`SgdModel::fold_in`] trains only the own embedding of a new user for `fold_in_epochs` epochs
-//! against the frozen item side (`fold.rs`). [`SgdModel::leave_one_out`] is the measured influence
-//! of each past like: the score change when the user is refolded without it.
+//! against the frozen item side (`fold.rs`); it starts at 0, so the user vector of a training
+//! user's history is a refold, not the trained row (close to it: see `tests/engine_sgd_fold.rs`).
+//! Two views of each past like's influence:
+//! * [`SgdModel::influences`] (`credit.rs`), *update attribution*: during the fold-in, each like j
+//!   is credited with exactly the updates applied to the own embedding while j was the positive
+//!   being processed (its gradient and that of the negatives its search drew, at the AdaGrad rates
+//!   actually used), every later L2 decay shrinking all credits alike. The credits add up to the
+//!   own embedding, so `score = Σ_j c_j·q_i + s_u·q_i + b_i`: one share per like, the demographic
+//!   offset's and the item bias, summing to the folded score. It describes the path the fold-in
+//!   took, not what removing a like would do;
+//! * [`SgdModel::leave_one_out`], the counterfactual: the score change when the user is refolded
+//!   without the like (one fold-in per like; not additive).
 //!
 //! # Files
 //! `config.rs` settings, `model.rs` parameters and scoring, `kernel.rs` the numeric kernels,
 //! `shard.rs` shards and rounds, `merge.rs` the merge, `train.rs` fit / continue_training,
-//! `fold.rs` fold-in and leave-one-out, `explain.rs` the exact decomposition, `persist.rs` files.
+//! `fold.rs` fold-in and leave-one-out, `credit.rs` update attribution, `explain.rs` the exact
+//! decomposition, `persist.rs` files.
 //!
 //! # Tuning
 //! ML-100K holdout-20, mean of split seeds 1–5; every sweep is in `tests/engine_sgd_tune.rs`.
@@ -63,6 +74,7 @@
 //! overshoot (8 × 4096: P@10 0.11), because every shard's stale update is kept.
 
 mod config;
+mod credit;
 mod explain;
 mod fold;
 mod kernel;
@@ -73,6 +85,7 @@ mod shard;
 mod train;
 
 pub use config::{Loss, SgdConfig};
+pub use credit::FoldAttribution;
 pub use explain::BIAS_PART;
 pub use fold::LeaveOneOut;
 pub use model::SgdModel;

@@ -41,6 +41,9 @@ pub struct RecommendationReport {
     /// Every like, largest influence first.
     pub influences: Vec<NamedInfluence>,
     pub demographic_influence: f32,
+    /// The item bias part of the influences (models with biases only; omitted when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub bias_influence: f32,
     pub measured_removals: Vec<NamedRemoval>,
     pub sentence: String,
 }
@@ -110,6 +113,7 @@ fn user_report<M: ExplainableModel>(e: &Explainer<M>, user: u32) -> ExplainResul
             attribution: attribution.parts,
             influences: named_influences(e, &inf),
             demographic_influence: inf.demographic,
+            bias_influence: inf.bias,
             measured_removals: inf
                 .measured
                 .iter()
@@ -135,6 +139,10 @@ fn user_report<M: ExplainableModel>(e: &Explainer<M>, user: u32) -> ExplainResul
         source: top.source,
         recommendations,
     })
+}
+
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
 }
 
 fn named_influences<M: ExplainableModel>(
