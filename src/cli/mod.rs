@@ -5,8 +5,10 @@ mod bench_cmds;
 mod data_cmds;
 mod explain_cmds;
 mod model_cmds;
+mod sgd_cmds;
 mod trust_cmds;
 mod tui_cmds;
+mod whatif_cmds;
 
 use std::path::PathBuf;
 
@@ -54,7 +56,7 @@ pub enum Command {
     Synth(data_cmds::SynthArgs),
     /// Make an evaluation split and export it as train.csv / test.csv.
     Split(data_cmds::SplitArgs),
-    /// Train hybrid-als on every positive of the dataset and save it to models/ (reused when it matches).
+    /// Train a model (hybrid-als, warp or bpr) on every positive of the dataset and save it to models/ (reused when it matches).
     Train(model_cmds::TrainArgs),
     /// Evaluate models with PROTOCOL.md (ranking: holdout-20 or split files; rating: folds) and write reports/metrics.json.
     Eval(model_cmds::EvalArgs),

@@ -1,23 +1,21 @@
-//! Model commands: train (with the model cache in `models/`), eval (ranking and rating protocols),
-//! recommend.
+//! Model commands: train (with the model cache in `models/`, see `sgd_cmds.rs`), eval (ranking and
+//! rating protocols), recommend.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::path::PathBuf;
 
 use clap::Args;
-use color_eyre::eyre::{eyre, Result, WrapErr};
+use color_eyre::eyre::{eyre, Result};
 use serde::Serialize;
 
 use super::data_cmds::{open_dataset, write_report};
+use super::sgd_cmds::{recommend_with, ModelChoice};
 use super::GlobalArgs;
-use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
+use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use crate::data::split::{self, Split};
 use crate::data::Dataset;
-use crate::engine::cache::{self, Cached};
 use crate::engine::lineup::RankingModel;
 use crate::engine::rating::RatingSpec;
-use crate::engine::{AlsConfig, HybridModel};
+use crate::engine::AlsConfig;
 use crate::metrics::experiment::run_ranking;
 
 /// Parses `1-5` or `1,2,7` into seeds.
@@ -193,6 +191,9 @@ fn rating_table(r: &crate::metrics::rating::FoldsReport) -> String {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
+    /// Which model to train (or load from the models folder) and use.
+    #[arg(long, value_enum, default_value = "hybrid-als")]
+    pub model: ModelChoice,
     /// Folder for model files.
     #[arg(long, default_value = "models")]
     pub models_dir: PathBuf,
@@ -204,7 +205,7 @@ pub struct TrainArgs {
     /// Embedding dimension.
     #[arg(long)]
     pub factors: Option<usize>,
-    /// Training sweeps.
+    /// Training sweeps (hybrid-als) or epochs (warp, bpr).
     #[arg(long)]
     pub iterations: Option<usize>,
     /// Switch genre and demographic features off (pure collaborative filtering).
@@ -213,7 +214,7 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// The settings these flags ask for.
+    /// The hybrid-als settings these flags ask for.
     pub(crate) fn config(&self) -> AlsConfig {
         let d = AlsConfig::default();
         AlsConfig {
@@ -227,62 +228,8 @@ impl TrainArgs {
     }
 }
 
-/// Where the model of a dataset lives.
-pub fn model_path(models_dir: &Path, dataset: &Dataset) -> PathBuf {
-    cache::model_path(models_dir, dataset)
-}
-
-/// Loads the cached model when its data fingerprint and settings match; otherwise trains on every
-/// positive of the dataset and saves it. Says which happened and why.
-pub fn trained_model(
-    dataset: &Dataset,
-    models_dir: &Path,
-    config: &AlsConfig,
-    force: bool,
-) -> Result<HybridModel> {
-    let path = model_path(models_dir, dataset);
-    if !force {
-        match cache::load_matching(&path, dataset, config) {
-            Cached::Fresh(model) => {
-                eprintln!("using {} (same data and settings)", path.display());
-                return Ok(*model);
-            }
-            Cached::Stale(why) => eprintln!(
-                "{} was trained differently or is unusable ({why}): retraining",
-                path.display()
-            ),
-            Cached::Missing => {}
-        }
-    }
-    let bar = indicatif::ProgressBar::new(config.iterations as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("training {bar:30} sweep {pos}/{len} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let start = Instant::now();
-    let model = cache::train_and_save(
-        dataset,
-        &path,
-        config,
-        &mut |p| {
-            bar.set_position(p.sweep as u64);
-            bar.set_message(format!("objective {:.1}", p.objective));
-        },
-        &AtomicBool::new(false),
-    )
-    .wrap_err_with(|| format!("training and saving {}", path.display()))?;
-    bar.finish_and_clear();
-    eprintln!(
-        "trained hybrid-als in {:.2} s and saved {}",
-        start.elapsed().as_secs_f64(),
-        path.display()
-    );
-    Ok(model)
-}
-
 pub fn train(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {
-    let dataset = open_dataset(global)?;
-    trained_model(&dataset, &args.models_dir, &args.config(), args.force)?;
+    args.scorer(&open_dataset(global)?)?;
     Ok(())
 }
 
@@ -318,6 +265,7 @@ impl RecommendArgs {
             k: 10,
             json: false,
             train: TrainArgs {
+                model: ModelChoice::HybridAls,
                 models_dir: PathBuf::from("models"),
                 force: false,
                 seed: 1,
@@ -338,15 +286,8 @@ pub fn recommend_on(dataset: &Dataset, args: &RecommendArgs) -> Result<()> {
     let user = dataset
         .user_index(args.user)
         .ok_or_else(|| eyre!("unknown user id {} in {}", args.user, dataset.name))?;
-    let model = trained_model(
-        dataset,
-        &args.train.models_dir,
-        &args.train.config(),
-        args.train.force,
-    )?;
-    let seen = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
-    let recs: Vec<Recommendation> = model
-        .recommend(user, args.k, seen.by_user.row(user as usize))
+    let scorer = args.train.scorer(dataset)?;
+    let recs: Vec<Recommendation> = recommend_with(scorer.as_ref(), dataset, user, args.k)
         .into_iter()
         .enumerate()
         .map(|(r, (item, score))| Recommendation {

@@ -1,19 +1,115 @@
-//! The model cache `whyrec train`, `whyrec recommend` and the TUI share: one hybrid-als file per
-//! dataset in a models folder, reused while the data fingerprint and the settings match, otherwise
-//! retrained on every positive and saved. No printing here: callers say what happened.
+//! The model cache `whyrec train`, `whyrec recommend`, the explain commands and the TUI share:
+//! one file per dataset and model kind in a models folder (`<dataset>-hybrid-als.whyrec`,
+//! `<dataset>-warp.whyrec`, `<dataset>-bpr.whyrec`), reused while the data fingerprint and the
+//! settings match, otherwise retrained on every positive and saved. A file that cannot be read
+//! (corrupt, truncated, another model kind) counts as stale. No printing here: callers say what
+//! happened.
+//!
+//! [`model_path`], [`load_matching`] and [`train_and_save`] are the hybrid-als cache; the generic
+//! [`path_for`], [`load_cached`] and [`fit_and_save`] serve any [`CacheableModel`]
+//! ([`HybridModel`], [`SgdModel`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use super::{AlsConfig, EngineError, HybridAls, HybridModel, ModelMeta, TrainProgress};
+use super::{
+    AlsConfig, EngineError, HybridAls, HybridModel, ModelMeta, SgdConfig, SgdModel, TrainProgress,
+};
 use crate::data::interactions::{
     item_genre_features, user_demographic_features, Positives, DEFAULT_POSITIVE_THRESHOLD,
 };
-use crate::data::Dataset;
+use crate::data::{Dataset, FeatureMatrix};
 
-/// Where the model of a dataset lives: `<models_dir>/<name>-hybrid-als.whyrec`, with characters
-/// other than ASCII letters, digits and `-` of the name replaced by `_`.
-pub fn model_path(models_dir: &Path, dataset: &Dataset) -> PathBuf {
+/// A model the cache can hold: its settings, its file name, how it is saved, loaded and trained.
+pub trait CacheableModel: Sized {
+    /// The settings that must match for a file to be reused.
+    type Config: PartialEq;
+    /// The model name in the file name (`hybrid-als`, `warp`, `bpr`).
+    fn cache_name(config: &Self::Config) -> &'static str;
+    /// The settings the model was trained with.
+    fn settings(&self) -> &Self::Config;
+    fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError>;
+    fn save_file(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError>;
+    /// Trains on `positives` with the item (genre) and user (demographic) features.
+    fn fit_with(
+        positives: &Positives,
+        items: &FeatureMatrix,
+        users: Option<&FeatureMatrix>,
+        config: &Self::Config,
+        progress: &mut dyn FnMut(TrainProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Self, EngineError>;
+}
+
+impl CacheableModel for HybridModel {
+    type Config = AlsConfig;
+
+    fn cache_name(_: &AlsConfig) -> &'static str {
+        "hybrid-als"
+    }
+
+    fn settings(&self) -> &AlsConfig {
+        self.config()
+    }
+
+    fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError> {
+        HybridModel::load(path)
+    }
+
+    fn save_file(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
+        self.save(path, meta)
+    }
+
+    fn fit_with(
+        positives: &Positives,
+        items: &FeatureMatrix,
+        users: Option<&FeatureMatrix>,
+        config: &AlsConfig,
+        progress: &mut dyn FnMut(TrainProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Self, EngineError> {
+        HybridAls::fit(positives, Some(items), users, config, progress, cancel)
+    }
+}
+
+impl CacheableModel for SgdModel {
+    type Config = SgdConfig;
+
+    fn cache_name(config: &SgdConfig) -> &'static str {
+        config.loss.name()
+    }
+
+    fn settings(&self) -> &SgdConfig {
+        self.config()
+    }
+
+    fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError> {
+        SgdModel::load(path)
+    }
+
+    fn save_file(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
+        self.save(path, meta)
+    }
+
+    fn fit_with(
+        positives: &Positives,
+        items: &FeatureMatrix,
+        users: Option<&FeatureMatrix>,
+        config: &SgdConfig,
+        progress: &mut dyn FnMut(TrainProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Self, EngineError> {
+        SgdModel::fit(positives, Some(items), users, config, progress, cancel)
+    }
+}
+
+/// Where a model of a dataset lives: `<models_dir>/<name>-<model>.whyrec`, with characters other
+/// than ASCII letters, digits and `-` of the dataset name replaced by `_`.
+pub fn path_for<M: CacheableModel>(
+    models_dir: &Path,
+    dataset: &Dataset,
+    config: &M::Config,
+) -> PathBuf {
     let name: String = dataset
         .name
         .chars()
@@ -25,14 +121,19 @@ pub fn model_path(models_dir: &Path, dataset: &Dataset) -> PathBuf {
             }
         })
         .collect();
-    models_dir.join(format!("{name}-hybrid-als.whyrec"))
+    models_dir.join(format!("{name}-{}.whyrec", M::cache_name(config)))
+}
+
+/// Where the hybrid-als model of a dataset lives: `<models_dir>/<name>-hybrid-als.whyrec`.
+pub fn model_path(models_dir: &Path, dataset: &Dataset) -> PathBuf {
+    path_for::<HybridModel>(models_dir, dataset, &AlsConfig::default())
 }
 
 /// What the cache holds for a dataset and a configuration.
 #[derive(Debug)]
-pub enum Cached {
+pub enum Cached<M = HybridModel> {
     /// A model trained on the same data with the same settings.
-    Fresh(Box<HybridModel>),
+    Fresh(Box<M>),
     /// No model file.
     Missing,
     /// A file that cannot be reused; the reason says why (data or settings changed, unreadable).
@@ -40,13 +141,17 @@ pub enum Cached {
 }
 
 /// Loads the cached model at `path` when its data fingerprint and settings match.
-pub fn load_matching(path: &Path, dataset: &Dataset, config: &AlsConfig) -> Cached {
+pub fn load_cached<M: CacheableModel>(
+    path: &Path,
+    dataset: &Dataset,
+    config: &M::Config,
+) -> Cached<M> {
     if !path.exists() {
         return Cached::Missing;
     }
     let fingerprint = dataset.fingerprint();
-    match HybridModel::load(path) {
-        Ok((model, meta)) if meta.fingerprint == fingerprint && model.config() == config => {
+    match M::load_file(path) {
+        Ok((model, meta)) if meta.fingerprint == fingerprint && model.settings() == config => {
             Cached::Fresh(Box::new(model))
         }
         Ok((_, meta)) if meta.fingerprint != fingerprint => {
@@ -57,30 +162,29 @@ pub fn load_matching(path: &Path, dataset: &Dataset, config: &AlsConfig) -> Cach
     }
 }
 
-/// Trains hybrid-als on every positive of `dataset` (with its genres and demographics) and saves it
-/// to `path`, creating the folder. `progress` hears after every sweep; `cancel` stops the run.
-pub fn train_and_save(
+/// [`load_cached`] for hybrid-als.
+pub fn load_matching(path: &Path, dataset: &Dataset, config: &AlsConfig) -> Cached {
+    load_cached(path, dataset, config)
+}
+
+/// Trains a model on every positive of `dataset` (with its genres and demographics) and saves it
+/// to `path`, creating the folder. `progress` hears after every sweep (epoch); `cancel` stops the
+/// run.
+pub fn fit_and_save<M: CacheableModel>(
     dataset: &Dataset,
     path: &Path,
-    config: &AlsConfig,
+    config: &M::Config,
     progress: &mut dyn FnMut(TrainProgress),
     cancel: &AtomicBool,
-) -> Result<HybridModel, EngineError> {
+) -> Result<M, EngineError> {
     let positives = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
     let items = item_genre_features(dataset);
     let users = user_demographic_features(dataset);
-    let model = HybridAls::fit(
-        &positives,
-        Some(&items),
-        users.as_ref(),
-        config,
-        progress,
-        cancel,
-    )?;
+    let model = M::fit_with(&positives, &items, users.as_ref(), config, progress, cancel)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
     }
-    model.save(
+    model.save_file(
         path,
         &ModelMeta {
             dataset: dataset.name.clone(),
@@ -88,4 +192,15 @@ pub fn train_and_save(
         },
     )?;
     Ok(model)
+}
+
+/// [`fit_and_save`] for hybrid-als.
+pub fn train_and_save(
+    dataset: &Dataset,
+    path: &Path,
+    config: &AlsConfig,
+    progress: &mut dyn FnMut(TrainProgress),
+    cancel: &AtomicBool,
+) -> Result<HybridModel, EngineError> {
+    fit_and_save(dataset, path, config, progress, cancel)
 }

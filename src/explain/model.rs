@@ -15,8 +15,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::data::{FeatureMatrix, Positives};
 use crate::engine::{
-    EngineError, FoldedUser, HybridAls, HybridModel, Influence, ScoreTerm, SgdModel,
-    TrainProgress,
+    EngineError, FoldedUser, HybridAls, HybridModel, Influence, ScoreTerm, SgdModel, TrainProgress,
 };
 
 /// Name of the bias part in a [`ScoreTerm`]. As `item_part` it marks an item-side bias, its

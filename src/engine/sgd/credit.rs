@@ -130,7 +130,11 @@ impl StepObserver for Credits {
             self.scale[c] *= d;
             if self.scale[c].abs() < RESCALE_BELOW {
                 let p = self.scale[c];
-                self.scaled.iter_mut().skip(c).step_by(k).for_each(|v| *v *= p);
+                self.scaled
+                    .iter_mut()
+                    .skip(c)
+                    .step_by(k)
+                    .for_each(|v| *v *= p);
                 self.scale[c] = 1.0;
             }
             let delta = f64::from(own[c]) - d * f64::from(self.before[c]);
@@ -233,8 +237,15 @@ mod tests {
             shards: 1,
             ..SgdConfig::warp()
         };
-        SgdModel::fit(&positives, None, None, &config, &mut |_| {}, &AtomicBool::new(false))
-            .unwrap()
+        SgdModel::fit(
+            &positives,
+            None,
+            None,
+            &config,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -246,7 +257,10 @@ mod tests {
             assert_eq!(a.folded, m.fold_in(&[6, 3, 1, 1, 99], &[]));
             let sum = a.credit_sum();
             for (s, &e) in sum.iter().zip(&a.folded.own) {
-                assert!((s - f64::from(e)).abs() <= 1e-9 * (1.0 + e.abs() as f64), "{s} vs {e}");
+                assert!(
+                    (s - f64::from(e)).abs() <= 1e-9 * (1.0 + e.abs() as f64),
+                    "{s} vs {e}"
+                );
             }
             let inf = m.influences(&[1, 3, 6], &[], 2);
             let mut scores = vec![0.0; 8];

@@ -1,0 +1,181 @@
+//! Which model a command uses (`--model hybrid-als|warp|bpr`) and the model cache behind every
+//! command: [`cached_model`] loads `models/<dataset>-<model>.whyrec` when the data and the
+//! settings match, otherwise trains (with a progress bar) and saves it; [`with_explainer`] runs an
+//! explain command with the explainer of the chosen model.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use clap::ValueEnum;
+use color_eyre::eyre::{Result, WrapErr};
+
+use super::data_cmds::open_dataset;
+use super::model_cmds::TrainArgs;
+use super::GlobalArgs;
+use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
+use crate::data::Dataset;
+use crate::engine::cache::{self, CacheableModel, Cached};
+use crate::engine::{top_k, HybridModel, Loss, Scorer, SgdConfig, SgdModel};
+use crate::explain::{ExplainableModel, Explainer};
+
+/// The models `train`, `recommend`, `explain`, `whatif` and `explain-report` can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ModelChoice {
+    /// Hybrid implicit ALS (exact Hu et al. 2008 influences).
+    #[default]
+    HybridAls,
+    /// WARP pairwise SGD (LightFM semantics; update-attribution influences).
+    Warp,
+    /// BPR pairwise SGD (LightFM semantics; update-attribution influences).
+    Bpr,
+}
+
+impl TrainArgs {
+    /// The `warp`/`bpr` settings these flags ask for (`--iterations` sets the epochs).
+    pub(crate) fn sgd_config(&self) -> SgdConfig {
+        let d = match self.model {
+            ModelChoice::Bpr => SgdConfig::bpr(),
+            _ => SgdConfig::warp(),
+        };
+        SgdConfig {
+            seed: self.seed,
+            factors: self.factors.unwrap_or(d.factors),
+            epochs: self.iterations.unwrap_or(d.epochs),
+            item_features: !self.no_features,
+            user_features: !self.no_features,
+            ..d
+        }
+    }
+
+    /// The chosen model, trained or loaded from the cache, as a scorer of training users.
+    pub(crate) fn scorer(&self, dataset: &Dataset) -> Result<Box<dyn Scorer>> {
+        Ok(match self.model {
+            ModelChoice::HybridAls => Box::new(cached_model::<HybridModel>(
+                dataset,
+                &self.models_dir,
+                &self.config(),
+                self.force,
+            )?),
+            ModelChoice::Warp | ModelChoice::Bpr => Box::new(cached_model::<SgdModel>(
+                dataset,
+                &self.models_dir,
+                &self.sgd_config(),
+                self.force,
+            )?),
+        })
+    }
+}
+
+/// The top `k` of a training user by any scorer, excluding their likes.
+pub(crate) fn recommend_with(
+    scorer: &dyn Scorer,
+    dataset: &Dataset,
+    user: u32,
+    k: usize,
+) -> Vec<(u32, f32)> {
+    let seen = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
+    let mut scores = vec![0.0; scorer.n_items()];
+    scorer.score_items(user, &mut scores);
+    top_k(&scores, k, seen.by_user.row(user as usize))
+}
+
+/// Loads the cached model when its data fingerprint and settings match; otherwise trains on every
+/// positive of the dataset and saves it. Says which happened and why.
+pub fn cached_model<M: CacheableModel>(
+    dataset: &Dataset,
+    models_dir: &Path,
+    config: &M::Config,
+    force: bool,
+) -> Result<M> {
+    let path = cache::path_for::<M>(models_dir, dataset, config);
+    let name = M::cache_name(config);
+    if !force {
+        match cache::load_cached::<M>(&path, dataset, config) {
+            Cached::Fresh(model) => {
+                eprintln!("using {} (same data and settings)", path.display());
+                return Ok(*model);
+            }
+            Cached::Stale(why) => eprintln!(
+                "{} was trained differently or is unusable ({why}): retraining",
+                path.display()
+            ),
+            Cached::Missing => {}
+        }
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "training {name} {{bar:30}} sweep {{pos}}/{{len}} {{msg}}"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let start = Instant::now();
+    let model = cache::fit_and_save::<M>(
+        dataset,
+        &path,
+        config,
+        &mut |p| {
+            bar.set_length(p.sweeps as u64);
+            bar.set_position(p.sweep as u64);
+            bar.set_message(format!("objective {:.4}", p.objective));
+        },
+        &AtomicBool::new(false),
+    )
+    .wrap_err_with(|| format!("training and saving {}", path.display()))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "trained {name} in {:.2} s and saved {}",
+        start.elapsed().as_secs_f64(),
+        path.display()
+    );
+    Ok(model)
+}
+
+/// The note the explain commands print for SGD models: their users are refolds.
+pub(crate) fn refold_note(model: ModelChoice) -> Option<String> {
+    let loss = match model {
+        ModelChoice::HybridAls => return None,
+        ModelChoice::Warp => Loss::Warp,
+        ModelChoice::Bpr => Loss::Bpr,
+    };
+    let name = loss.name();
+    Some(format!(
+        "({name}: the user is refolded, an SGD fold-in of their likes against the trained items, so \
+         this list can differ from `whyrec recommend --model {name}`, which scores the trained row)"
+    ))
+}
+
+/// The explainer of the cached model `M` of the dataset.
+fn explainer<M: CacheableModel + ExplainableModel>(
+    dataset: &Dataset,
+    train: &TrainArgs,
+    config: &M::Config,
+) -> Result<Explainer<M>> {
+    let model = cached_model::<M>(dataset, &train.models_dir, config, train.force)?;
+    Ok(Explainer::from_dataset(model, dataset)?)
+}
+
+/// A command that runs with the explainer of whichever model `--model` chooses.
+pub(crate) trait ExplainCommand {
+    fn run<M: ExplainableModel>(&self, dataset: &Dataset, e: &Explainer<M>) -> Result<()>;
+}
+
+/// Opens the dataset and runs `command` with the explainer of the model `train.model` chooses.
+pub(crate) fn with_explainer(
+    global: &GlobalArgs,
+    train: &TrainArgs,
+    command: &impl ExplainCommand,
+) -> Result<()> {
+    let dataset = open_dataset(global)?;
+    match train.model {
+        ModelChoice::HybridAls => {
+            let e = explainer::<HybridModel>(&dataset, train, &train.config())?;
+            command.run(&dataset, &e)
+        }
+        ModelChoice::Warp | ModelChoice::Bpr => {
+            let e = explainer::<SgdModel>(&dataset, train, &train.sgd_config())?;
+            command.run(&dataset, &e)
+        }
+    }
+}
