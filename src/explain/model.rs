@@ -179,7 +179,7 @@ impl ExplainableModel for SgdModel {
     }
 
     fn influence_method(&self) -> &'static str {
-        "update attribution of the SGD fold-in: each like is credited with the updates applied to the user's own embedding while it was the positive being processed, shrunk by every later decay (exact and additive; describes the fold-in's path, not a removal)"
+        "update attribution of the SGD fold-in (each like's share of the updates that built the user's embedding: the fold-in's path, not a removal)"
     }
 
     fn influences(&self, history: &[u32], user_features: &[u32], item: u32) -> Influence {

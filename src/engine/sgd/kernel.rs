@@ -31,8 +31,9 @@ pub(super) fn compose_into<'a>(
     }
 }
 
-/// `a · b` in `f32` with four running sums combined in a fixed order.
-#[inline]
+/// `a · b` in `f32` with four running sums combined in a fixed order. Always inlined: it is the
+/// inner loop of the WARP negative search (inlining never changes the result).
+#[inline(always)]
 pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (ca, cb) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
@@ -53,7 +54,7 @@ pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// The training-time score of user representation `p` (k) and item representation `q` (k + 1,
 /// bias last).
-#[inline]
+#[inline(always)]
 pub(super) fn score(p: &[f32], q: &[f32]) -> f32 {
     let k = p.len();
     dot(p, &q[..k]) + q[k]
