@@ -16,6 +16,11 @@
 //! with `s_u` the demographic offset and `b_i` the item's bias (own plus genres): one part per like,
 //! a demographic part and a bias part, summing to the folded score.
 //!
+//! AdaGrad: the rate `η_c = lr/√G_c` of a step depends on the squared gradients of every earlier
+//! step, whichever like they came from. The step is still credited in full to the like whose
+//! gradient it applies, at the rate actually used; that is what makes the sum exact. How the
+//! other likes shaped that rate (and which negatives violate, and the order) is part of the path.
+//!
 //! What it is: the path of the fold-in's updates, credited to the like whose step made them —
 //! its pull towards `q_j`, its push away from the violators it drew, shrunk by every later
 //! decay. What it is not: a counterfactual. Without j the path changes (AdaGrad rates, which
@@ -23,6 +28,13 @@
 //! [`SgdModel::leave_one_out`] and the explain layer's refolds. The same holds for ALS (Hu,
 //! Koren & Volinsky 2008, §5): `W_u` depends on every like, and their per-like terms describe the
 //! solution as it is.
+//!
+//! Measured on ML-100K with the tuned WARP (`tests/explain_sgd_ml100k.rs`): removing the 5 likes
+//! with the largest credit for a top-1 or top-10 item drops its refolded score by 0.48 on average,
+//! 5 random likes by 0.06, the 5 smallest by −0.37 (they raise it), and largest beats smallest in
+//! all 176 (user, item) pairs. Against leave-one-out (27 users with 20–150 likes, top-1): mean
+//! Spearman correlation 0.68, and removing the top 5 by credit drops the score by 0.46 where the
+//! top 5 by leave-one-out (one fold-in per like) drops it by 0.54.
 //!
 //! Why this method: it is exact and additive and costs one fold-in. Leave-one-out is
 //! counterfactual but not additive; Shapley values over the likes would be both (efficiency) but
@@ -125,7 +137,7 @@ impl StepObserver for Credits {
             .history
             .binary_search(&like)
             .expect("the fold-in only processes likes of its history");
-        for c in 0..k {
+        for (c, (&after, &before)) in own.iter().zip(&self.before).enumerate() {
             let d = self.decay[c];
             self.scale[c] *= d;
             if self.scale[c].abs() < RESCALE_BELOW {
@@ -137,7 +149,7 @@ impl StepObserver for Credits {
                     .for_each(|v| *v *= p);
                 self.scale[c] = 1.0;
             }
-            let delta = f64::from(own[c]) - d * f64::from(self.before[c]);
+            let delta = f64::from(after) - d * f64::from(before);
             self.scaled[n * k + c] += delta / self.scale[c];
         }
     }
