@@ -348,6 +348,16 @@ fn progress_bar(what: &str, sweeps: usize) -> impl FnMut(TrainProgress) {
 
 pub fn explain_report(global: &GlobalArgs, args: &ExplainReportArgs) -> Result<()> {
     let (_, e) = explainer(global, &args.train)?;
+    write_explain_reports(&e, &global.reports_dir, args)
+}
+
+/// Builds and writes `feature_explanations.json` and `counterfactual_explanations.json` into
+/// `reports_dir` for an explainer already made (what `whyrec run-all` calls).
+pub fn write_explain_reports(
+    e: &Explainer,
+    reports_dir: &std::path::Path,
+    args: &ExplainReportArgs,
+) -> Result<()> {
     let options = ReportOptions {
         seed: args.sample_seed,
         users: args.users,
@@ -358,25 +368,25 @@ pub fn explain_report(global: &GlobalArgs, args: &ExplainReportArgs) -> Result<(
     fn tell(what: &'static str) -> impl FnMut(usize, usize) {
         move |done, total| eprint!("\r{what} {done}/{total}")
     }
-    let features = feature_report(&e, &options, &mut tell("feature explanations"))?;
+    let features = feature_report(e, &options, &mut tell("feature explanations"))?;
     eprintln!();
-    let counterfactuals = counterfactual_report(&e, &options, &mut tell("what-ifs"))?;
+    let counterfactuals = counterfactual_report(e, &options, &mut tell("what-ifs"))?;
     eprintln!();
     for (name, result) in [
         (
             FEATURE_REPORT_FILE,
-            write_report(&global.reports_dir.join(FEATURE_REPORT_FILE), &features),
+            write_report(&reports_dir.join(FEATURE_REPORT_FILE), &features),
         ),
         (
             COUNTERFACTUAL_REPORT_FILE,
             write_report(
-                &global.reports_dir.join(COUNTERFACTUAL_REPORT_FILE),
+                &reports_dir.join(COUNTERFACTUAL_REPORT_FILE),
                 &counterfactuals,
             ),
         ),
     ] {
         result?;
-        eprintln!("wrote {}", global.reports_dir.join(name).display());
+        eprintln!("wrote {}", reports_dir.join(name).display());
     }
     let s = &counterfactuals.summary;
     println!(

@@ -18,7 +18,7 @@ use crate::engine::cache::{self, Cached};
 use crate::engine::lineup::RankingModel;
 use crate::engine::rating::RatingSpec;
 use crate::engine::{AlsConfig, HybridModel};
-use crate::metrics::experiment::run_ranking;
+use crate::metrics::experiment::{run_ranking, Timings};
 
 /// Parses `1-5` or `1,2,7` into seeds.
 pub fn parse_seeds(text: &str) -> Result<Vec<u64>> {
@@ -96,11 +96,25 @@ pub fn eval(global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
 
 /// `whyrec eval` on a dataset already loaded.
 pub fn eval_on(dataset: &Dataset, global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
+    let (name, json, timings) = eval_report(dataset, args)?;
+    if args.json {
+        println!("{json}");
+    }
+    let path = write_report(&global.reports_dir, name, &json)?;
+    eprintln!("wrote {}", path.display());
+    write_timings(&global.reports_dir, &[timings])?;
+    Ok(())
+}
+
+/// Runs `whyrec eval`'s task: the report's file name (`metrics.json` for ranking,
+/// `rating_metrics.json` for rating), its JSON (the same seed gives the same bytes) and the fit
+/// times that stay out of it. Prints the table unless `args.json`.
+pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, String, Timings)> {
     let seeds = match &args.seeds {
         Some(text) => parse_seeds(text)?,
         None => vec![args.seed],
     };
-    let json = match args.task {
+    Ok(match args.task {
         Task::Ranking => {
             let models = args
                 .models
@@ -129,7 +143,12 @@ pub fn eval_on(dataset: &Dataset, global: &GlobalArgs, args: &EvalArgs) -> Resul
             if !args.json {
                 print!("{}", experiment.table());
             }
-            serde_json::to_string_pretty(&experiment)?
+            let name = "metrics.json";
+            (
+                name,
+                serde_json::to_string_pretty(&experiment)?,
+                experiment.timings(name),
+            )
         }
         Task::Rating => {
             let specs = RatingSpec::all_defaults();
@@ -145,17 +164,20 @@ pub fn eval_on(dataset: &Dataset, global: &GlobalArgs, args: &EvalArgs) -> Resul
             if !args.json {
                 print!("{}", rating_table(&report));
             }
-            serde_json::to_string_pretty(&RatingTaskReport {
+            let name = "rating_metrics.json";
+            let json = serde_json::to_string_pretty(&RatingTaskReport {
                 task: "rating",
                 report: &report,
-            })?
+            })?;
+            (name, json, report.timings(name))
         }
-    };
-    if args.json {
-        println!("{json}");
-    }
-    let path = write_report(&global.reports_dir, "metrics.json", &json)?;
-    eprintln!("wrote {}", path.display());
+    })
+}
+
+/// Writes `reports/timings.json`: the wall-clock times kept out of the reports.
+pub fn write_timings(dir: &Path, timings: &[Timings]) -> Result<()> {
+    let path = write_report(dir, "timings.json", &serde_json::to_string_pretty(timings)?)?;
+    eprintln!("wrote {} (fit times)", path.display());
     Ok(())
 }
 
