@@ -187,13 +187,15 @@ struct Report<'a> {
 
 impl ExplainCommand for Report<'_> {
     fn run<M: ExplainableModel>(&self, _: &Dataset, e: &Explainer<M>) -> Result<()> {
-        report_with(e, self.global, self.args)
+        write_explain_reports(e, &self.global.reports_dir, self.args)
     }
 }
 
-fn report_with<M: ExplainableModel>(
+/// Builds and writes `feature_explanations.json` and `counterfactual_explanations.json` into
+/// `reports_dir` for an explainer already made (what `whyrec run-all` calls).
+pub fn write_explain_reports<M: ExplainableModel>(
     e: &Explainer<M>,
-    global: &GlobalArgs,
+    reports_dir: &std::path::Path,
     args: &ExplainReportArgs,
 ) -> Result<()> {
     let options = ReportOptions {
@@ -213,18 +215,18 @@ fn report_with<M: ExplainableModel>(
     for (name, result) in [
         (
             FEATURE_REPORT_FILE,
-            write_report(&global.reports_dir.join(FEATURE_REPORT_FILE), &features),
+            write_report(&reports_dir.join(FEATURE_REPORT_FILE), &features),
         ),
         (
             COUNTERFACTUAL_REPORT_FILE,
             write_report(
-                &global.reports_dir.join(COUNTERFACTUAL_REPORT_FILE),
+                &reports_dir.join(COUNTERFACTUAL_REPORT_FILE),
                 &counterfactuals,
             ),
         ),
     ] {
         result?;
-        eprintln!("wrote {}", global.reports_dir.join(name).display());
+        eprintln!("wrote {}", reports_dir.join(name).display());
     }
     let s = &counterfactuals.summary;
     println!(

@@ -5,6 +5,7 @@ mod bench_cmds;
 mod data_cmds;
 mod explain_cmds;
 mod model_cmds;
+mod run_all;
 mod sgd_cmds;
 mod trust_cmds;
 mod tui_cmds;
@@ -58,7 +59,7 @@ pub enum Command {
     Split(data_cmds::SplitArgs),
     /// Train a model (hybrid-als, warp or bpr) on every positive of the dataset and save it to models/ (reused when it matches).
     Train(model_cmds::TrainArgs),
-    /// Evaluate models with PROTOCOL.md (ranking: holdout-20 or split files; rating: folds) and write reports/metrics.json.
+    /// Evaluate models with PROTOCOL.md (ranking: holdout-20 or split files → reports/metrics.json; rating: folds → reports/rating_metrics.json; fit times → reports/timings.json).
     Eval(model_cmds::EvalArgs),
     /// Print a user's top-k recommendations with titles.
     Recommend(model_cmds::RecommendArgs),
@@ -74,6 +75,8 @@ pub enum Command {
     Trust(trust_cmds::TrustArgs),
     /// Fairness audit by gender, age and occupation (ranking and rating metrics, gaps, item exposure); writes reports/fairness_report.json.
     Fairness(trust_cmds::FairnessArgs),
+    /// The whole pipeline in one command: download → EDA → train → eval → explain → trust → fairness → reports and parquet artifacts.
+    RunAll(run_all::RunAllArgs),
     /// The command-line pipeline: download if needed → EDA → ranking evaluation → cached model → one user's top-10.
     Pipeline,
     /// Benchmark of the terminal explorer: start-up, key press → frame, retrain progress.
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Bench(a)) => bench_cmds::bench(&cli.global, &a),
         Some(Command::Trust(a)) => trust_cmds::trust(&cli.global, &a),
         Some(Command::Fairness(a)) => trust_cmds::fairness(&cli.global, &a),
+        Some(Command::RunAll(a)) => run_all::run_all(&cli.global, &a),
         Some(Command::Pipeline) => default_pipeline(&cli.global),
         Some(Command::BenchTui(a)) => tui_cmds::bench_tui(&cli.global, &a),
         None => tui_cmds::explore(&cli.global),

@@ -1,22 +1,22 @@
 //! Model commands: train (with the model cache in `models/`, see `sgd_cmds.rs`), eval (ranking and
 //! rating protocols), recommend.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use color_eyre::eyre::{eyre, Result};
 use serde::Serialize;
 
 use super::data_cmds::{open_dataset, write_report};
-use super::sgd_cmds::{recommend_with, ModelChoice};
+use super::sgd_cmds::{cached_model, recommend_with, ModelChoice};
 use super::GlobalArgs;
 use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use crate::data::split::{self, Split};
 use crate::data::Dataset;
 use crate::engine::lineup::RankingModel;
 use crate::engine::rating::RatingSpec;
-use crate::engine::AlsConfig;
-use crate::metrics::experiment::run_ranking;
+use crate::engine::{AlsConfig, HybridModel};
+use crate::metrics::experiment::{run_ranking, Timings};
 
 /// Parses `1-5` or `1,2,7` into seeds.
 pub fn parse_seeds(text: &str) -> Result<Vec<u64>> {
@@ -94,11 +94,25 @@ pub fn eval(global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
 
 /// `whyrec eval` on a dataset already loaded.
 pub fn eval_on(dataset: &Dataset, global: &GlobalArgs, args: &EvalArgs) -> Result<()> {
+    let (name, json, timings) = eval_report(dataset, args)?;
+    if args.json {
+        println!("{json}");
+    }
+    let path = write_report(&global.reports_dir, name, &json)?;
+    eprintln!("wrote {}", path.display());
+    write_timings(&global.reports_dir, &[timings])?;
+    Ok(())
+}
+
+/// Runs `whyrec eval`'s task: the report's file name (`metrics.json` for ranking,
+/// `rating_metrics.json` for rating), its JSON (the same seed gives the same bytes) and the fit
+/// times that stay out of it. Prints the table unless `args.json`.
+pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, String, Timings)> {
     let seeds = match &args.seeds {
         Some(text) => parse_seeds(text)?,
         None => vec![args.seed],
     };
-    let json = match args.task {
+    Ok(match args.task {
         Task::Ranking => {
             let models = args
                 .models
@@ -127,7 +141,12 @@ pub fn eval_on(dataset: &Dataset, global: &GlobalArgs, args: &EvalArgs) -> Resul
             if !args.json {
                 print!("{}", experiment.table());
             }
-            serde_json::to_string_pretty(&experiment)?
+            let name = "metrics.json";
+            (
+                name,
+                serde_json::to_string_pretty(&experiment)?,
+                experiment.timings(name),
+            )
         }
         Task::Rating => {
             let specs = RatingSpec::all_defaults();
@@ -143,17 +162,20 @@ pub fn eval_on(dataset: &Dataset, global: &GlobalArgs, args: &EvalArgs) -> Resul
             if !args.json {
                 print!("{}", rating_table(&report));
             }
-            serde_json::to_string_pretty(&RatingTaskReport {
+            let name = "rating_metrics.json";
+            let json = serde_json::to_string_pretty(&RatingTaskReport {
                 task: "rating",
                 report: &report,
-            })?
+            })?;
+            (name, json, report.timings(name))
         }
-    };
-    if args.json {
-        println!("{json}");
-    }
-    let path = write_report(&global.reports_dir, "metrics.json", &json)?;
-    eprintln!("wrote {}", path.display());
+    })
+}
+
+/// Writes `reports/timings.json`: the wall-clock times kept out of the reports.
+pub fn write_timings(dir: &Path, timings: &[Timings]) -> Result<()> {
+    let path = write_report(dir, "timings.json", &serde_json::to_string_pretty(timings)?)?;
+    eprintln!("wrote {} (fit times)", path.display());
     Ok(())
 }
 
@@ -226,6 +248,17 @@ impl TrainArgs {
             ..d
         }
     }
+}
+
+/// The cached hybrid-als model of the dataset, trained and saved when missing or stale (see
+/// [`cached_model`]).
+pub fn trained_model(
+    dataset: &Dataset,
+    models_dir: &Path,
+    config: &AlsConfig,
+    force: bool,
+) -> Result<HybridModel> {
+    cached_model::<HybridModel>(dataset, models_dir, config, force)
 }
 
 pub fn train(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {

@@ -8,6 +8,7 @@ use color_eyre::eyre::{eyre, Result};
 use super::data_cmds::{open_dataset, write_report};
 use super::model_cmds::parse_seeds;
 use super::GlobalArgs;
+use crate::data::Dataset;
 use crate::engine::lineup::RankingModel;
 use crate::engine::rating::RatingSpec;
 use crate::metrics::eval_data::EvalData;
@@ -98,6 +99,19 @@ fn trust_models(names: &[String]) -> Result<Vec<TrustModel>> {
 }
 
 pub fn trust(global: &GlobalArgs, args: &TrustArgs) -> Result<()> {
+    let (seeds, request) = trust_request(args)?;
+    let dataset = open_dataset(global)?;
+    trust_on(&dataset, global, args, &seeds, &request)
+}
+
+/// `whyrec trust` on a dataset already loaded (what `whyrec run-all` calls).
+pub fn trust_on_dataset(dataset: &Dataset, global: &GlobalArgs, args: &TrustArgs) -> Result<()> {
+    let (seeds, request) = trust_request(args)?;
+    trust_on(dataset, global, args, &seeds, &request)
+}
+
+/// Checks the arguments (before any data is loaded) and turns them into seeds and a request.
+fn trust_request(args: &TrustArgs) -> Result<(Vec<u64>, TrustRequest)> {
     let seeds = match &args.seeds {
         Some(text) => parse_seeds(text)?,
         None => vec![args.seed],
@@ -127,12 +141,22 @@ pub fn trust(global: &GlobalArgs, args: &TrustArgs) -> Result<()> {
         },
         knob_strengths: strengths,
     };
-    let dataset = open_dataset(global)?;
+    Ok((seeds, request))
+}
+
+/// `whyrec trust` on a dataset already loaded, with the request already checked.
+fn trust_on(
+    dataset: &Dataset,
+    global: &GlobalArgs,
+    args: &TrustArgs,
+    seeds: &[u64],
+    request: &TrustRequest,
+) -> Result<()> {
     let splits: Vec<(u64, EvalData)> = seeds
         .iter()
-        .map(|&s| (s, EvalData::holdout(&dataset, s)))
+        .map(|&s| (s, EvalData::holdout(dataset, s)))
         .collect();
-    let report = run_trust(&dataset.name, &splits, &request, |what| eprintln!("{what}"))?;
+    let report = run_trust(&dataset.name, &splits, request, |what| eprintln!("{what}"))?;
     for run in &report.runs {
         for m in &run.models {
             let t = &m.timings;
@@ -232,13 +256,29 @@ fn knob_table(knob: &KnobCurve, all: bool) -> String {
 }
 
 pub fn fairness(global: &GlobalArgs, args: &FairnessArgs) -> Result<()> {
+    let request = fairness_request(args)?;
+    let dataset = open_dataset(global)?;
+    fairness_on(&dataset, global, args, &request)
+}
+
+/// `whyrec fairness` on a dataset already loaded (what `whyrec run-all` calls).
+pub fn fairness_on_dataset(
+    dataset: &Dataset,
+    global: &GlobalArgs,
+    args: &FairnessArgs,
+) -> Result<()> {
+    let request = fairness_request(args)?;
+    fairness_on(dataset, global, args, &request)
+}
+
+fn fairness_request(args: &FairnessArgs) -> Result<FairnessRequest> {
     if !args.knob.is_finite() || args.knob < 0.0 {
         return Err(eyre!(
             "--knob {}: expected a finite strength >= 0",
             args.knob
         ));
     }
-    let request = FairnessRequest {
+    Ok(FairnessRequest {
         models: trust_models(&args.models)?,
         knob: (!args.no_knob).then_some((KnobPath::default(), args.knob)),
         rating_specs: if args.quick_rating {
@@ -247,11 +287,18 @@ pub fn fairness(global: &GlobalArgs, args: &FairnessArgs) -> Result<()> {
             RatingSpec::all_defaults()
         },
         min_group_users: args.min_group_users,
-    };
-    let dataset = open_dataset(global)?;
-    let data = EvalData::holdout(&dataset, args.seed);
+    })
+}
+
+fn fairness_on(
+    dataset: &Dataset,
+    global: &GlobalArgs,
+    args: &FairnessArgs,
+    request: &FairnessRequest,
+) -> Result<()> {
+    let data = EvalData::holdout(dataset, args.seed);
     let clock = std::time::Instant::now();
-    let report = run_fairness(&dataset, &data, args.seed, &request, |w| eprintln!("{w}"))?;
+    let report = run_fairness(dataset, &data, args.seed, request, |w| eprintln!("{w}"))?;
     eprintln!("fairness audit: {:.2} s", clock.elapsed().as_secs_f64());
     let json = serde_json::to_string_pretty(&report)?;
     if args.json {

@@ -1,5 +1,7 @@
 //! Experiments: several ranking models over several seeded splits of one dataset, with per-seed
 //! metrics, their means and fit times — what `whyrec eval` prints and `reports/metrics.json` holds.
+//! Wall-clock fit times are kept out of the serialised experiment (so the same seed gives the same
+//! bytes); [`RankingExperiment::timings`] carries them to `reports/timings.json`.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -21,6 +23,8 @@ pub const K: usize = 10;
 pub struct SplitResult {
     pub split: String,
     pub metrics: MetricsAt10,
+    /// Wall-clock seconds of the fit (not serialised: see [`RankingExperiment::timings`]).
+    #[serde(skip)]
     pub fit_seconds: f64,
 }
 
@@ -87,6 +91,8 @@ pub struct ModelResult {
     pub config: serde_json::Value,
     /// Mean over the splits.
     pub metrics: MetricsAt10,
+    /// Mean wall-clock seconds of the fits (not serialised).
+    #[serde(skip)]
     pub fit_seconds: f64,
     pub per_split: Vec<SplitResult>,
 }
@@ -173,7 +179,44 @@ pub fn run_ranking(
     })
 }
 
+/// Wall-clock fit times of one report, written beside it as `reports/timings.json` (the only
+/// report file that differs between two runs with the same seed).
+#[derive(Debug, Clone, Serialize)]
+pub struct Timings {
+    /// The report the times belong to (`metrics.json`, …).
+    pub report: String,
+    pub dataset: String,
+    pub fits: Vec<FitTime>,
+}
+
+/// One fit's wall-clock time.
+#[derive(Debug, Clone, Serialize)]
+pub struct FitTime {
+    pub model: String,
+    pub split: String,
+    pub fit_seconds: f64,
+}
+
 impl RankingExperiment {
+    /// The fit times of every model on every split.
+    pub fn timings(&self, report: &str) -> Timings {
+        Timings {
+            report: report.to_string(),
+            dataset: self.dataset.clone(),
+            fits: self
+                .models
+                .iter()
+                .flat_map(|m| {
+                    m.per_split.iter().map(|s| FitTime {
+                        model: m.name.clone(),
+                        split: s.split.clone(),
+                        fit_seconds: s.fit_seconds,
+                    })
+                })
+                .collect(),
+        }
+    }
+
     /// A markdown table of the mean metrics.
     pub fn table(&self) -> String {
         let mut s = format!(

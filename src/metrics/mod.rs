@@ -19,3 +19,4 @@ pub use rating::{
     evaluate_ml100k_folds, evaluate_rating, evaluate_splits, rating_errors, FoldResult,
     FoldsReport, ModelFolds, RatingMetrics,
 };
+pub mod artifacts;

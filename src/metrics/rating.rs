@@ -69,7 +69,9 @@ pub struct FoldResult {
     pub rmse: f64,
     pub mae: f64,
     pub n: usize,
-    /// Wall-clock time of the fit.
+    /// Wall-clock time of the fit (not serialised, so reports repeat byte for byte; see
+    /// [`FoldsReport::timings`]).
+    #[serde(skip)]
     pub fit_seconds: f64,
 }
 
@@ -81,6 +83,8 @@ pub struct ModelFolds {
     pub folds: Vec<FoldResult>,
     pub mean_rmse: f64,
     pub mean_mae: f64,
+    /// Mean wall-clock time of the fits (not serialised).
+    #[serde(skip)]
     pub mean_fit_seconds: f64,
 }
 
@@ -94,6 +98,25 @@ pub struct FoldsReport {
 }
 
 impl FoldsReport {
+    /// The fit times of every model on every fold, for `reports/timings.json`.
+    pub fn timings(&self, report: &str) -> super::experiment::Timings {
+        super::experiment::Timings {
+            report: report.to_string(),
+            dataset: self.dataset.clone(),
+            fits: self
+                .models
+                .iter()
+                .flat_map(|m| {
+                    m.folds.iter().map(|f| super::experiment::FitTime {
+                        model: m.model.clone(),
+                        split: f.fold.clone(),
+                        fit_seconds: f.fit_seconds,
+                    })
+                })
+                .collect(),
+        }
+    }
+
     /// The model with the lowest mean RMSE.
     pub fn best(&self) -> Option<&ModelFolds> {
         self.models
