@@ -8,6 +8,8 @@ mod builder;
 mod compare;
 mod dataset;
 mod explore;
+mod fairness;
+mod knob;
 mod trust;
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -45,8 +47,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             draw_tabs(frame, regions.tabs, app.tab, theme);
             match app.tab {
                 Tab::Explore => explore::draw(frame, &regions, app, theme),
-                Tab::Trust => trust::draw_trust(frame, regions.body, app, theme),
-                Tab::Fairness => trust::draw_fairness(frame, regions.body, app, theme),
+                Tab::Trust => trust::draw(frame, regions.body, app, theme),
+                Tab::Fairness => fairness::draw(frame, regions.body, app, theme),
                 Tab::Dataset => dataset::draw(frame, regions.body, app, theme),
                 Tab::Compare => compare::draw(frame, regions.body, app, theme),
                 Tab::Build => builder::draw(frame, &regions, app, theme),
@@ -81,10 +83,12 @@ fn hints(app: &App) -> &'static str {
         return "type to filter · Enter done · Esc clear";
     }
     match app.tab {
-        Tab::Explore => "←→ pane · ↑↓ move · / filter · s sort · space hadn't liked · r reset · m minimal set · e export",
+        Tab::Explore => "←→ pane · ↑↓ move · / filter · s sort · space hadn't liked · r reset · m minimal set · +/- knob · e export",
         Tab::Build => "/ search · ↑↓ move · ←→ pane · space/Enter like · r reset",
-        Tab::Trust => "+/- accuracy–coverage knob",
+        Tab::Trust => "+/- knob by 0.05 · 0 reset · s seed stability · ↑↓ scroll · Esc cancel · ? help",
+        Tab::Fairness => "←→ attribute · m model · ↑↓ scroll · Enter every rating model · Esc cancel",
         Tab::Dataset => "↑↓ scroll",
+        Tab::Compare => "+/- knob on hybrid-als · 0 reset · Tab next tab · 1-6 tabs · ? help",
         _ => "Tab next tab · 1-6 tabs · ? help",
     }
 }
