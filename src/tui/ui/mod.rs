@@ -89,7 +89,6 @@ fn hints(app: &App) -> &'static str {
         Tab::Fairness => "←→ attribute · m model · ↑↓ scroll · Enter every rating model · Esc cancel",
         Tab::Dataset => "↑↓ scroll",
         Tab::Compare => "+/- knob on hybrid-als · 0 reset · Tab next tab · 1-6 tabs · ? help",
-        _ => "Tab next tab · 1-6 tabs · ? help",
     }
 }
 
