@@ -62,7 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [gaps, exposure] = Layout::horizontal(if narrow {
         [Constraint::Percentage(56), Constraint::Percentage(44)]
     } else {
-        [Constraint::Percentage(46), Constraint::Percentage(54)]
+        [Constraint::Percentage(48), Constraint::Percentage(52)]
     })
     .areas(bottom);
     match r.attributes.get(f.attribute) {
@@ -268,8 +268,8 @@ fn draw_gaps(
         .map(|g| {
             Row::new(vec![
                 g.metric.clone(),
-                format!("{:.4} {}", g.best, g.best_group),
-                format!("{:.4} {}", g.worst, g.worst_group),
+                format!("{:.3} {}", g.best, g.best_group),
+                format!("{:.3} {}", g.worst, g.worst_group),
                 format!("{:.4}", g.difference),
                 g.ratio.map_or("-".into(), |v| format!("{v:.3}")),
             ])

@@ -6,9 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Axis, Chart, Dataset, GraphType, LegendPosition, Paragraph, Row, Table, Wrap,
-};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use super::widgets::{bar, Theme};
@@ -125,8 +123,8 @@ pub fn draw_curve(
     r: Option<&TrustResults>,
     theme: &Theme,
 ) {
-    let block = theme.block(" Accuracy–coverage curve of the knob ", false);
     let Some(r) = r else {
+        let block = theme.block(" Accuracy–coverage curve ", false);
         frame.render_widget(
             Paragraph::new(Span::styled(
                 "P@10 against coverage@10 for every knob strength, once the sweep is done.",
@@ -155,32 +153,46 @@ pub fn draw_curve(
         .filter(|m| m.model == "popularity")
         .map(|m| (m.summary.coverage, m.summary.precision))
         .collect();
-    let all = curve.iter().chain(&popularity);
-    let x_max = all.clone().map(|p| p.0).fold(0.0, f64::max).max(1e-3) * 1.08;
-    let y_max = all.map(|p| p.1).fold(0.0, f64::max).max(1e-3) * 1.12;
+    // The data's range with a margin, within 0..=1 (both metrics are shares).
+    let range = |values: Vec<f64>| {
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(0.0, f64::max);
+        let pad = ((hi - lo) * 0.08).max(0.005);
+        [(lo - pad).max(0.0), (hi + pad).min(1.0)]
+    };
+    let all: Vec<&(f64, f64)> = curve.iter().chain(&popularity).collect();
+    let x = range(all.iter().map(|p| p.0).collect());
+    let y = range(all.iter().map(|p| p.1).collect());
     let last = r.curve.points.last().map_or(0.0, |p| p.strength);
+    let block = theme.block(" P@10 vs coverage@10 (knob sweep) ", false);
+    // The legend goes under the chart, where it hides no point.
+    let block = block.title_bottom(Line::from(vec![
+        Span::styled(" ⣀ ", theme.positive()),
+        Span::raw(format!("t 0…{last:.2}  ")),
+        Span::styled("•", theme.accent()),
+        Span::raw(" popularity  "),
+        Span::styled("█", theme.warn()),
+        Span::raw(format!(" t={:.2} ", app.knob_strength())),
+    ]));
     let datasets = vec![
         Dataset::default()
-            .name(format!("{}, t = 0 … {last:.2}", r.curve.model))
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
             .style(theme.positive())
             .data(&curve),
         Dataset::default()
-            .name("popularity")
             .marker(Marker::Dot)
             .graph_type(GraphType::Scatter)
             .style(theme.accent())
             .data(&popularity),
         Dataset::default()
-            .name(format!("knob t = {:.2}", app.knob_strength()))
             .marker(Marker::Block)
             .graph_type(GraphType::Scatter)
             .style(theme.warn())
             .data(&here),
     ];
-    let labels = |max: f64| {
-        [0.0, max / 2.0, max]
+    let labels = |[lo, hi]: [f64; 2]| {
+        [lo, (lo + hi) / 2.0, hi]
             .map(|v| Span::styled(format!("{v:.2}"), theme.dim()))
             .to_vec()
     };
@@ -189,16 +201,15 @@ pub fn draw_curve(
         .x_axis(
             Axis::default()
                 .title(Span::styled("coverage@10", theme.dim()))
-                .bounds([0.0, x_max])
-                .labels(labels(x_max)),
+                .bounds(x)
+                .labels(labels(x)),
         )
         .y_axis(
             Axis::default()
                 .title(Span::styled("P@10", theme.dim()))
-                .bounds([0.0, y_max])
-                .labels(labels(y_max)),
+                .bounds(y)
+                .labels(labels(y)),
         )
-        .legend_position(Some(LegendPosition::BottomLeft))
-        .hidden_legend_constraints((Constraint::Percentage(70), Constraint::Percentage(50)));
+        .legend_position(None);
     frame.render_widget(chart, area);
 }
