@@ -127,6 +127,14 @@ fn help_small_terminal_and_start_screens() {
     let mut rig = Rig::ready(dir.path(), W, H);
     rig.press(Action::Help);
     assert_snapshot("help", &rig.screen());
+    // The whole list fits the smallest terminal too.
+    rig.press(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let small = rig.screen();
+    assert!(small.contains("export the session") && small.contains("Keys"), "{small}");
+    assert_snapshot("help_small", &small);
     rig.press(Action::Resize {
         width: 60,
         height: 20,

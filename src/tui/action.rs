@@ -71,55 +71,45 @@ pub const KEYS: &[(&str, &str)] = &[
     ("q / Ctrl-C", "quit"),
     (
         "Esc",
-        "close help, text field or message; cancel a Trust or Fairness computation; \
-         quit when nothing is open",
+        "close help, field or message; cancel a computation; else quit",
     ),
     ("Tab / Shift-Tab", "next / previous tab"),
     (
         "1 … 6",
-        "go to a tab (Explore, Trust, Fairness, Dataset, Compare, Build-a-user)",
+        "tabs: Explore Trust Fairness Dataset Compare Build-a-user",
     ),
-    ("↑ ↓ / k j", "move in the focused pane"),
     (
-        "← → / h l",
-        "focus the previous / next pane; attribute (Fairness)",
+        "↑ ↓ / k j",
+        "move in the focused pane; scroll (Trust, Fairness)",
     ),
+    ("← → / h l", "previous / next pane; attribute (Fairness)"),
     ("PgUp PgDn", "move a page"),
     ("Home End / g G", "first / last row"),
-    (
-        "mouse",
-        "click a pane or row to focus and select it; wheel scrolls",
-    ),
+    ("mouse", "click a pane or row to select it; wheel scrolls"),
     (
         "/",
-        "filter users by id or demographics / search titles (Build-a-user)",
+        "filter users (id, demographics) / search titles (Build)",
     ),
     (
         "Enter",
-        "finish typing; like a search result (Build-a-user); restart a cancelled computation; \
-         audit with every rating model (Fairness)",
+        "finish typing; like (Build); restart a cancelled computation; every rating model \
+         (Fairness)",
     ),
-    (
-        "s",
-        "sort users: id, likes, gender, age, occupation; seed stability (Trust)",
-    ),
+    ("s", "sort users (Explore); seed stability (Trust)"),
     (
         "space",
-        "toggle \"hadn't liked\" on a history item / like a movie",
+        "toggle \"hadn't liked\" (Explore) / like a movie (Build)",
     ),
     ("r", "reset every what-if (or every like in Build-a-user)"),
     (
         "m",
-        "minimal counterfactual set for the selected recommendation; next model (Fairness)",
+        "minimal counterfactual set (Explore); next model (Fairness)",
     ),
     (
         "+ / - / 0",
-        "accuracy–coverage knob ±0.05 / back to 0 (Trust, Explore, Compare)",
+        "accuracy–coverage knob ±0.05 / to 0 (Trust, Explore, Compare)",
     ),
-    (
-        "e",
-        "export the session (what-ifs tried, with results) to JSON and Markdown",
-    ),
+    ("e", "export the session's what-ifs to JSON and Markdown"),
 ];
 
 /// The action of a key. `typing` is true while a text field has the keyboard: printable keys then

@@ -119,27 +119,30 @@ pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let rect = centred(area, 100, KEYS.len() as u16 + 2);
-    let lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(widgets::fit(k, 16), theme.accent()),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
+    // Descriptions wrap under themselves (a hanging indent past the key column), and the box is
+    // as tall as the wrapped list.
+    const KEY_WIDTH: usize = 16;
+    let width = area.width.min(100);
+    let room = usize::from(width.saturating_sub(2))
+        .saturating_sub(KEY_WIDTH)
+        .max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, what) in KEYS {
+        for (n, part) in widgets::wrap_words(what, room).into_iter().enumerate() {
+            let key = if n == 0 { *k } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(widgets::fit(key, KEY_WIDTH), theme.accent()),
+                Span::raw(part),
+            ]));
+        }
+    }
+    let rect = centred(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     let block = Block::new()
         .borders(Borders::ALL)
         .title(" Keys (? or Esc closes) ")
         .border_style(theme.accent());
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 fn draw_starting(frame: &mut Frame, area: Rect, app: &App, s: &Starting, theme: &Theme) {

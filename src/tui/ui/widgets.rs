@@ -103,6 +103,24 @@ pub fn fit(text: &str, width: usize) -> String {
     }
 }
 
+/// `text` broken at spaces into lines of at most `width` columns (a longer word gets its own line).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line");
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if used > 0 {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
 /// A MovieLens title without its trailing ` (year)`.
 pub fn strip_year(title: &str) -> &str {
     let t = title.trim_end();
@@ -270,6 +288,7 @@ mod tests {
     fn text_helpers() {
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(wrap_words("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
         assert_eq!(strip_year("Heat (1995)"), "Heat");
         assert_eq!(strip_year("Babylon 5 (1994-1998)"), "Babylon 5");
         assert_eq!(strip_year("Hyena Road"), "Hyena Road");
