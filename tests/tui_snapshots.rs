@@ -133,7 +133,10 @@ fn help_small_terminal_and_start_screens() {
         height: 24,
     });
     let small = rig.screen();
-    assert!(small.contains("export the session") && small.contains("Keys"), "{small}");
+    assert!(
+        small.contains("export the session") && small.contains("Keys"),
+        "{small}"
+    );
     assert_snapshot("help_small", &small);
     rig.press(Action::Resize {
         width: 60,
