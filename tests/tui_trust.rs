@@ -246,6 +246,16 @@ fn trust_tab_numbers_are_the_librarys_computed_once_with_seed_stability_on_reque
         direct.users.iter().find(|u| u.user == user)
     );
 
+    // The wheel and the arrows scroll the metrics table (within its rows).
+    rig.press(Action::ScrollDown {
+        column: 10,
+        row: 10,
+    });
+    assert_eq!(rig.app.trust.scroll, 3);
+    rig.press(Action::End);
+    assert_eq!(rig.app.trust.scroll, whyrec::tui::trust::TRUST_ROWS - 1);
+    rig.press(Action::Home);
+    assert_eq!(rig.app.trust.scroll, 0);
     // Cached: away and back starts nothing.
     rig.press_all(&[Action::GoTab(0), Action::GoTab(1)]);
     assert!(rig.app.trust.results.done().is_some());

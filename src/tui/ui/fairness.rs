@@ -78,7 +78,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let p = Paragraph::new(vec![
                 Line::from(Span::styled(note, theme.warn())),
                 Line::from(""),
-                Line::from("The item side (exposure by popularity decile) and the overall numbers are below and above."),
+                Line::from("The overall numbers are above, the item side (exposure by popularity decile) below."),
             ])
             .wrap(Wrap { trim: true })
             .block(theme.block(" Groups ", false));
@@ -113,7 +113,7 @@ fn draw_head(
         }
     };
     let mut selector = Vec::new();
-    if wide {
+    if wide && !r.attributes.is_empty() {
         selector.push(Span::raw("attribute (←/→): "));
     }
     for (n, a) in r.attributes.iter().enumerate() {
@@ -123,7 +123,12 @@ fn draw_head(
         ));
         selector.push(Span::raw(" "));
     }
-    selector.push(Span::raw(if wide { "   model (m): " } else { "│ " }));
+    selector.push(Span::raw(match (wide, r.attributes.is_empty()) {
+        (true, false) => "   model (m): ",
+        (true, true) => "model (m): ",
+        (false, false) => "│ ",
+        (false, true) => "",
+    }));
     for (n, m) in r.overall.iter().enumerate() {
         selector.push(Span::styled(
             format!(" {} ", short(&m.model, !wide)),
