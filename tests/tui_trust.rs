@@ -1,29 +1,23 @@
-//! State tests of the Trust and Fairness tabs and the accuracy–coverage knob, without a terminal
-//! (synthetic fixture): the knob re-ranks the Explore list (without what-if, under the instant
-//! refold and after the retrain) and Compare's hybrid-als column exactly as the library's
-//! reranker orders the model's scores, and 0 gives the model's own lists back; the Trust tab's
-//! numbers are those of `model_trust` / `sweep_split` run directly, computed once per session,
-//! seed stability on request, Esc cancels and Enter restarts; the Fairness tab's report is
-//! `run_fairness`'s, its keys move attribute, model and scroll, and a dataset without
-//! demographics shows the report's note.
+//! State tests of the Trust tab and the accuracy–coverage knob, without a terminal (synthetic
+//! fixture): the knob re-ranks the Explore list (without what-if, under the instant refold and
+//! after the retrain) and Compare's hybrid-als column exactly as the library's reranker orders
+//! the model's scores, and 0 gives the model's own lists back; the Trust tab's numbers are those
+//! of `model_trust` / `sweep_split` run directly, computed once per session, seed stability on
+//! request; Esc cancels a Trust or Fairness computation and Enter restarts it.
 
 mod tui_support;
 
-use std::sync::atomic::AtomicBool;
-
 use tui_support::Rig;
-use whyrec::data::{load_dir, LoadOptions};
 use whyrec::engine::{top_k, HybridAls, HybridModel};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::knob::{default_strengths, popularity, sweep_split, KnobPath, Reranker};
 use whyrec::metrics::trust::fitted::TrustModel;
 use whyrec::metrics::trust::{model_trust, TrustConfig};
 use whyrec::tui::action::Action;
-use whyrec::tui::adapter::Engine;
 use whyrec::tui::explore::{Retrain, UserView};
 use whyrec::tui::trust::Computation;
 use whyrec::tui::ui::layout::Pane;
-use whyrec::tui::{App, Tab};
+use whyrec::tui::App;
 
 fn view(app: &App) -> &UserView {
     app.explore.as_ref().unwrap().view.as_ref().unwrap()
@@ -310,100 +304,4 @@ fn esc_cancels_a_computation_and_enter_starts_it_again() {
     rig.wait_for("the audit", |a| a.fairness.audit.done().is_some());
     rig.press(Action::Back);
     assert!(rig.app.quit, "with nothing running, Esc quits as elsewhere");
-}
-
-#[test]
-fn fairness_tab_is_the_audit_and_its_keys_move_attribute_model_and_scroll() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut rig = Rig::ready(dir.path(), 120, 40);
-    let engine = rig.app.engine.clone().unwrap();
-    rig.press(Action::GoTab(2));
-    assert_eq!(rig.app.tab, Tab::Fairness);
-    rig.wait_for("the audit", |a| a.fairness.audit.done().is_some());
-    let run = rig.app.fairness.audit.done().unwrap();
-    assert!(run.quick_rating);
-    let seed = engine.model().config().seed;
-    let data = EvalData::holdout(&engine.dataset, seed);
-    let request = whyrec::metrics::fairness::FairnessRequest {
-        models: vec![
-            TrustModel::Popularity,
-            TrustModel::Als(engine.model().config().clone()),
-        ],
-        knob: Some((KnobPath::default(), 0.5)),
-        rating_specs: vec![whyrec::engine::rating::RatingSpec::Bias(Default::default())],
-        min_group_users: 1,
-    };
-    let direct =
-        whyrec::metrics::fairness::run_fairness(&engine.dataset, &data, seed, &request, |_| {})
-            .unwrap();
-    assert_eq!(run.report, direct);
-    let names: Vec<&str> = direct
-        .attributes
-        .iter()
-        .map(|a| a.attribute.as_str())
-        .collect();
-    assert_eq!(names, ["gender", "age", "occupation"]);
-
-    assert_eq!(rig.app.fairness.model, 1, "hybrid-als first");
-    let screen = rig.screen();
-    assert!(screen.contains("gender groups · hybrid-als"), "{screen}");
-    rig.press(Action::Right);
-    assert_eq!(rig.app.fairness.attribute, 1);
-    rig.press_all(&[Action::Left, Action::Left]);
-    assert_eq!(rig.app.fairness.attribute, 2, "wraps around");
-    rig.press(Action::MinimalSet);
-    assert_eq!(rig.app.fairness.model, 2);
-    let groups = direct.attributes[2].groups.len();
-    rig.press(Action::End);
-    assert_eq!(rig.app.fairness.scroll, groups - 1);
-    rig.press(Action::ScrollUp { column: 5, row: 10 });
-    assert_eq!(rig.app.fairness.scroll, groups - 4);
-    let screen = rig.screen();
-    assert!(
-        screen.contains("occupation groups · hybrid-als+knob t=0.5"),
-        "{screen}"
-    );
-    assert!(screen.contains(&direct.attributes[2].groups[groups - 1].group));
-
-    // Enter: the whole rating line-up.
-    rig.press(Action::Enter);
-    rig.wait_for("the full audit", |a| a.fairness.audit.done().is_some());
-    assert!(!rig.app.fairness.audit.done().unwrap().quick_rating);
-}
-
-#[test]
-fn a_dataset_without_demographics_shows_the_reports_note() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut data = load_dir(
-        &tui_support::write_fixture(dir.path()),
-        LoadOptions::default(),
-    )
-    .unwrap();
-    data.users.demographics = None;
-    let positives = whyrec::data::Positives::from_dataset(&data, 4.0);
-    let items = whyrec::data::interactions::item_genre_features(&data);
-    let model = HybridAls::fit(
-        &positives,
-        Some(&items),
-        None,
-        &tui_support::config(),
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
-    let mut rig = Rig::new(tui_support::options(dir.path(), "synth-fixture"), 120, 40);
-    rig.app.ready(Engine::new(data, model).unwrap());
-    rig.press(Action::GoTab(2));
-    rig.wait_for("the audit", |a| a.fairness.audit.done().is_some());
-    let report = &rig.app.fairness.audit.done().unwrap().report;
-    assert!(report.attributes.is_empty());
-    let note = report.note.clone().unwrap();
-    let screen = rig.screen();
-    assert!(
-        screen.contains("records no user demographics"),
-        "{note}\n{screen}"
-    );
-    assert!(screen.contains("Exposure"), "the item side stays: {screen}");
-    rig.press_all(&[Action::Right, Action::MinimalSet, Action::Down]);
-    let _ = rig.screen();
 }
