@@ -47,9 +47,12 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         }
         (_, true) => "instant refold".to_string(),
     };
+    // The knob re-ranks model scores; a popularity fallback list stays as it is.
     let knob = match &v.knob {
-        Some(k) => format!(" · knob t={:.2}", k.strength),
-        None => String::new(),
+        Some(k) if k.base_scores.is_some() || k.whatif_scores.is_some() => {
+            format!(" · knob t={:.2}", k.strength)
+        }
+        _ => String::new(),
     };
     let title = format!(" Top-10 for user {user_id} — {state}{knob} ");
     let mut block = theme.block(title, x.focus == Pane::Recs);
