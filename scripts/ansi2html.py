@@ -117,8 +117,18 @@ def convert(text):
             codes = [int(x) if x else 0 for x in m.group(1).split(";")] if m.group(1) else [0]
             style.apply(codes)
         elif chunk:
-            out.append('<span style="%s">%s</span>' % (style.css(), html.escape(chunk)))
+            out.append('<span style="%s">%s</span>' % (style.css(), cells(chunk)))
     return "".join(out)
+
+
+def cells(text):
+    """Escapes `text`; Braille patterns (the chart's line), which the monospace font lacks, each
+    get a cell exactly one column wide so the fallback font cannot shift the rest of the row."""
+    return re.sub(
+        "([\u2800-\u28ff])",
+        r'<span style="display:inline-block;width:1ch">\1</span>',
+        html.escape(text),
+    )
 
 
 def main():

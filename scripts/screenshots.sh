@@ -58,8 +58,14 @@ wait_for "places agreed" 600
 keys l j
 shoot explore
 keys 2
+wait_for "evaluated users" 1800
+keys + + + + + +
+wait_for "Knob t = 0.30" 10
 shoot trust
-keys 3
+keys 0 3
+wait_for "Best–worst gaps" 1800
+keys l
+wait_for "age groups" 10
 shoot fairness
 keys 4
 wait_for "Ratings of" 120

@@ -1,6 +1,7 @@
 //! End-to-end tests of the real binary. In tmux (a detached session of fixed size on a private
 //! server): open the explorer on ML-100K from ../shared/datasets, select a user, toggle a like,
-//! wait for the incremental retrain and check the screen text; and the start-up failure screen
+//! wait for the incremental retrain and check the screen text, open the Trust tab, wait for its
+//! metrics and move the knob; and the start-up failure screen
 //! without network. Without tmux those two are skipped with a message (`.ci/run` installs it).
 //! Also: without a terminal the explorer refuses to start and says why.
 
@@ -140,6 +141,17 @@ fn explore_ml100k_toggle_a_like_and_see_the_retrain() {
         .path()
         .join("models/ml-100k-hybrid-als.whyrec")
         .is_file());
+    // Trust: computed on opening (a few seconds on ML-100K), then the knob re-ranks Explore.
+    tmux.keys(&["2"]);
+    let screen = tmux.wait_for("evaluated users", 600);
+    assert!(screen.contains("stab. retrain"), "{screen}");
+    tmux.keys(&["+", "+"]);
+    let screen = tmux.wait_for("Knob t = 0.10", 30);
+    assert!(screen.contains("P@10 vs coverage@10"), "{screen}");
+    tmux.keys(&["1"]);
+    tmux.wait_for("knob t=0.10", 30);
+    tmux.keys(&["0"]);
+    tmux.wait_for("Top-10 for user 42 — after incremental retrain ", 30);
     tmux.keys(&["?"]);
     tmux.wait_for("Keys (? or Esc closes)", 30);
     tmux.keys(&["Escape", "q"]);

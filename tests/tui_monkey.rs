@@ -31,7 +31,8 @@ fn random_event(rng: &mut ChaCha8Rng, width: u16, height: u16) -> Event {
         KeyCode::Esc,
         KeyCode::F(1),
     ];
-    let chars = "jkhlgG rm/se+-?123456abcxyzFM0987 ";
+    // Every command key (the knob's `+ - = _ 0` included), digits for the tabs, and letters to type.
+    let chars = "jkhlgG rm/se+-=_?123456abcxyzFM0987 ";
     match rng.gen_range(0..100) {
         0..=44 => {
             let c = chars

@@ -19,9 +19,9 @@ pub enum Action {
     GoTab(usize),
     Up,
     Down,
-    /// Previous pane (or knob down on the Trust tab).
+    /// Previous pane (previous attribute on the Fairness tab).
     Left,
-    /// Next pane.
+    /// Next pane (next attribute on the Fairness tab).
     Right,
     PageUp,
     PageDown,
@@ -39,9 +39,10 @@ pub enum Action {
     Sort,
     /// `e`: export the session to JSON and Markdown.
     Export,
-    /// `+` / `-`: the accuracy–coverage knob.
+    /// `+` / `-`: the accuracy–coverage knob; `0` resets it.
     KnobUp,
     KnobDown,
+    KnobReset,
     Enter,
     /// A character typed into the active text field.
     Type(char),
@@ -70,44 +71,45 @@ pub const KEYS: &[(&str, &str)] = &[
     ("q / Ctrl-C", "quit"),
     (
         "Esc",
-        "close help, text field or message; quit when nothing is open",
+        "close help, field or message; cancel a computation; else quit",
     ),
     ("Tab / Shift-Tab", "next / previous tab"),
     (
         "1 … 6",
-        "go to a tab (Explore, Trust, Fairness, Dataset, Compare, Build-a-user)",
+        "tabs: Explore Trust Fairness Dataset Compare Build-a-user",
     ),
-    ("↑ ↓ / k j", "move in the focused pane"),
-    ("← → / h l", "focus the previous / next pane"),
+    (
+        "↑ ↓ / k j",
+        "move in the focused pane; scroll (Trust, Fairness)",
+    ),
+    ("← → / h l", "previous / next pane; attribute (Fairness)"),
     ("PgUp PgDn", "move a page"),
     ("Home End / g G", "first / last row"),
-    (
-        "mouse",
-        "click a pane or row to focus and select it; wheel scrolls",
-    ),
+    ("mouse", "click a pane or row to select it; wheel scrolls"),
     (
         "/",
-        "filter users by id or demographics / search titles (Build-a-user)",
+        "filter users (id, demographics) / search titles (Build)",
     ),
     (
         "Enter",
-        "finish typing; like the selected search result (Build-a-user)",
+        "finish typing; like (Build); restart a cancelled computation; every rating model \
+         (Fairness)",
     ),
-    ("s", "sort users: id, likes, gender, age, occupation"),
+    ("s", "sort users (Explore); seed stability (Trust)"),
     (
         "space",
-        "toggle \"hadn't liked\" on a history item / like a movie",
+        "toggle \"hadn't liked\" (Explore) / like a movie (Build)",
     ),
     ("r", "reset every what-if (or every like in Build-a-user)"),
     (
         "m",
-        "minimal counterfactual set for the selected recommendation",
+        "minimal counterfactual set (Explore); next model (Fairness)",
     ),
-    ("+ / -", "accuracy–coverage knob (Trust)"),
     (
-        "e",
-        "export the session (what-ifs tried, with results) to JSON and Markdown",
+        "+ / - / 0",
+        "accuracy–coverage knob ±0.05 / to 0 (Trust, Explore, Compare)",
     ),
+    ("e", "export the session's what-ifs to JSON and Markdown"),
 ];
 
 /// The action of a key. `typing` is true while a text field has the keyboard: printable keys then
@@ -163,6 +165,7 @@ pub fn action_for_key(key: KeyEvent, typing: bool) -> Option<Action> {
             'e' => Action::Export,
             '+' | '=' => Action::KnobUp,
             '-' | '_' => Action::KnobDown,
+            '0' => Action::KnobReset,
             '1'..='9' => Action::GoTab(c as usize - '1' as usize),
             _ => return None,
         },
@@ -224,7 +227,7 @@ mod tests {
     #[test]
     fn every_command_letter_is_in_the_help() {
         let help: String = KEYS.iter().map(|k| k.0).collect::<Vec<_>>().join(" ");
-        for c in "q?kjhlgGrm/se+-".chars() {
+        for c in "q?kjhlgGrm/se+-0".chars() {
             assert!(action_for_key(key(KeyCode::Char(c)), false).is_some());
             assert!(help.contains(c), "{c} missing from help");
         }

@@ -14,6 +14,7 @@ use super::explore::{Explore, Retrain};
 use super::jobs::{Jobs, Output};
 use super::session::Session;
 use super::startup::TuiOptions;
+use super::trust::{FairnessTab, TrustTab};
 use super::ui::layout::{self, Pane, Regions};
 use super::worker::JobEvent;
 use crate::data::eda::EdaReport;
@@ -99,6 +100,8 @@ pub struct CompareTab {
     pub models: Vec<(String, Box<dyn Scorer>)>,
     /// (user, one list per model).
     pub lists: Option<(u32, Vec<(String, TopList)>)>,
+    /// The knob strength the lists were made at.
+    pub knob: f64,
 }
 
 /// The whole state of the TUI.
@@ -114,6 +117,10 @@ pub struct App {
     pub build: Option<Build>,
     pub dataset: DatasetTab,
     pub compare: CompareTab,
+    pub trust: TrustTab,
+    pub fairness: FairnessTab,
+    /// The accuracy–coverage knob's position (`+`/`-`: steps of 0.05, `0` resets).
+    pub knob: u32,
     pub session: Session,
     pub banner: Option<Banner>,
     /// Every line the start-up logged (kept after start-up).
@@ -137,6 +144,9 @@ impl App {
             build: None,
             dataset: DatasetTab::default(),
             compare: CompareTab::default(),
+            trust: TrustTab::default(),
+            fairness: FairnessTab::default(),
+            knob: 0,
             session: Session::default(),
             banner: None,
             startup_log: Vec::new(),
@@ -170,7 +180,10 @@ impl App {
         let view = self.explore.as_ref().and_then(|x| x.view.as_ref());
         let retraining = view.is_some_and(|v| matches!(v.retrain, Retrain::Running { .. }));
         let searching = view.is_some_and(|v| v.minimal_job.is_some());
-        retraining || searching || self.compare.job.is_some()
+        let auditing = (self.tab == Tab::Trust
+            && (self.trust.results.running().is_some() || self.trust.seed.running().is_some()))
+            || (self.tab == Tab::Fairness && self.fairness.audit.running().is_some());
+        retraining || searching || auditing || self.compare.job.is_some()
     }
 
     /// Applies one action.
@@ -208,6 +221,11 @@ impl App {
             }
             Action::GoTab(n) if n < Tab::ALL.len() => self.go_tab(n),
             Action::Export => self.export(),
+            Action::KnobUp | Action::KnobDown | Action::KnobReset
+                if matches!(self.tab, Tab::Explore | Tab::Trust | Tab::Compare) =>
+            {
+                self.move_knob(action)
+            }
             Action::Click { column, row } if row == self.regions().tabs.y => {
                 if let Some(n) = layout::tab_at(column) {
                     self.go_tab(n);
@@ -219,7 +237,7 @@ impl App {
     }
 
     fn back(&mut self) {
-        if self.banner.take().is_some() {
+        if self.banner.take().is_some() || self.cancel_computation() {
             return;
         }
         let minimal = self
@@ -234,8 +252,11 @@ impl App {
 
     fn go_tab(&mut self, n: usize) {
         self.tab = Tab::ALL[n];
-        if self.tab == Tab::Compare {
-            self.start_compare();
+        match self.tab {
+            Tab::Compare => self.start_compare(),
+            Tab::Trust => self.start_trust(),
+            Tab::Fairness => self.start_fairness(true),
+            _ => {}
         }
     }
 
@@ -274,6 +295,8 @@ impl App {
         match self.tab {
             Tab::Explore => self.explore_update(action),
             Tab::Build => self.build_update(action),
+            Tab::Trust => self.trust_update(action),
+            Tab::Fairness => self.fairness_update(action),
             Tab::Dataset => {
                 let s = &mut self.dataset.scroll;
                 match action {

@@ -1,6 +1,7 @@
 //! The TUI benchmark (`whyrec bench-tui`): start-up with a cached model, key press → next frame
-//! (drawn into ratatui's `TestBackend`, the same drawing code as the terminal), and the time until
-//! the incremental retrain's progress is on screen. Prints a Markdown table.
+//! (drawn into ratatui's `TestBackend`, the same drawing code as the terminal), the time until
+//! the incremental retrain's progress is on screen, the Trust and Fairness tabs' jobs, the knob's
+//! `+`/`-` and the switch to those tabs once their results are cached. Prints a Markdown table.
 
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
@@ -88,6 +89,48 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let p = |q: f64| ms(v[((v.len() - 1) as f64 * q).round() as usize]);
     (p(0.5), p(0.95), ms(*v.last().unwrap_or(&Duration::ZERO)))
+}
+
+type Pair = (Vec<Duration>, Vec<Duration>);
+
+/// The Trust and Fairness tabs: their jobs once, then the knob and the cached tabs per key.
+fn audit_tabs(rig: &mut Rig, presses: usize) -> Result<(Pair, Pair, Pair), String> {
+    let mut audits: Pair = Default::default();
+    let t = Instant::now();
+    rig.press(Action::GoTab(1));
+    if !rig.pump(Duration::from_secs(3600), |a| {
+        a.trust.results.done().is_some()
+    }) {
+        return Err("the trust metrics did not finish".into());
+    }
+    audits.0.push(t.elapsed());
+    let t = Instant::now();
+    rig.press(Action::GoTab(2));
+    if !rig.pump(Duration::from_secs(3600), |a| {
+        a.fairness.audit.done().is_some()
+    }) {
+        return Err("the fairness audit did not finish".into());
+    }
+    audits.1.push(t.elapsed());
+    let mut knob: Pair = Default::default();
+    let mut cached: Pair = Default::default();
+    for (tab, out) in [(1, &mut knob.0), (0, &mut knob.1)] {
+        rig.press(Action::GoTab(tab));
+        for n in 0..presses {
+            let up = n % 16 < 8;
+            out.push(rig.press(if up { Action::KnobUp } else { Action::KnobDown }));
+        }
+    }
+    for n in 0..presses {
+        rig.press(Action::GoTab(0));
+        let (tab, out) = if n % 2 == 0 {
+            (1, &mut cached.0)
+        } else {
+            (2, &mut cached.1)
+        };
+        out.push(rig.press(Action::GoTab(tab)));
+    }
+    Ok((audits, knob, cached))
 }
 
 /// Runs the benchmark on `options`' dataset with `presses` key presses of each kind.
@@ -186,6 +229,7 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
     for n in 0..presses {
         tabs.push(rig.press(Action::GoTab([0, 3, 5, 0][n % 4])));
     }
+    let (audits, knob, cached) = audit_tabs(&mut rig, presses)?;
     for (what, v) in [
         ("key → frame: next user (top-10 + explanation)", users),
         ("key → frame: toggle a like (instant refold)", toggles),
@@ -194,6 +238,15 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
         ("m → minimal counterfactual set on screen (worker)", minimal),
         ("toggle → retrain progress on screen", progress),
         ("toggle → retrain result on screen", retrains),
+        ("open Trust → metrics on screen (worker)", audits.0),
+        ("open Fairness → audit on screen (worker)", audits.1),
+        (
+            "key → frame: knob +/- (Trust tab, re-ranks the Explore list)",
+            knob.0,
+        ),
+        ("key → frame: knob +/- (Explore tab)", knob.1),
+        ("key → frame: switch to Trust (results cached)", cached.0),
+        ("key → frame: switch to Fairness (results cached)", cached.1),
     ] {
         if v.is_empty() {
             continue;

@@ -5,7 +5,7 @@
 //! here draws or touches a terminal.
 
 use super::adapter::{
-    Attribution, Engine, Influences, MinimalSet, Profile, Retrained, TopList, WhatIf,
+    Attribution, Engine, Influences, KnobLists, MinimalSet, Profile, Retrained, TopList, WhatIf,
 };
 use super::cursor::Cursor;
 use super::ui::layout::{Pane, TOP_K};
@@ -55,11 +55,21 @@ pub struct UserView {
     pub minimal: Option<MinimalSet>,
     /// The job searching for it.
     pub minimal_job: Option<u64>,
+    /// The lists through the accuracy–coverage knob, when it is not at 0.
+    pub knob: Option<KnobLists>,
 }
 
 impl UserView {
-    /// The list on screen: retrained if done, else the instant refold, else the base list.
+    /// The list on screen: [`Self::model_list`], through the knob when it is not at 0.
     pub fn shown(&self) -> &TopList {
+        match &self.knob {
+            Some(k) => &k.shown,
+            None => self.model_list(),
+        }
+    }
+
+    /// The model's list: retrained if done, else the instant refold, else the base list.
+    pub fn model_list(&self) -> &TopList {
         match (&self.retrain, &self.whatif) {
             (Retrain::Done { result, .. }, Some(_)) => &result.after,
             (_, Some(w)) => &w.after,
@@ -101,6 +111,8 @@ pub struct Explore {
     pub focus: Pane,
     pub users: UsersPane,
     pub view: Option<UserView>,
+    /// The accuracy–coverage knob's strength (0: the model's own lists).
+    pub knob: f64,
 }
 
 impl Explore {
@@ -109,6 +121,7 @@ impl Explore {
             focus: Pane::Users,
             users: UsersPane::new(engine),
             view: None,
+            knob: 0.0,
         };
         e.select_user(engine);
         e
@@ -137,8 +150,10 @@ impl Explore {
                 detail: None,
                 minimal: None,
                 minimal_job: None,
+                knob: None,
             }
         });
+        self.refresh_knob(engine, true);
         self.refresh_detail(engine);
         had_whatif.then_some(Effect::CancelRetrain)
     }
@@ -159,7 +174,6 @@ impl Explore {
         });
         if v.minimal.as_ref().map(|m| m.item) != v.detail.as_ref().map(|d| d.item) {
             v.minimal = None;
-            v.minimal_job = None;
             v.minimal_job = None;
         }
     }
@@ -214,6 +228,7 @@ impl Explore {
             v.retrain = Retrain::Idle;
             vec![effect, Effect::Tried]
         };
+        self.refresh_knob(engine, true);
         self.refresh_detail(engine);
         effects
     }
@@ -353,6 +368,7 @@ impl Explore {
                 Err(e) => Retrain::Failed(e),
             };
         }
+        self.refresh_knob(engine, true);
         self.refresh_detail(engine);
     }
 }

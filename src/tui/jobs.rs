@@ -5,7 +5,8 @@
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
-use super::adapter::{Engine, MinimalSet, Retrained};
+use super::adapter::knob_strength;
+use super::adapter::{Engine, FairnessRun, MinimalSet, Retrained, SeedStability, TrustResults};
 use super::app::{App, Banner, Phase, Starting, Tab};
 use super::builder::Build;
 use super::explore::{Effect, Explore, RetrainRequest};
@@ -13,7 +14,7 @@ use super::startup::start_up;
 use super::ui::layout::TOP_K;
 use super::worker::{Job, JobEvent, JobEventKind, Lane, SingleJob};
 use crate::data::eda::EdaReport;
-use crate::engine::Scorer;
+use crate::engine::{HybridAls, Scorer};
 
 /// What a job hands back.
 pub enum Output {
@@ -22,6 +23,9 @@ pub enum Output {
     Models(Vec<(String, Box<dyn Scorer>)>),
     Eda(Box<EdaReport>),
     Minimal(Box<MinimalSet>),
+    Trust(Box<TrustResults>),
+    Seed(Box<SeedStability>),
+    Fairness(Box<FairnessRun>),
 }
 
 impl std::fmt::Debug for Output {
@@ -32,6 +36,9 @@ impl std::fmt::Debug for Output {
             Output::Models(_) => "Models",
             Output::Eda(_) => "Eda",
             Output::Minimal(_) => "Minimal",
+            Output::Trust(_) => "Trust",
+            Output::Seed(_) => "Seed",
+            Output::Fairness(_) => "Fairness",
         })
     }
 }
@@ -43,7 +50,20 @@ pub struct Jobs {
     compare: SingleJob<Output>,
     dataset: SingleJob<Output>,
     minimal: SingleJob<Output>,
+    trust: SingleJob<Output>,
+    fairness: SingleJob<Output>,
 }
+
+/// Every lane.
+const LANES: [Lane; 7] = [
+    Lane::Startup,
+    Lane::Retrain,
+    Lane::Compare,
+    Lane::Dataset,
+    Lane::Minimal,
+    Lane::Trust,
+    Lane::Fairness,
+];
 
 impl Jobs {
     pub fn new(events: Sender<JobEvent<Output>>) -> Jobs {
@@ -52,7 +72,9 @@ impl Jobs {
             retrain: SingleJob::new(Lane::Retrain, events.clone()),
             compare: SingleJob::new(Lane::Compare, events.clone()),
             dataset: SingleJob::new(Lane::Dataset, events.clone()),
-            minimal: SingleJob::new(Lane::Minimal, events),
+            minimal: SingleJob::new(Lane::Minimal, events.clone()),
+            trust: SingleJob::new(Lane::Trust, events.clone()),
+            fairness: SingleJob::new(Lane::Fairness, events),
         }
     }
 
@@ -63,7 +85,14 @@ impl Jobs {
             Lane::Compare => &self.compare,
             Lane::Dataset => &self.dataset,
             Lane::Minimal => &self.minimal,
+            Lane::Trust => &self.trust,
+            Lane::Fairness => &self.fairness,
         }
+    }
+
+    /// Cancels the lane's running job and drops its pending one.
+    pub fn cancel(&self, lane: Lane) {
+        self.lane(lane).cancel()
     }
 
     pub fn submit(&mut self, lane: Lane, job: Job<Output>) -> u64 {
@@ -72,15 +101,7 @@ impl Jobs {
 
     /// True while any lane runs or holds a job.
     pub fn busy(&self) -> bool {
-        [
-            Lane::Startup,
-            Lane::Retrain,
-            Lane::Compare,
-            Lane::Dataset,
-            Lane::Minimal,
-        ]
-        .into_iter()
-        .any(|l| self.lane(l).is_busy())
+        LANES.into_iter().any(|l| self.lane(l).is_busy())
     }
 }
 
@@ -224,16 +245,25 @@ impl App {
         let Some(user) = x.users.selected_user() else {
             return;
         };
-        if self.compare.lists.as_ref().is_some_and(|l| l.0 == user) {
+        let knob = knob_strength(self.knob);
+        if self.compare.lists.as_ref().is_some_and(|l| l.0 == user) && self.compare.knob == knob {
             return;
         }
+        // The knob re-ranks hybrid-als, the engine's own model, as in the Explore tab.
         let lists = self
             .compare
             .models
             .iter()
-            .map(|(name, m)| (name.clone(), engine.top_by(m.as_ref(), user, TOP_K)))
+            .map(|(name, m)| match name.as_str() {
+                HybridAls::NAME if knob > 0.0 => (
+                    format!("{name} · knob {knob:.2}"),
+                    engine.top_by_knob(m.as_ref(), user, knob),
+                ),
+                _ => (name.clone(), engine.top_by(m.as_ref(), user, TOP_K)),
+            })
             .collect();
         self.compare.lists = Some((user, lists));
+        self.compare.knob = knob;
     }
 
     /// Takes one worker event.
@@ -260,6 +290,8 @@ impl App {
                 self.phase = Phase::Failed(format!("start-up panicked: {m}"))
             }
             (Lane::Retrain, kind) => self.on_retrain(id, kind),
+            (Lane::Trust, kind) => self.on_trust_event(JobEvent { lane, id, kind }),
+            (Lane::Fairness, kind) => self.on_fairness_event(JobEvent { lane, id, kind }),
             (Lane::Compare, JobEventKind::Progress(f, l)) if self.compare.job == Some(id) => {
                 self.compare.fraction = f;
                 self.compare.label = l;

@@ -4,7 +4,8 @@
 //!
 //! * [`action`]: every input as one [`action::Action`]; the key map and the help list.
 //! * [`app`] and `jobs.rs`: the state and its update function, testable without a terminal;
-//!   [`explore`], [`builder`], [`users`] hold the tabs' own state.
+//!   [`explore`], [`builder`], [`users`], [`trust`] hold the tabs' own state; `knob.rs` moves the
+//!   accuracy–coverage knob.
 //! * [`adapter`]: the only door to the engine (every number and sentence shown comes from it).
 //! * [`worker`]: newest-wins job lanes with cancel and panic catching; [`startup`] the start-up job.
 //! * [`ui`]: drawing, a pure function of the state; [`terminal`]: the real terminal and event loop.
@@ -19,9 +20,11 @@ pub mod cursor;
 pub mod explore;
 mod input;
 pub mod jobs;
+mod knob;
 pub mod session;
 pub mod startup;
 pub mod terminal;
+pub mod trust;
 pub mod ui;
 pub mod users;
 pub mod worker;

@@ -25,6 +25,10 @@ pub enum Lane {
     Dataset,
     /// The minimal counterfactual set asked with `m`.
     Minimal,
+    /// The Trust tab's metrics (and seed stability on request).
+    Trust,
+    /// The Fairness tab's audit.
+    Fairness,
 }
 
 /// What a job tells the UI.

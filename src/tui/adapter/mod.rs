@@ -2,9 +2,12 @@
 //! incremental retrain, score attributions, past-like influences and minimal counterfactual
 //! sets. Everything comes from [`crate::explain`] (the [`Explainer`]); this module only turns its
 //! results into the rows the screens draw (titles, predicted stars, popularity, previous ranks).
-//! `whatif.rs` holds the what-if calls, `compare.rs` the Compare tab's models.
+//! `whatif.rs` holds the what-if calls, `compare.rs` the Compare tab's models, `knob.rs` the
+//! accuracy–coverage knob on those lists, `trust.rs` the Trust and Fairness tabs' computations.
 
 mod compare;
+mod knob;
+mod trust;
 mod whatif;
 
 use std::sync::Arc;
@@ -13,6 +16,8 @@ use serde::Serialize;
 
 pub use crate::explain::Profile;
 pub use compare::{overlaps, NamedScorer, COMPARED};
+pub use knob::{knob_strength, leaving, KnobLists, KNOB_MAX_STEPS};
+pub use trust::{FairnessRun, SeedStability, TrustResults, FAIRNESS_KNOB};
 pub use whatif::{MinimalSet, RETRAIN_SWEEPS};
 
 use crate::data::split::Interaction;
@@ -20,6 +25,7 @@ use crate::data::{Dataset, Positives};
 use crate::engine::rating::{BiasBaseline, BiasConfig};
 use crate::engine::HybridModel;
 use crate::explain::{self, Explainer, ListSource, BECAUSE_COUNT};
+use crate::metrics::knob::{popularity, KnobPath, Reranker};
 
 /// Everything loaded once at start-up: the data, the explainer (model + interactions + catalog)
 /// and the star predictor.
@@ -28,6 +34,8 @@ pub struct Engine {
     pub explainer: Arc<Explainer>,
     /// Predicted stars (μ + b_u + b_i) for the "★" column.
     stars: BiasBaseline,
+    /// The accuracy–coverage knob of the model (its item norms, the popularity of every positive).
+    pub knob: Reranker,
 }
 
 /// One recommended item.
@@ -84,6 +92,9 @@ pub struct Retrained {
     /// its scores.
     #[serde(skip)]
     pub explainer: Arc<Explainer>,
+    /// The accuracy–coverage knob of the retrained model.
+    #[serde(skip)]
+    pub knob: Reranker,
 }
 
 impl PartialEq for Retrained {
@@ -151,10 +162,16 @@ impl Engine {
         let explainer = explainer
             .map_err(|e| e.to_string())?
             .with_k(crate::tui::ui::layout::TOP_K);
+        let knob = Reranker::for_model(
+            explainer.model(),
+            &popularity(explainer.positives()),
+            KnobPath::default(),
+        );
         Ok(Engine {
             dataset,
             explainer: Arc::new(explainer),
             stars,
+            knob,
         })
     }
 

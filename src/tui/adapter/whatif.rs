@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::{Engine, Profile, Retrained, TopList, WhatIf};
 use crate::engine::TrainProgress;
 use crate::explain::{self, Explainer, SearchOptions, DEFAULT_INCREMENTAL_SWEEPS};
+use crate::metrics::knob::{popularity, Reranker};
 
 /// Sweeps of the incremental retrain after a what-if.
 pub const RETRAIN_SWEEPS: usize = DEFAULT_INCREMENTAL_SWEEPS;
@@ -78,6 +79,7 @@ impl Engine {
             .explainer
             .retrained_incremental_model(&what_if, RETRAIN_SWEEPS, progress, cancel)
             .map_err(|e| e.to_string())?;
+        let knob = Reranker::for_model(&model, &popularity(self.positives()), self.knob.path);
         // Over the original interactions, so the what-if applies to it as to the instant refold.
         let retrained = Explainer::new(
             model,
@@ -96,6 +98,7 @@ impl Engine {
             kendall_tau: agreement.kendall_tau,
             sweeps: RETRAIN_SWEEPS,
             explainer: Arc::new(retrained),
+            knob,
         })
     }
 

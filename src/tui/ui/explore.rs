@@ -47,11 +47,22 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         }
         (_, true) => "instant refold".to_string(),
     };
-    let title = format!(" Top-10 for user {user_id} — {state} ");
+    // The knob re-ranks model scores; a popularity fallback list stays as it is.
+    let knob = match &v.knob {
+        Some(k) if k.base_scores.is_some() || k.whatif_scores.is_some() => {
+            format!(" · knob t={:.2}", k.strength)
+        }
+        _ => String::new(),
+    };
+    let title = format!(" Top-10 for user {user_id} — {state}{knob} ");
     let mut block = theme.block(title, x.focus == Pane::Recs);
-    if let Some(w) = v.whatif.as_ref().filter(|w| !w.leaving.is_empty()) {
-        let gone: Vec<String> = w
-            .leaving
+    let leaving = match (&v.knob, &v.whatif) {
+        (Some(k), _) => k.leaving.as_slice(),
+        (None, Some(w)) => w.leaving.as_slice(),
+        (None, None) => &[],
+    };
+    if !leaving.is_empty() {
+        let gone: Vec<String> = leaving
             .iter()
             .map(|&(i, r)| format!("{} (was #{r})", strip_year(engine.title(i))))
             .collect();
@@ -67,7 +78,7 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         v.shown(),
         v.recs.selected,
         x.focus == Pane::Recs,
-        whatif,
+        whatif || v.knob.is_some(),
         block,
         theme,
     );

@@ -8,6 +8,8 @@ mod builder;
 mod compare;
 mod dataset;
 mod explore;
+mod fairness;
+mod knob;
 mod trust;
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -45,8 +47,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             draw_tabs(frame, regions.tabs, app.tab, theme);
             match app.tab {
                 Tab::Explore => explore::draw(frame, &regions, app, theme),
-                Tab::Trust => trust::draw_trust(frame, regions.body, app, theme),
-                Tab::Fairness => trust::draw_fairness(frame, regions.body, app, theme),
+                Tab::Trust => trust::draw(frame, regions.body, app, theme),
+                Tab::Fairness => fairness::draw(frame, regions.body, app, theme),
                 Tab::Dataset => dataset::draw(frame, regions.body, app, theme),
                 Tab::Compare => compare::draw(frame, regions.body, app, theme),
                 Tab::Build => builder::draw(frame, &regions, app, theme),
@@ -81,11 +83,12 @@ fn hints(app: &App) -> &'static str {
         return "type to filter · Enter done · Esc clear";
     }
     match app.tab {
-        Tab::Explore => "←→ pane · ↑↓ move · / filter · s sort · space hadn't liked · r reset · m minimal set · e export",
+        Tab::Explore => "←→ pane · ↑↓ move · / filter · s sort · space hadn't liked · r reset · m minimal set · +/- knob · e export",
         Tab::Build => "/ search · ↑↓ move · ←→ pane · space/Enter like · r reset",
-        Tab::Trust => "+/- accuracy–coverage knob",
+        Tab::Trust => "+/- knob by 0.05 · 0 reset · s seed stability · ↑↓ scroll · Esc cancel · ? help",
+        Tab::Fairness => "←→ attribute · m model · ↑↓ scroll · Enter every rating model · Esc cancel",
         Tab::Dataset => "↑↓ scroll",
-        _ => "Tab next tab · 1-6 tabs · ? help",
+        Tab::Compare => "+/- knob on hybrid-als · 0 reset · Tab next tab · 1-6 tabs · ? help",
     }
 }
 
@@ -116,27 +119,30 @@ pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let rect = centred(area, 100, KEYS.len() as u16 + 2);
-    let lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(widgets::fit(k, 16), theme.accent()),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
+    // Descriptions wrap under themselves (a hanging indent past the key column), and the box is
+    // as tall as the wrapped list.
+    const KEY_WIDTH: usize = 16;
+    let width = area.width.min(100);
+    let room = usize::from(width.saturating_sub(2))
+        .saturating_sub(KEY_WIDTH)
+        .max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, what) in KEYS {
+        for (n, part) in widgets::wrap_words(what, room).into_iter().enumerate() {
+            let key = if n == 0 { *k } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(widgets::fit(key, KEY_WIDTH), theme.accent()),
+                Span::raw(part),
+            ]));
+        }
+    }
+    let rect = centred(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     let block = Block::new()
         .borders(Borders::ALL)
         .title(" Keys (? or Esc closes) ")
         .border_style(theme.accent());
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 fn draw_starting(frame: &mut Frame, area: Rect, app: &App, s: &Starting, theme: &Theme) {

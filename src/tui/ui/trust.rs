@@ -1,30 +1,264 @@
-//! The Trust and Fairness tabs. Their numbers come from the trust metrics and the fairness audit of
-//! `src/metrics`; until those are part of this build the tabs say so instead of showing made-up
-//! figures.
+//! The Trust tab: trust metrics of popularity and hybrid-als overall and for the Explore tab's
+//! user, the accuracy–coverage curve with the knob's point, the knob's panel and the user's
+//! top-10 through the knob. Every number comes from the [`TrustResults`] the worker computed.
 
-use ratatui::layout::Rect;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use super::widgets::Theme;
+use super::knob::{draw_curve, draw_knob};
+use super::layout::TOP_K;
+use super::widgets::{fit, movement, progress_lines, strip_year, Theme};
+use crate::metrics::trust::stability::Stability;
+use crate::metrics::trust::{TrustSummary, UserTrust};
+use crate::tui::adapter::TrustResults;
 use crate::tui::app::App;
+use crate::tui::trust::{Computation, TRUST_ROWS};
 
-const PENDING: &str = "The trust metrics (overall and per-user metrics, stability, popularity bias, \
-    the accuracy–coverage curve and its knob) come from src/metrics; they are not part of this build yet.";
-
-const PENDING_FAIRNESS: &str = "The fairness audit (group tables and bars by gender, age and \
-    occupation) comes from src/metrics; it is not part of this build yet.";
-
-pub fn draw_trust(frame: &mut Frame, area: Rect, _app: &App, theme: &Theme) {
-    let p = Paragraph::new(PENDING)
-        .wrap(Wrap { trim: true })
-        .block(theme.block(" Trust ", false));
-    frame.render_widget(p, area);
+/// The tab's rectangles: metrics table, knob panel, curve and (on wide screens) the user's list.
+fn panes(area: Rect) -> (Rect, Rect, Rect, Option<Rect>) {
+    let top_height = (TRUST_ROWS as u16 + 4).min(area.height * 3 / 5);
+    if area.width >= 110 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(57), Constraint::Percentage(43)])
+                .areas(area);
+        let [table, knob] =
+            Layout::vertical([Constraint::Length(top_height), Constraint::Min(0)]).areas(left);
+        let list_height = (TOP_K as u16 + 2).min(area.height / 3);
+        let [chart, list] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(list_height)]).areas(right);
+        (table, knob, chart, Some(list))
+    } else {
+        let [table, bottom] =
+            Layout::vertical([Constraint::Length(top_height), Constraint::Min(0)]).areas(area);
+        let [knob, chart] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(bottom);
+        (table, knob, chart, None)
+    }
 }
 
-pub fn draw_fairness(frame: &mut Frame, area: Rect, _app: &App, theme: &Theme) {
-    let p = Paragraph::new(PENDING_FAIRNESS)
-        .wrap(Wrap { trim: true })
-        .block(theme.block(" Fairness ", false));
-    frame.render_widget(p, area);
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (table, knob, chart, list) = panes(area);
+    let results = app.trust.results.done().map(|r| r.as_ref());
+    match results {
+        Some(r) => draw_metrics(frame, table, app, r, theme),
+        None => draw_pending(frame, table, app, theme),
+    }
+    draw_knob(frame, knob, app, results, theme);
+    draw_curve(frame, chart, app, results, theme);
+    if let Some(list) = list {
+        draw_user_list(frame, list, app, theme);
+    }
+}
+
+fn draw_pending(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let block = theme.block(" Trust metrics ", false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let intro = "Measuring trust on PROTOCOL.md's holdout-20 split: popularity and hybrid-als (the \
+        explored model's settings) refit on its train part, per-user and overall metrics, stability \
+        under a 10% drop (refold and retrain) and the knob's sweep. Once per session.";
+    let lines = match &app.trust.results {
+        Computation::Failed(e) => vec![Line::from(Span::styled(
+            format!("The trust metrics failed: {e}. Enter tries again."),
+            theme.negative(),
+        ))],
+        Computation::Cancelled => vec![Line::from(Span::styled(
+            "Cancelled. Enter starts the trust metrics again.",
+            theme.warn(),
+        ))],
+        _ => vec![Line::from(intro)],
+    };
+    progress_lines(frame, inner, lines, app.trust.results.running(), theme);
+}
+
+/// A stability cell: `mean / p10`.
+fn stability(s: &Option<Stability>) -> String {
+    s.as_ref()
+        .map_or("-".into(), |s| format!("{:.3} / {:.3}", s.mean, s.p10))
+}
+
+fn user_value(v: Option<f64>, decimals: usize) -> String {
+    v.map_or("-".into(), |v| format!("{v:.decimals$}"))
+}
+
+type Overall = fn(&TrustSummary) -> String;
+type PerUser = fn(&UserTrust) -> Option<f64>;
+
+/// The rows of the metrics table: label, overall value, the user's value (and its decimals).
+const ROWS: [(&str, Overall, PerUser, usize); TRUST_ROWS] = [
+    (
+        "P@10",
+        |s| format!("{:.4}", s.precision),
+        |u| Some(u.precision),
+        2,
+    ),
+    ("NDCG@10", |s| format!("{:.4}", s.ndcg), |_| None, 0),
+    ("coverage@10", |s| format!("{:.4}", s.coverage), |_| None, 0),
+    (
+        "novelty@10",
+        |s| format!("{:.3}", s.novelty),
+        |u| Some(u.novelty),
+        2,
+    ),
+    ("ILD@10", |s| format!("{:.4}", s.ild), |u| Some(u.ild), 3),
+    ("ARP", |s| format!("{:.1}", s.lists.arp), |u| Some(u.arp), 1),
+    (
+        "Gini (exposure)",
+        |s| format!("{:.4}", s.lists.gini),
+        |_| None,
+        0,
+    ),
+    (
+        "calibration KL",
+        |s| format!("{:.4}", s.lists.calibration_kl),
+        |u| u.calibration_kl,
+        3,
+    ),
+    (
+        "stab. refold",
+        |s| stability(&s.stability_refold),
+        |u| u.stability_refold,
+        2,
+    ),
+    (
+        "stab. retrain",
+        |s| stability(&s.stability_retrain),
+        |u| u.stability_retrain,
+        2,
+    ),
+    (
+        "seed stability",
+        |s| stability(&s.seed_stability),
+        |u| u.seed_stability,
+        2,
+    ),
+];
+
+fn draw_metrics(frame: &mut Frame, area: Rect, app: &App, r: &TrustResults, theme: &Theme) {
+    let user = app.explore.as_ref().and_then(|x| x.users.selected_user());
+    let user_id = match (user, app.engine.as_deref()) {
+        (Some(u), Some(e)) => e.dataset.user_id(u).to_string(),
+        _ => "-".into(),
+    };
+    let per_user: Vec<Option<&UserTrust>> = (0..r.models.len())
+        .map(|m| user.and_then(|u| r.user(m, u)))
+        .collect();
+    let two = |a: &str, b: &str| {
+        Cell::from(Text::from(vec![
+            Line::from(a.to_string()),
+            Line::from(b.to_string()),
+        ]))
+    };
+    let mut header = vec![two("", "")];
+    header.extend(r.models.iter().map(|m| two("overall", &m.model)));
+    header.extend(
+        r.models
+            .iter()
+            .map(|m| two(&format!("user {user_id}"), &m.model)),
+    );
+    let header = Row::new(header)
+        .height(2)
+        .style(theme.dim().add_modifier(Modifier::BOLD));
+    let visible = usize::from(area.height.saturating_sub(4));
+    let skip = app.trust.scroll.min(TRUST_ROWS.saturating_sub(visible));
+    let seed_pending = !r.seed_stability;
+    let rows = ROWS
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .map(|(n, (label, overall, mine, d))| {
+            let mut cells = vec![Cell::from(*label)];
+            let last = n == TRUST_ROWS - 1;
+            for m in &r.models {
+                let text = if last && seed_pending {
+                    match app.trust.seed.running() {
+                        Some(p) => format!("… {:.0}%", p.fraction * 100.0),
+                        None => "s computes".into(),
+                    }
+                } else {
+                    overall(&m.summary)
+                };
+                let style = if last && seed_pending {
+                    theme.dim()
+                } else {
+                    theme.accent()
+                };
+                cells.push(Cell::from(Span::styled(text, style)));
+            }
+            for u in &per_user {
+                cells.push(Cell::from(user_value(u.and_then(mine), *d)));
+            }
+            Row::new(cells)
+        });
+    let widths = [
+        Constraint::Length(15),
+        Constraint::Length(13),
+        Constraint::Length(13),
+        Constraint::Length(10),
+        Constraint::Length(10),
+    ];
+    let title = format!(
+        " Trust metrics · {} · {} evaluated users ",
+        r.data.split,
+        r.models.first().map_or(0, |m| m.summary.users),
+    );
+    let mut block = theme.block(title, false);
+    if user.is_some() && per_user.iter().all(Option::is_none) {
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" user {user_id}: no test positive in this split, not evaluated "),
+            theme.dim(),
+        )));
+    } else if skip > 0 || visible < TRUST_ROWS {
+        block = block.title_bottom(Line::from(Span::styled(" ↑↓ scroll ", theme.dim())));
+    }
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+fn draw_user_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (Some(engine), Some(v)) = (
+        app.engine.as_deref(),
+        app.explore.as_ref().and_then(|x| x.view.as_ref()),
+    ) else {
+        frame.render_widget(
+            Paragraph::new("No user selected.").block(theme.block(" Top-10 ", false)),
+            area,
+        );
+        return;
+    };
+    let user_id = v.profile.user.map_or(0, |u| engine.dataset.user_id(u));
+    let title = format!(
+        " User {user_id}'s top-10 at t={:.2} (Explore) ",
+        app.knob_strength()
+    );
+    let width = usize::from(area.width.saturating_sub(2));
+    let moved = v.knob.is_some() || v.whatif.is_some();
+    let lines: Vec<Line> = v
+        .shown()
+        .recs
+        .iter()
+        .map(|r| {
+            let (chg, dir) = movement(r.rank, r.previous_rank, moved);
+            let style = match dir {
+                1 => theme.positive(),
+                -1 => theme.negative(),
+                _ => Default::default(),
+            };
+            let title = fit(strip_year(engine.title(r.item)), width.saturating_sub(14));
+            Line::from(vec![
+                Span::raw(format!("{:>2} ", r.rank)),
+                Span::styled(format!("{chg:<4} "), style),
+                Span::raw(title),
+                Span::styled(format!(" {:>5}", r.popularity), theme.dim()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(theme.block(title, false)), area);
 }

@@ -1,13 +1,14 @@
 //! Shared drawing pieces: the colour theme (plain under `NO_COLOR`), signed bars, text fitting, and
 //! the top-10 table both the Explore and the Build-a-user tabs show.
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Row, Table};
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use crate::tui::adapter::{Engine, TopList};
+use crate::tui::trust::Progress;
 
 /// Colours, or none at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +103,24 @@ pub fn fit(text: &str, width: usize) -> String {
     }
 }
 
+/// `text` broken at spaces into lines of at most `width` columns (a longer word gets its own line).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line");
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if used > 0 {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
 /// A MovieLens title without its trailing ` (year)`.
 pub fn strip_year(title: &str) -> &str {
     let t = title.trim_end();
@@ -145,6 +164,32 @@ pub fn bar(fraction: f64, width: usize) -> String {
     let mut s = "█".repeat(n);
     s.extend(std::iter::repeat_n('·', width - n));
     s
+}
+
+/// A computing pane: `lines` (wrapped), then while `running` a progress gauge and how to stop it.
+pub fn progress_lines(
+    frame: &mut Frame,
+    area: Rect,
+    lines: Vec<Line>,
+    running: Option<&Progress>,
+    theme: &Theme,
+) {
+    let [text, gauge, hint] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(u16::from(running.is_some())),
+        Constraint::Length(u16::from(running.is_some())),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text);
+    if let Some(p) = running {
+        let g = Gauge::default()
+            .gauge_style(theme.positive())
+            .ratio(f64::from(p.fraction.clamp(0.0, 1.0)))
+            .label(p.label.clone());
+        frame.render_widget(g, gauge);
+        let stop = "Esc cancels · q quits · other tabs keep working";
+        frame.render_widget(Paragraph::new(Span::styled(stop, theme.dim())), hint);
+    }
 }
 
 /// The change column of a ranked row: `▲3`, `▼2`, `new`, `=` or blank without what-if.
@@ -243,6 +288,7 @@ mod tests {
     fn text_helpers() {
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(wrap_words("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
         assert_eq!(strip_year("Heat (1995)"), "Heat");
         assert_eq!(strip_year("Babylon 5 (1994-1998)"), "Babylon 5");
         assert_eq!(strip_year("Hyena Road"), "Hyena Road");

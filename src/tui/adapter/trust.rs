@@ -1,0 +1,238 @@
+//! The Trust and Fairness tabs' numbers, all from [`crate::metrics`]: the explored model's settings
+//! refit on PROTOCOL.md's holdout-20 split (its seed), popularity beside it, through
+//! [`model_trust`] (overall and per-user trust values, refold and retrain stability), the knob's
+//! [`sweep_split`] curve, seed stability on request, and [`run_fairness`]. Each runs as one job on
+//! a worker; the cancel flag is checked between the steps.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::Engine;
+use crate::engine::rating::RatingSpec;
+use crate::metrics::eval_data::EvalData;
+use crate::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
+use crate::metrics::knob::{default_strengths, sweep_split, KnobCurve, KnobPath};
+use crate::metrics::trust::fitted::TrustModel;
+use crate::metrics::trust::{model_trust, ModelTrust, TrustConfig};
+
+/// The strength at which the fairness audit also audits hybrid-als through the knob (as
+/// `whyrec fairness`).
+pub const FAIRNESS_KNOB: f64 = 0.5;
+
+/// The Trust tab's numbers.
+#[derive(Debug, Clone)]
+pub struct TrustResults {
+    /// The split they were measured on (seed stability reuses it).
+    pub data: Arc<EvalData>,
+    pub seed: u64,
+    /// Popularity, then hybrid-als with the explored model's settings.
+    pub models: Vec<ModelTrust>,
+    /// The knob's curve of hybrid-als on the split (P@10, coverage@10, … per strength).
+    pub curve: KnobCurve,
+    /// Seed stability, once computed (`s`).
+    pub seed_stability: bool,
+    pub seconds: f64,
+}
+
+/// Seed stability of each model of a [`TrustResults`] (same order).
+#[derive(Debug, Clone)]
+pub struct SeedStability {
+    pub models: Vec<ModelTrust>,
+    pub seconds: f64,
+}
+
+/// The Fairness tab's audit.
+#[derive(Debug, Clone)]
+pub struct FairnessRun {
+    pub report: FairnessReport,
+    /// The rating side is the bias baseline alone (not the whole rating line-up).
+    pub quick_rating: bool,
+    pub seconds: f64,
+}
+
+fn check(cancel: &AtomicBool) -> Result<(), String> {
+    if cancel.load(Ordering::SeqCst) {
+        Err("cancelled".into())
+    } else {
+        Ok(())
+    }
+}
+
+impl Engine {
+    /// Popularity and the explored model's settings (hybrid-als), as the trust report names them.
+    fn trust_models(&self) -> [TrustModel; 2] {
+        [
+            TrustModel::Popularity,
+            TrustModel::Als(self.model().config().clone()),
+        ]
+    }
+
+    /// The seed of the split, the refits and the perturbation: the explored model's.
+    pub fn trust_seed(&self) -> u64 {
+        self.model().config().seed
+    }
+
+    /// Trust values of popularity and hybrid-als on the holdout split (stability refold and
+    /// retrain; seed stability is [`Engine::seed_stability`]) and the knob's curve.
+    pub fn trust_metrics(
+        &self,
+        progress: &mut dyn FnMut(f32, String),
+        cancel: &AtomicBool,
+    ) -> Result<TrustResults, String> {
+        let clock = Instant::now();
+        let seed = self.trust_seed();
+        progress(0.0, format!("holdout-20 split (seed {seed})"));
+        let data = Arc::new(EvalData::holdout(&self.dataset, seed));
+        let config = TrustConfig {
+            seed_stability: false,
+            ..TrustConfig::default()
+        };
+        let mut models = Vec::new();
+        let mut hybrid = None;
+        for (model, at) in self.trust_models().iter().zip([0.1, 0.2]) {
+            check(cancel)?;
+            progress(
+                at,
+                format!(
+                    "{}: fit, metrics, stability (refold, retrain)",
+                    model.name()
+                ),
+            );
+            let (trust, fitted) =
+                model_trust(model, &data, seed, &config).map_err(|e| e.to_string())?;
+            models.push(trust);
+            if let Some(h) = fitted.hybrid() {
+                hybrid = Some(h.clone());
+            }
+        }
+        check(cancel)?;
+        let hybrid = hybrid.ok_or("no factor model to sweep the knob on")?;
+        let strengths = default_strengths();
+        progress(
+            0.7,
+            format!("knob sweep: {} strengths of hybrid-als", strengths.len()),
+        );
+        let path = KnobPath::default();
+        let points = sweep_split(&hybrid, &data, path, &strengths);
+        let curve = KnobCurve::from_splits(
+            &models[1].model,
+            path,
+            vec![data.split.clone()],
+            vec![points],
+        );
+        progress(1.0, "done".into());
+        Ok(TrustResults {
+            data,
+            seed,
+            models,
+            curve,
+            seed_stability: false,
+            seconds: clock.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Seed stability of the models of `results` (one more training each, seed + 1000).
+    pub fn seed_stability(
+        &self,
+        results: &TrustResults,
+        progress: &mut dyn FnMut(f32, String),
+        cancel: &AtomicBool,
+    ) -> Result<SeedStability, String> {
+        let clock = Instant::now();
+        let config = TrustConfig {
+            refold: false,
+            retrain: false,
+            seed_stability: true,
+            ..TrustConfig::default()
+        };
+        let mut models = Vec::new();
+        for (model, at) in self.trust_models().iter().zip([0.0, 0.1]) {
+            check(cancel)?;
+            progress(
+                at,
+                format!("{}: two trainings, seeds s and s + 1000", model.name()),
+            );
+            let (trust, _) = model_trust(model, &results.data, results.seed, &config)
+                .map_err(|e| e.to_string())?;
+            models.push(trust);
+        }
+        Ok(SeedStability {
+            models,
+            seconds: clock.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// The fairness audit of popularity, hybrid-als and hybrid-als through the knob at
+    /// [`FAIRNESS_KNOB`] on the holdout split; the rating side is the bias baseline when
+    /// `quick_rating`, else the whole rating line-up's best.
+    pub fn fairness_audit(
+        &self,
+        quick_rating: bool,
+        progress: &mut dyn FnMut(f32, String),
+        cancel: &AtomicBool,
+    ) -> Result<FairnessRun, String> {
+        let clock = Instant::now();
+        let seed = self.trust_seed();
+        progress(0.0, format!("holdout-20 split (seed {seed})"));
+        let data = EvalData::holdout(&self.dataset, seed);
+        check(cancel)?;
+        let request = FairnessRequest {
+            models: self.trust_models().to_vec(),
+            knob: Some((KnobPath::default(), FAIRNESS_KNOB)),
+            rating_specs: if quick_rating {
+                vec![RatingSpec::Bias(Default::default())]
+            } else {
+                RatingSpec::all_defaults()
+            },
+            min_group_users: 1,
+        };
+        let steps = request.models.len() as f32 + 1.0;
+        let mut step = 0.0;
+        let report = run_fairness(&self.dataset, &data, seed, &request, |what| {
+            progress(0.1 + 0.9 * step / steps, what.to_string());
+            step += 1.0;
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(FairnessRun {
+            report,
+            quick_rating,
+            seconds: clock.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+impl TrustResults {
+    /// Takes in the seed stability computed for these results.
+    pub fn add_seed_stability(&mut self, s: SeedStability) {
+        for (m, extra) in self.models.iter_mut().zip(s.models) {
+            m.summary.seed_stability = extra.summary.seed_stability;
+            for (u, e) in m.users.iter_mut().zip(extra.users) {
+                if u.user == e.user {
+                    u.seed_stability = e.seed_stability;
+                }
+            }
+        }
+        self.seed_stability = true;
+        self.seconds += s.seconds;
+    }
+
+    /// The model's trust values of dataset user `user` (`None`: not evaluated — no test positive
+    /// in the split).
+    pub fn user(&self, model: usize, user: u32) -> Option<&crate::metrics::trust::UserTrust> {
+        let users = &self.models.get(model)?.users;
+        users
+            .binary_search_by_key(&user, |u| u.user)
+            .ok()
+            .map(|k| &users[k])
+    }
+
+    /// The curve's point nearest to `strength`.
+    pub fn point_at(&self, strength: f64) -> Option<&crate::metrics::knob::KnobPoint> {
+        self.curve.points.iter().min_by(|a, b| {
+            (a.strength - strength)
+                .abs()
+                .total_cmp(&(b.strength - strength).abs())
+        })
+    }
+}
