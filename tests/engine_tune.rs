@@ -8,7 +8,7 @@
 //!
 //! `TUNE_DATASET` (default ml-100k) picks the dataset. Grid via environment variables holding
 //! comma-separated lists: `TUNE_FACTORS`, `TUNE_REG`,
-//! `TUNE_NU`, `TUNE_KAPPA`, `TUNE_ALPHA`, `TUNE_W0`, `TUNE_FREG`, `TUNE_ITERS`, `TUNE_FEATURES` (`both`, `none`,
+//! `TUNE_NU`, `TUNE_KAPPA`, `TUNE_ALPHA`, `TUNE_W0`, `TUNE_FREG`, `TUNE_ITERS`, `TUNE_CG`, `TUNE_FEATURES` (`both`, `none`,
 //! `items`, `users`), `TUNE_SEEDS`.
 
 mod common;
@@ -180,24 +180,28 @@ fn tune_on_ml100k_holdout20() {
                                 &list("TUNE_FREG", d.feature_regularization)
                             {
                                 for &iterations in &list("TUNE_ITERS", d.iterations) {
-                                    for f in &features {
-                                        let config = AlsConfig {
-                                            factors,
-                                            regularization,
-                                            regularization_exponent,
-                                            catalog_exponent,
-                                            alpha,
-                                            unobserved_weight,
-                                            feature_regularization,
-                                            iterations,
-                                            item_features: f == "both" || f == "items",
-                                            user_features: f == "both" || f == "users",
-                                            ..d.clone()
-                                        };
-                                        let (p, a, t) = run_config(&data, &all, &config, &seeds);
-                                        println!(
-                                        "P@10 {p:.4} AUC {a:.4} fit {t:.2}s  k={factors} reg={regularization} nu={regularization_exponent} kappa={catalog_exponent} alpha={alpha} w0={unobserved_weight} freg={feature_regularization} it={iterations} features={f}"
+                                    for &cg_steps in &list("TUNE_CG", d.cg_steps) {
+                                        for f in &features {
+                                            let config = AlsConfig {
+                                                factors,
+                                                regularization,
+                                                regularization_exponent,
+                                                catalog_exponent,
+                                                alpha,
+                                                unobserved_weight,
+                                                feature_regularization,
+                                                iterations,
+                                                cg_steps,
+                                                item_features: f == "both" || f == "items",
+                                                user_features: f == "both" || f == "users",
+                                                ..d.clone()
+                                            };
+                                            let (p, a, t) =
+                                                run_config(&data, &all, &config, &seeds);
+                                            println!(
+                                        "P@10 {p:.4} AUC {a:.4} fit {t:.2}s  k={factors} reg={regularization} nu={regularization_exponent} kappa={catalog_exponent} alpha={alpha} w0={unobserved_weight} freg={feature_regularization} it={iterations} cg={cg_steps} features={f}"
                                     );
+                                        }
                                     }
                                 }
                             }

@@ -145,7 +145,10 @@ fn engine_table(d: &Dataset, fold_in_users: usize) -> Result<()> {
     let test = s.test_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
     let catalog = d.catalog();
     let mut curve = Vec::new();
-    for sweeps in [5, 10, config.iterations, 2 * config.iterations] {
+    let mut sweep_counts = vec![3, 5, config.iterations, 2 * config.iterations];
+    sweep_counts.sort_unstable();
+    sweep_counts.dedup();
+    for sweeps in sweep_counts {
         let c = AlsConfig {
             iterations: sweeps,
             ..config.clone()
@@ -179,7 +182,7 @@ fn engine_table(d: &Dataset, fold_in_users: usize) -> Result<()> {
         .ok_or_else(|| eyre!("no user with two likes"))?;
     let changed = without_like(&all, user, all.by_user.row(user as usize)[0]);
     let mut sweep_times = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..7 {
         let mut m = model.clone();
         let t = Instant::now();
         m.continue_training(&changed, 1, &mut |_| {}, &AtomicBool::new(false))?;
@@ -187,8 +190,8 @@ fn engine_table(d: &Dataset, fold_in_users: usize) -> Result<()> {
     }
     sweep_times.sort_by(f64::total_cmp);
     println!(
-        "| one incremental sweep (continue_training, median of 3) | {:.3} s | ≤ 0.3 s |",
-        sweep_times[1]
+        "| one incremental sweep (continue_training, median of 7) | {:.3} s | ≤ 0.3 s |",
+        sweep_times[3]
     );
 
     // Fold-in + score every item + top-10, per user.

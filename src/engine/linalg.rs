@@ -61,23 +61,51 @@ impl Spd {
     }
 }
 
-/// In-place lower Cholesky `A = L Lᵀ` of a row-major matrix; false when a pivot is not clearly
-/// positive (relative to the original diagonal) or not finite.
+/// In-place lower Cholesky `A = L Lᵀ` of a row-major matrix (only the lower triangle is read and
+/// written); false when a pivot is not clearly positive (relative to the original diagonal) or not
+/// finite. Right-looking: after each column, the trailing lower triangle is updated row by row
+/// with contiguous multiply-subtracts (no short dot products), AVX2 at run time where available.
 pub(crate) fn cholesky_in_place(a: &mut [f64], n: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports the feature the function is compiled for.
+            return unsafe { cholesky_avx2(a, n) };
+        }
+    }
+    cholesky_portable(a, n)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn cholesky_avx2(a: &mut [f64], n: usize) -> bool {
+    cholesky_portable(a, n)
+}
+
+#[inline(always)]
+fn cholesky_portable(a: &mut [f64], n: usize) -> bool {
+    let original: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+    let mut column = vec![0.0f64; n];
     for j in 0..n {
-        let row_j = &mut a[j * n..(j + 1) * n];
-        let original = row_j[j];
-        let d = row_j[j] - dot(&row_j[..j], &row_j[..j]);
-        if !(d.is_finite() && d > 1e-13 * original.abs().max(f64::MIN_POSITIVE)) {
+        let d = a[j * n + j];
+        if !(d.is_finite() && d > 1e-13 * original[j].abs().max(f64::MIN_POSITIVE)) {
             return false;
         }
         let d = d.sqrt();
-        row_j[j] = d;
-        for i in j + 1..n {
-            let (upper, lower) = a.split_at_mut(i * n);
-            let lj = &upper[j * n..j * n + j];
-            let row_i = &mut lower[..n];
-            row_i[j] = (row_i[j] - dot(&row_i[..j], lj)) / d;
+        a[j * n + j] = d;
+        let inv = 1.0 / d;
+        let below = &mut column[..n - j - 1];
+        for (t, c) in below.iter_mut().enumerate() {
+            let v = &mut a[(j + 1 + t) * n + j];
+            *v *= inv;
+            *c = *v;
+        }
+        for (t, &lij) in below.iter().enumerate() {
+            let i = j + 1 + t;
+            let row = &mut a[i * n + j + 1..=i * n + i];
+            for (r, &c) in row.iter_mut().zip(&below[..=t]) {
+                *r -= lij * c;
+            }
         }
     }
     true
@@ -230,7 +258,7 @@ pub(crate) fn gram(m: &Array2<f32>) -> Vec<f64> {
 }
 
 /// `Σ_r w_r x_r x_rᵀ` over the listed rows of `m` (row-major `k×k`, `f64`; only the lower
-/// triangle, diagonal included, is filled — the upper one is 0); `weights` parallel to `rows`
+/// triangle, diagonal included, is meant — the upper one holds scratch values); `weights` parallel to `rows`
 /// (`None`: all ones). Products of the `f32` factors are summed in `f32` over blocks of
 /// [`GRAM_BLOCK`] rows (4 rows per pass over the triangle) and the blocks in `f64`, so the error
 /// stays at the factors' own precision while the inner loops run at `f32` SIMD width. On x86-64
@@ -238,23 +266,35 @@ pub(crate) fn gram(m: &Array2<f32>) -> Vec<f64> {
 pub(crate) fn weighted_gram(m: &Array2<f32>, rows: &[u32], weights: Option<&[f64]>) -> Vec<f64> {
     let k = m.ncols();
     let mut out = vec![0.0f64; k * k];
+    add_weighted_gram(m, rows, weights, 1.0, &mut out);
+    out
+}
+
+/// `out += scale · Σ_r w_r x_r x_rᵀ` in the lower triangle (see [`weighted_gram`]; the upper
+/// triangle of `out` receives scratch values).
+pub(crate) fn add_weighted_gram(
+    m: &Array2<f32>,
+    rows: &[u32],
+    weights: Option<&[f64]>,
+    scale: f64,
+    out: &mut [f64],
+) {
     if rows.is_empty() {
-        return out;
+        return;
     }
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU supports the features the function is compiled for.
-            unsafe { weighted_gram_avx2(m, rows, weights, &mut out) };
-            return out;
+            unsafe { weighted_gram_avx2(m, rows, weights, scale, out) };
+            return;
         }
     }
-    weighted_gram_into(m, rows, weights, &mut out);
-    out
+    weighted_gram_into(m, rows, weights, scale, out);
 }
 
 /// Rows summed in `f32` before a block is added to the `f64` result.
-pub(crate) const GRAM_BLOCK: usize = 16;
+pub(crate) const GRAM_BLOCK: usize = 64;
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
@@ -262,14 +302,16 @@ unsafe fn weighted_gram_avx2(
     m: &Array2<f32>,
     rows: &[u32],
     weights: Option<&[f64]>,
+    scale: f64,
     out: &mut [f64],
 ) {
     use std::arch::x86_64::*;
     let k = m.ncols();
     if k % 8 != 0 {
-        weighted_gram_into(m, rows, weights, out);
+        weighted_gram_into(m, rows, weights, scale, out);
         return;
     }
+    let sv = _mm256_set1_pd(scale);
     let mut block = vec![0.0f32; k * k];
     let bp = block.as_mut_ptr();
     let row = |t: usize| {
@@ -316,16 +358,34 @@ unsafe fn weighted_gram_avx2(
             }
             t += n;
         }
+        // Whole registers of each row up to the diagonal (the upper triangle is scratch).
+        let op = out.as_mut_ptr();
         for i in 0..k {
-            for j in 0..=i {
-                out[i * k + j] += f64::from(block[i * k + j]);
+            let mut j = 0;
+            while j <= i {
+                let src = _mm256_loadu_ps(bp.add(i * k + j));
+                let lo = _mm256_cvtps_pd(_mm256_castps256_ps128(src));
+                let hi = _mm256_cvtps_pd(_mm256_extractf128_ps(src, 1));
+                let dst = op.add(i * k + j);
+                _mm256_storeu_pd(dst, _mm256_fmadd_pd(sv, lo, _mm256_loadu_pd(dst)));
+                _mm256_storeu_pd(
+                    dst.add(4),
+                    _mm256_fmadd_pd(sv, hi, _mm256_loadu_pd(dst.add(4))),
+                );
+                j += 8;
             }
         }
     }
 }
 
 #[inline(always)]
-fn weighted_gram_into(m: &Array2<f32>, rows: &[u32], weights: Option<&[f64]>, out: &mut [f64]) {
+fn weighted_gram_into(
+    m: &Array2<f32>,
+    rows: &[u32],
+    weights: Option<&[f64]>,
+    scale: f64,
+    out: &mut [f64],
+) {
     let k = m.ncols();
     let mut block = vec![0.0f32; k * k];
     let row = |t: usize| {
@@ -364,7 +424,7 @@ fn weighted_gram_into(m: &Array2<f32>, rows: &[u32], weights: Option<&[f64]>, ou
         }
         for i in 0..k {
             for j in 0..=i {
-                out[i * k + j] += f64::from(block[i * k + j]);
+                out[i * k + j] += scale * f64::from(block[i * k + j]);
             }
         }
     }

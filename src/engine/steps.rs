@@ -16,7 +16,10 @@ use rayon::prelude::*;
 
 use super::als::AlsConfig;
 use super::cg::{add_gathered_products, gather, refine, refine_from, symmetric_product, Solve};
-use super::linalg::{dot, dot32, gram, weighted_gram, NotPositiveDefinite, Spd};
+use super::linalg::{
+    add_weighted_gram, cholesky_in_place, cholesky_solve, dot, dot32, gram, weighted_gram,
+    NotPositiveDefinite, Spd,
+};
 use super::side::Side;
 use crate::data::Csr;
 
@@ -100,7 +103,7 @@ impl Weights {
     }
 }
 
-/// `A = w0·gram + (c − w0)·Σ_{j∈history} o_j o_jᵀ + λ·I`, row-major `k×k`.
+/// `A = w0·gram + (c − w0)·Σ_{j∈history} o_j o_jᵀ + λ·I`, row-major `k×k` (lower triangle).
 pub(crate) fn normal_matrix(
     history: &[u32],
     other: &Array2<f32>,
@@ -108,18 +111,28 @@ pub(crate) fn normal_matrix(
     w: &Weights,
     lambda: f64,
 ) -> Vec<f64> {
+    let mut a = vec![0.0f64; gram.len()];
+    normal_matrix_into(history, other, gram, w, lambda, &mut a);
+    a
+}
+
+/// [`normal_matrix`] written into `a` (`k×k`), without allocating.
+pub(crate) fn normal_matrix_into(
+    history: &[u32],
+    other: &Array2<f32>,
+    gram: &[f64],
+    w: &Weights,
+    lambda: f64,
+    a: &mut [f64],
+) {
     let k = other.ncols();
-    let local = weighted_gram(other, history, None);
-    let extra = w.positive - w.unobserved;
-    let mut a: Vec<f64> = gram
-        .iter()
-        .zip(&local)
-        .map(|(g, l)| w.unobserved * g + extra * l)
-        .collect();
+    for (x, g) in a.iter_mut().zip(gram) {
+        *x = w.unobserved * g;
+    }
     for c in 0..k {
         a[c * k + c] += lambda;
     }
-    a
+    add_weighted_gram(other, history, None, w.positive - w.unobserved, a);
 }
 
 /// The right-hand side `c·Σ_{j∈history} o_j + λ·offset`.
@@ -152,10 +165,33 @@ pub(crate) fn solve_row(
     gram: &[f64],
     w: &Weights,
 ) -> Result<Vec<f64>, NotPositiveDefinite> {
+    solve_row_with(history, offset, other, gram, w, &mut vec![0.0; gram.len()])
+}
+
+/// [`solve_row`] with a `k×k` scratch buffer (reused across rows by the trainer). The normal
+/// matrix is factorised in the buffer; only when plain Cholesky fails is it rebuilt and handed to
+/// [`Spd::factor`]'s jittered retries — the same result [`solve_row`] gives.
+pub(crate) fn solve_row_with(
+    history: &[u32],
+    offset: &[f64],
+    other: &Array2<f32>,
+    gram: &[f64],
+    w: &Weights,
+    scratch: &mut [f64],
+) -> Result<Vec<f64>, NotPositiveDefinite> {
+    let k = other.ncols();
     let lambda = w.row_lambda(history.len(), other.nrows());
-    let a = normal_matrix(history, other, gram, w, lambda);
     let mut b = normal_rhs(history, other, offset, w, lambda);
-    Spd::factor(a, other.ncols())?.solve(&mut b)?;
+    if b.iter().any(|v| !v.is_finite()) {
+        return Err(NotPositiveDefinite);
+    }
+    normal_matrix_into(history, other, gram, w, lambda, scratch);
+    if scratch.iter().all(|v| v.is_finite()) && cholesky_in_place(scratch, k) {
+        cholesky_solve(scratch, k, &mut b);
+    } else {
+        let a = normal_matrix(history, other, gram, w, lambda);
+        Spd::factor(a, k)?.solve(&mut b)?;
+    }
     if b.iter().all(|v| v.is_finite()) {
         Ok(b)
     } else {
@@ -178,23 +214,26 @@ pub(crate) fn solve_own(
     let this = &*side;
     let rows: Vec<Result<Vec<f32>, Halt>> = (0..this.own.nrows())
         .into_par_iter()
-        .map(|r| {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(Halt::Cancelled);
-            }
-            let offset = this.offset(r);
-            let history = interactions.row(r);
-            let p = match solve {
-                Solve::Exact => solve_row(history, &offset, other, &gram, w)?,
-                Solve::Cg { steps } => {
-                    let mut x: Vec<f64> =
-                        this.composed.row(r).iter().map(|&v| f64::from(v)).collect();
-                    refine_row(history, &offset, other, &gram, w, &mut x, steps)?;
-                    x
+        .map_init(
+            || vec![0.0f64; gram.len()],
+            |scratch, r| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(Halt::Cancelled);
                 }
-            };
-            Ok(p.iter().zip(&offset).map(|(p, s)| (p - s) as f32).collect())
-        })
+                let offset = this.offset(r);
+                let history = interactions.row(r);
+                let p = match solve {
+                    Solve::Exact => solve_row_with(history, &offset, other, &gram, w, scratch)?,
+                    Solve::Cg { steps } => {
+                        let mut x: Vec<f64> =
+                            this.composed.row(r).iter().map(|&v| f64::from(v)).collect();
+                        refine_row(history, &offset, other, &gram, w, &mut x, steps)?;
+                        x
+                    }
+                };
+                Ok(p.iter().zip(&offset).map(|(p, s)| (p - s) as f32).collect())
+            },
+        )
         .collect();
     for (mut out, row) in side.own.axis_iter_mut(Axis(0)).zip(rows) {
         out.iter_mut().zip(row?).for_each(|(o, v)| *o = v);
