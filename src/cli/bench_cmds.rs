@@ -21,6 +21,7 @@ use crate::data::interactions::{
 };
 use crate::data::split;
 use crate::data::{self, Dataset, LoadOptions};
+use crate::engine::lineup::RankingModel;
 use crate::engine::{top_k, AlsConfig, HybridAls, HybridModel};
 use crate::metrics::evaluate_ranking;
 
@@ -254,11 +255,34 @@ fn peers_table(global: &GlobalArgs) -> Result<()> {
     let s = split::holdout(&d, 1, DEFAULT_POSITIVE_THRESHOLD);
     s.export(&d, dir.path())?;
     let train = s.train_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
-    let (_, whyrec_secs) = fit(&d, &train, &AlsConfig::default())?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peers/peers.py");
+    let (items, users) = features(&d);
+    let mut whyrec = Vec::new();
+    for model in [RankingModel::HybridAls, RankingModel::Als, RankingModel::Warp] {
+        let start = Instant::now();
+        model.fit(
+            &train,
+            Some(&items),
+            users.as_ref(),
+            1,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )?;
+        whyrec.push((model.name(), start.elapsed().as_secs_f64()));
+    }
+    let whyrec_secs = whyrec[0].1;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("bench/peers/peers.py");
+    // The venv bench/peers/README.md sets up, when it exists.
+    let venv = root.join("bench/peers/.venv/bin/python");
     let python = std::env::var_os("WHYREC_PEERS_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("python3"));
+        .unwrap_or_else(|| {
+            if venv.exists() {
+                venv
+            } else {
+                PathBuf::from("python3")
+            }
+        });
     let out = Command::new(&python)
         .arg(&script)
         .arg("--split")
@@ -287,7 +311,9 @@ fn peers_table(global: &GlobalArgs) -> Result<()> {
     );
     println!("| model | fit s | ratio to hybrid-als |");
     println!("|---|---|---|");
-    println!("| whyrec hybrid-als | {whyrec_secs:.3} | 1.00 |");
+    for (name, t) in &whyrec {
+        println!("| whyrec {name} | {t:.3} | {:.2} |", t / whyrec_secs);
+    }
     for (name, key) in [
         ("LightFM WARP", "lightfm_warp_fit_s"),
         ("implicit ALS", "implicit_als_fit_s"),
