@@ -257,7 +257,11 @@ fn peers_table(global: &GlobalArgs) -> Result<()> {
     let train = s.train_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
     let (items, users) = features(&d);
     let mut whyrec = Vec::new();
-    for model in [RankingModel::HybridAls, RankingModel::Als, RankingModel::Warp] {
+    for model in [
+        RankingModel::HybridAls,
+        RankingModel::Als,
+        RankingModel::Warp,
+    ] {
         let start = Instant::now();
         model.fit(
             &train,
