@@ -135,8 +135,9 @@ impl Session {
             }
             match &e.retrain {
                 Some(t) => s.push_str(&format!(
-                    "\nIncremental retrain ({} sweeps): {}/10 places agree with the instant refold, {}/10 films shared.\n",
-                    t.sweeps, t.same_places, t.overlap
+                    "\nIncremental retrain ({} sweep{}): {}/10 places agree with the instant refold, {}/10 films shared.\n",
+                    t.sweeps,
+                    if t.sweeps == 1 { "" } else { "s" }, t.same_places, t.overlap
                 )),
                 None => s.push_str("\nIncremental retrain: not finished when exported.\n"),
             }

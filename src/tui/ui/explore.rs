@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         (_, false) if v.shown().popularity_fallback => "popularity fallback".to_string(),
         (_, false) => "hybrid-als".to_string(),
         (Retrain::Done { result, .. }, true) => {
-            format!("after incremental retrain ({} sweeps)", result.sweeps)
+            format!("after incremental retrain ({})", sweeps_label(result.sweeps))
         }
         (Retrain::Running { fraction, .. }, true) => {
             format!("instant refold · retraining {:.0}%", fraction * 100.0)
@@ -372,8 +372,11 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
         }
         Retrain::Done { result, .. } => {
             let text = format!(
-                "Retrain ({} sweeps) replaced it: {}/10 places agreed, {}/10 shared, τ {:.2}",
-                result.sweeps, result.same_places, result.overlap, result.kendall_tau
+                "Retrain ({}) replaced it: {}/10 places agreed, {}/10 shared, τ {:.2}",
+                sweeps_label(result.sweeps),
+                result.same_places,
+                result.overlap,
+                result.kendall_tau
             );
             frame.render_widget(Paragraph::new(Span::styled(text, theme.positive())), second);
         }
@@ -387,5 +390,14 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
             );
         }
         Retrain::Idle => {}
+    }
+}
+
+/// "1 sweep", "3 sweeps".
+fn sweeps_label(sweeps: usize) -> String {
+    if sweeps == 1 {
+        "1 sweep".into()
+    } else {
+        format!("{sweeps} sweeps")
     }
 }
