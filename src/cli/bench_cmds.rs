@@ -167,9 +167,16 @@ fn engine_table(d: &Dataset, fold_in_users: usize) -> Result<()> {
     );
 
     let all = Positives::from_dataset(d, DEFAULT_POSITIVE_THRESHOLD);
-    let (model, fit_secs) = fit(d, &all, &config)?;
+    // Median of three fits: a single one swings by ±15% on a shared 2-core machine.
+    let mut fits = Vec::new();
+    for _ in 0..3 {
+        fits.push(fit(d, &all, &config)?);
+    }
+    fits.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (slowest, fastest) = (fits[2].1, fits[0].1);
+    let (model, fit_secs) = fits.swap_remove(1);
     println!(
-        "| hybrid-als fit, all {} positives | {fit_secs:.2} s | ≤ 2 s on the ML-1M shape |",
+        "| hybrid-als fit, all {} positives (median of 3; min {fastest:.2}, max {slowest:.2}) | {fit_secs:.2} s | ≤ 2 s on the ML-1M shape |",
         all.by_user.nnz()
     );
 

@@ -40,7 +40,10 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         (_, false) if v.shown().popularity_fallback => "popularity fallback".to_string(),
         (_, false) => "hybrid-als".to_string(),
         (Retrain::Done { result, .. }, true) => {
-            format!("after incremental retrain ({})", sweeps_label(result.sweeps))
+            format!(
+                "after incremental retrain ({})",
+                sweeps_label(result.sweeps)
+            )
         }
         (Retrain::Running { fraction, .. }, true) => {
             format!("instant refold · retraining {:.0}%", fraction * 100.0)
