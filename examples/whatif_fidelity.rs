@@ -1,5 +1,5 @@
 //! Measures how faithful the instant what-if (refold with the model fixed) is, on ML-100K:
-//! `cargo run --release --example whatif_fidelity -- [--whatifs 200] [--seed 1] [--sweeps 1,2,3]
+//! `cargo run --release --example whatif_fidelity -- [--whatifs 200] [--seed 1] [--sweeps 1,3]
 //! [--full 200] [--data DIR]`.
 //!
 //! Seeded sample of what-ifs: a user with at least two likes, drawn uniformly, and one of their likes
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n_whatifs: usize = arg(&args, "--whatifs", 200);
     let seed: u64 = arg(&args, "--seed", 1);
     let n_full: usize = arg(&args, "--full", 200);
-    let sweeps: Vec<usize> = arg(&args, "--sweeps", "3".to_string())
+    let sweeps: Vec<usize> = arg(&args, "--sweeps", "1,3".to_string())
         .split(',')
         .map(str::parse)
         .collect::<Result<_, _>>()?;

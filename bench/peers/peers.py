@@ -129,12 +129,30 @@ def whyrec_results(path: Path, n_splits: int) -> dict:
         raise SystemExit(f"{path}: cannot read whyrec's metrics: {e}")
     if report.get("task") != "ranking":
         raise SystemExit(f"{path}: not a ranking report (task = {report.get('task')!r}); run `whyrec eval --task ranking`")
+    fits = whyrec_fit_seconds(path.with_name("timings.json"))
     out = {}
     for m in report["models"]:
         per = m["per_split"]
         if len(per) != n_splits:
             raise SystemExit(f"{path}: {m['name']} has {len(per)} split(s), expected {n_splits}")
-        out[m["name"]] = ([s["metrics"] for s in per], [s["fit_seconds"] for s in per])
+        secs = fits.get(m["name"], [])
+        if len(secs) != n_splits:
+            secs = [float("nan")] * n_splits
+        out[m["name"]] = ([s["metrics"] for s in per], secs)
+    return out
+
+
+def whyrec_fit_seconds(path: Path) -> dict:
+    """{model: [fit seconds per split]} from the timings.json whyrec writes beside metrics.json (the
+    newest entry for metrics.json); empty when the file is missing (fit times then show as nan)."""
+    try:
+        entries = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+    entries = [e for e in entries if isinstance(e, dict) and e.get("report") == "metrics.json"]
+    out = {}
+    for fit in entries[-1]["fits"] if entries else []:
+        out.setdefault(fit["model"], []).append(fit["fit_seconds"])
     return out
 
 

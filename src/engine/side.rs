@@ -16,6 +16,14 @@ pub(crate) struct FeatureSet {
 }
 
 impl FeatureSet {
+    /// The features as the matrix training takes (what a retrain from scratch needs).
+    pub fn to_matrix(&self) -> FeatureMatrix {
+        FeatureMatrix {
+            matrix: self.by_row.clone(),
+            names: self.names.clone(),
+        }
+    }
+
     /// No features: pure collaborative filtering on this side.
     pub fn none(n_rows: usize) -> FeatureSet {
         let by_row = Csr {

@@ -13,7 +13,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::data::{FeatureMatrix, Positives};
+use crate::data::Positives;
 use crate::engine::{
     EngineError, FoldedUser, HybridAls, HybridModel, Influence, ScoreTerm, SgdModel, TrainProgress,
 };
@@ -121,14 +121,8 @@ impl ExplainableModel for HybridModel {
         progress: &mut dyn FnMut(TrainProgress),
         cancel: &AtomicBool,
     ) -> Result<Self, EngineError> {
-        let items = FeatureMatrix {
-            matrix: self.items.features.by_row.clone(),
-            names: self.items.features.names.clone(),
-        };
-        let users = FeatureMatrix {
-            matrix: self.users.features.by_row.clone(),
-            names: self.users.features.names.clone(),
-        };
+        let items = self.items.features.to_matrix();
+        let users = self.users.features.to_matrix();
         HybridAls::fit(
             positives,
             Some(&items),
@@ -202,14 +196,8 @@ impl ExplainableModel for SgdModel {
         progress: &mut dyn FnMut(TrainProgress),
         cancel: &AtomicBool,
     ) -> Result<Self, EngineError> {
-        let items = FeatureMatrix {
-            matrix: self.items.features.by_row.clone(),
-            names: self.items.features.names.clone(),
-        };
-        let users = FeatureMatrix {
-            matrix: self.users.features.by_row.clone(),
-            names: self.users.features.names.clone(),
-        };
+        let items = self.items.features.to_matrix();
+        let users = self.users.features.to_matrix();
         SgdModel::fit(
             positives,
             Some(&items),
