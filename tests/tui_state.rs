@@ -103,6 +103,20 @@ fn toggle_shows_the_instant_refold_then_the_retrain_replaces_it() {
 }
 
 #[test]
+fn space_outside_the_history_hints_and_the_hint_goes_once_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rig = Rig::ready(dir.path(), 120, 40);
+    rig.app.explore.as_mut().unwrap().focus = Pane::Users;
+    rig.press(Action::Toggle);
+    let hint = rig.app.banner.clone().expect("a hint");
+    assert!(!hint.error && hint.text.contains("History"), "{hint:?}");
+    assert!(view(&rig.app).removed.is_empty(), "nothing toggled");
+    toggle_row(&mut rig, 0);
+    assert!(rig.app.banner.is_none(), "{:?}", rig.app.banner);
+    assert_eq!(view(&rig.app).removed.len(), 1);
+}
+
+#[test]
 fn newest_toggle_wins_and_reset_cancels() {
     let dir = tempfile::tempdir().unwrap();
     let mut rig = Rig::ready(dir.path(), 120, 40);

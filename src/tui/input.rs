@@ -47,7 +47,13 @@ impl App {
                 explore.users.next_sort(regions.rows_of(Pane::Users));
                 effects.extend(explore.select_user(&engine));
             }
-            Action::Toggle if explore.focus == Pane::History => effects = explore.toggle(&engine),
+            Action::Toggle if explore.focus == Pane::History => {
+                // The user found the pane: a hint shown earlier has done its job.
+                if self.banner.as_ref().is_some_and(|b| !b.error) {
+                    self.banner = None;
+                }
+                effects = explore.toggle(&engine);
+            }
             Action::Toggle => {
                 self.banner = Some(Banner {
                     text: "space toggles \"hadn't liked\" in the History pane (→ / l to focus it)"
