@@ -333,3 +333,33 @@ fn start_up_failure_is_a_screen_not_a_crash() {
     rig.press(Action::Back);
     assert!(rig.app.quit);
 }
+
+#[test]
+fn compare_keeps_warp_in_the_model_cache_and_reuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let warp_files = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path().join("models"))
+            .map(|rd| {
+                rd.map(|e| e.unwrap().path())
+                    .filter(|p| p.to_string_lossy().ends_with("-warp.whyrec"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let lists = |rig: &mut Rig| {
+        rig.press(Action::GoTab(4));
+        rig.wait_for("the compared models", |a| a.compare.lists.is_some());
+        format!("{:?}", rig.app.compare.lists)
+    };
+    let first = lists(&mut Rig::ready(dir.path(), 120, 40));
+    let saved = warp_files();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let written = std::fs::metadata(&saved[0]).unwrap().modified().unwrap();
+    let second = lists(&mut Rig::ready(dir.path(), 120, 40));
+    assert_eq!(first, second);
+    assert_eq!(
+        std::fs::metadata(&saved[0]).unwrap().modified().unwrap(),
+        written,
+        "the second start loads warp instead of retraining it"
+    );
+}

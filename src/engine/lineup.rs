@@ -66,7 +66,8 @@ impl RankingModel {
         }
     }
 
-    fn sgd_config(self, seed: u64) -> SgdConfig {
+    /// The warp / bpr settings of this line-up entry (the defaults of `whyrec train --model`).
+    pub fn sgd_config(self, seed: u64) -> SgdConfig {
         let base = if self == RankingModel::Bpr {
             SgdConfig::bpr()
         } else {

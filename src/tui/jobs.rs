@@ -222,11 +222,16 @@ impl App {
         }
         self.compare.error = None;
         self.compare.label = "starting".into();
+        let models_dir = self.options.models_dir.clone();
         let id = self.jobs.submit(
             Lane::Compare,
             Box::new(move |ctx| {
                 engine
-                    .comparison_models(&mut |f, l| ctx.progress(f, l), ctx.cancel_flag())
+                    .comparison_models(
+                        Some(&models_dir),
+                        &mut |f, l| ctx.progress(f, l),
+                        ctx.cancel_flag(),
+                    )
                     .map(Output::Models)
                     .map_err(|e| e.to_string())
             }),

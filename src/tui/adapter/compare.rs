@@ -1,13 +1,15 @@
 //! The Compare tab's models: popularity, the engine's hybrid-als and the others of the line-up,
-//! trained on every positive, and the overlaps of their lists.
+//! trained on every positive (warp through the model cache, as `whyrec train --model warp`), and
+//! the overlaps of their lists.
 
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use super::{Engine, TopList};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
+use crate::engine::cache::{self, Cached};
 use crate::engine::lineup::RankingModel;
-use crate::engine::top_k;
-use crate::engine::{EngineError, Scorer};
+use crate::engine::{top_k, EngineError, Scorer, SgdModel, TrainProgress};
 use crate::explain::{self, ListSource, RankedItem};
 
 /// A trained model with its name.
@@ -21,10 +23,12 @@ pub const COMPARED: [RankingModel; 3] = [
 ];
 
 impl Engine {
-    /// Trains the Compare tab's models on every positive (hybrid-als is reused); `progress` hears
-    /// (fraction, label).
+    /// Trains the Compare tab's models on every positive (hybrid-als is reused; with a models
+    /// folder, warp and bpr are loaded from the model cache when they match and saved there when
+    /// trained); `progress` hears (fraction, label).
     pub fn comparison_models(
         &self,
+        models_dir: Option<&Path>,
         progress: &mut dyn FnMut(f32, String),
         cancel: &AtomicBool,
     ) -> Result<Vec<NamedScorer>, EngineError> {
@@ -34,24 +38,40 @@ impl Engine {
         for (n, m) in COMPARED.into_iter().enumerate() {
             let base = n as f32 / COMPARED.len() as f32;
             progress(base, format!("training {m}"));
-            let scorer: Box<dyn Scorer> = if m == RankingModel::HybridAls {
-                Box::new(self.model().clone())
-            } else {
-                m.fit(
+            let seed = self.model().config().seed;
+            let mut report = |p: TrainProgress| {
+                let f = base + p.sweep as f32 / p.sweeps.max(1) as f32 / COMPARED.len() as f32;
+                progress(
+                    f,
+                    format!("training {m}: sweep {} of {}", p.sweep, p.sweeps),
+                );
+            };
+            let scorer: Box<dyn Scorer> = match (m, models_dir) {
+                (RankingModel::HybridAls, _) => Box::new(self.model().clone()),
+                (RankingModel::Warp | RankingModel::Bpr, Some(dir)) => {
+                    let config = m.sgd_config(seed);
+                    let path = cache::path_for::<SgdModel>(dir, &self.dataset, &config);
+                    match cache::load_cached::<SgdModel>(&path, &self.dataset, &config) {
+                        Cached::Fresh(model) => model,
+                        Cached::Missing | Cached::Stale(_) => {
+                            Box::new(cache::fit_and_save::<SgdModel>(
+                                &self.dataset,
+                                &path,
+                                &config,
+                                &mut report,
+                                cancel,
+                            )?)
+                        }
+                    }
+                }
+                _ => m.fit(
                     self.positives(),
                     Some(&items),
                     users.as_ref(),
-                    self.model().config().seed,
-                    &mut |p| {
-                        let f =
-                            base + p.sweep as f32 / p.sweeps.max(1) as f32 / COMPARED.len() as f32;
-                        progress(
-                            f,
-                            format!("training {m}: sweep {} of {}", p.sweep, p.sweeps),
-                        );
-                    },
+                    seed,
+                    &mut report,
                     cancel,
-                )?
+                )?,
             };
             out.push((m.name().to_string(), scorer));
         }
