@@ -1,28 +1,13 @@
 //! The `whyrec` binary as a user runs it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::{output_text as text, run_whyrec as whyrec};
 
 fn shared() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets")
-}
-
-fn whyrec(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_whyrec"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("WHYREC_DATA_DIR")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn eda_json(cwd: &Path) -> serde_json::Value {

@@ -1,32 +1,16 @@
 //! `whyrec trust` and `whyrec fairness` as a user runs them: tables, report files (the same bytes
 //! for the same seed), the knob's sweep, and clear errors for bad arguments.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+
+mod common;
+use common::{output_text as text, run_whyrec as whyrec};
 
 fn shared() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/datasets")
         .to_string_lossy()
         .into_owned()
-}
-
-fn whyrec(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_whyrec"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("WHYREC_DATA_DIR")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

@@ -38,12 +38,7 @@ fn fit(data: &Dataset, positives: &Positives, config: &AlsConfig) -> HybridModel
 fn ml100k() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let data = load_kind(
-            DatasetKind::Ml100k,
-            &common::shared_dataset("ml-100k"),
-            LoadOptions::default(),
-        )
-        .expect("ML-100K");
+        let data = common::load_ml100k();
         let positives = Positives::from_dataset(&data, 4.0);
         let model = fit(&data, &positives, &AlsConfig::default());
         Fixture {

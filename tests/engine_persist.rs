@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
 
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
-use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
+use whyrec::data::{Dataset, Positives};
 use whyrec::engine::{AlsConfig, EngineError, HybridAls, HybridModel, ModelMeta, Scorer};
 
 struct Fixture {
@@ -34,12 +34,7 @@ fn fit(data: &Dataset, positives: &Positives, config: &AlsConfig) -> HybridModel
 fn ml100k() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let data = load_kind(
-            DatasetKind::Ml100k,
-            &common::shared_dataset("ml-100k"),
-            LoadOptions::default(),
-        )
-        .expect("ML-100K");
+        let data = common::load_ml100k();
         let positives = Positives::from_dataset(&data, 4.0);
         let model = fit(&data, &positives, &AlsConfig::default());
         Fixture {

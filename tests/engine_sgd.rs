@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::split::holdout;
-use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
+use whyrec::data::{Dataset, Positives};
 use whyrec::engine::baselines::Popularity;
 use whyrec::engine::lineup::RankingModel;
 use whyrec::engine::{EngineError, Loss, Scorer, SgdConfig, SgdModel, TrainProgress};
@@ -21,14 +21,7 @@ fn no_cancel() -> AtomicBool {
 
 fn data() -> &'static Dataset {
     static D: OnceLock<Dataset> = OnceLock::new();
-    D.get_or_init(|| {
-        load_kind(
-            DatasetKind::Ml100k,
-            &common::shared_dataset("ml-100k"),
-            LoadOptions::default(),
-        )
-        .expect("ML-100K")
-    })
+    D.get_or_init(common::load_ml100k)
 }
 
 fn fit(positives: &Positives, config: &SgdConfig) -> Result<SgdModel, EngineError> {

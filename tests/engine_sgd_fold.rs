@@ -10,20 +10,13 @@ use std::sync::OnceLock;
 
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::split::holdout;
-use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
+use whyrec::data::{Dataset, Positives};
 use whyrec::engine::{top_k, FoldedUser, Loss, Scorer, SgdConfig, SgdModel};
 use whyrec::metrics::ranking::evaluate_ranking;
 
 fn data() -> &'static Dataset {
     static D: OnceLock<Dataset> = OnceLock::new();
-    D.get_or_init(|| {
-        load_kind(
-            DatasetKind::Ml100k,
-            &common::shared_dataset("ml-100k"),
-            LoadOptions::default(),
-        )
-        .expect("ML-100K")
-    })
+    D.get_or_init(common::load_ml100k)
 }
 
 fn fit(positives: &Positives, config: &SgdConfig) -> SgdModel {

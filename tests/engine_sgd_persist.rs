@@ -6,7 +6,7 @@ mod common;
 use std::sync::atomic::AtomicBool;
 
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
-use whyrec::data::{load_kind, DatasetKind, LoadOptions, Positives};
+use whyrec::data::Positives;
 use whyrec::engine::{
     AlsConfig, EngineError, HybridAls, HybridModel, Loss, ModelMeta, Scorer, SgdConfig, SgdModel,
 };
@@ -22,12 +22,7 @@ fn bits(m: &SgdModel) -> Vec<u32> {
 
 #[test]
 fn save_then_load_is_bit_identical_and_resumes_training_exactly() {
-    let data = load_kind(
-        DatasetKind::Ml100k,
-        &common::shared_dataset("ml-100k"),
-        LoadOptions::default(),
-    )
-    .expect("ML-100K");
+    let data = common::load_ml100k();
     let positives = Positives::from_dataset(&data, 4.0);
     let genres = item_genre_features(&data);
     let demo = user_demographic_features(&data);

@@ -55,7 +55,7 @@ use std::time::Instant;
 
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::split::holdout;
-use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions};
+use whyrec::data::Dataset;
 use whyrec::engine::{Loss, SgdConfig, SgdModel};
 use whyrec::metrics::ranking::evaluate_ranking;
 
@@ -104,12 +104,7 @@ fn run_config(data: &Dataset, config: &SgdConfig, seeds: &[u64]) -> (f64, f64, f
 }
 
 fn ml100k() -> Dataset {
-    load_kind(
-        DatasetKind::Ml100k,
-        &common::shared_dataset("ml-100k"),
-        LoadOptions::default(),
-    )
-    .expect("ML-100K")
+    common::load_ml100k()
 }
 
 #[test]

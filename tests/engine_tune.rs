@@ -217,12 +217,7 @@ fn tune_on_ml100k_holdout20() {
 #[test]
 #[ignore]
 fn defaults_reach_the_target_on_ml100k() {
-    let data = load_kind(
-        DatasetKind::Ml100k,
-        &common::shared_dataset("ml-100k"),
-        LoadOptions::default(),
-    )
-    .expect("ML-100K");
+    let data = common::load_ml100k();
     let all = Positives::from_dataset(&data, 4.0);
     let (p, a, t) = run_config(&data, &all, &AlsConfig::default(), &[1, 2, 3, 4, 5]);
     println!("defaults: P@10 {p:.4} AUC {a:.4} fit {t:.2}s");

@@ -11,7 +11,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
-use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
+use whyrec::data::{Dataset, Positives};
 use whyrec::engine::{AlsConfig, EngineError, HybridAls};
 use whyrec::explain::reports::{
     counterfactual_report, feature_report, write_report, ReportOptions, COUNTERFACTUAL_REPORT_FILE,
@@ -30,12 +30,7 @@ struct Fixture {
 fn ml100k() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let data = load_kind(
-            DatasetKind::Ml100k,
-            &common::shared_dataset("ml-100k"),
-            LoadOptions::default(),
-        )
-        .expect("ML-100K");
+        let data = common::load_ml100k();
         let positives = Positives::from_dataset(&data, 4.0);
         let model = HybridAls::fit(
             &positives,

@@ -5,20 +5,14 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn whyrec(args: &[&str], cwd: &Path) -> Output {
     let data = common::shared_dataset("ml-100k");
     let data = data.parent().unwrap();
     let mut all = vec!["--dataset", "ml-100k", "--data-dir", data.to_str().unwrap()];
     all.extend(args);
-    Command::new(env!("CARGO_BIN_EXE_whyrec"))
-        .args(&all)
-        .current_dir(cwd)
-        .env_remove("WHYREC_DATA_DIR")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    common::run_whyrec(&all, cwd)
 }
 
 fn ok(o: &Output) -> (String, String) {

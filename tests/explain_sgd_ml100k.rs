@@ -13,7 +13,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
-use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions, Positives};
+use whyrec::data::{Dataset, Positives};
 use whyrec::engine::{SgdConfig, SgdModel};
 use whyrec::explain::{
     assign_terms, ExplainableModel, Explainer, ListSource, PartKind, RetrainKind, WhatIf,
@@ -28,12 +28,7 @@ struct Fixture {
 fn warp() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let data = load_kind(
-            DatasetKind::Ml100k,
-            &common::shared_dataset("ml-100k"),
-            LoadOptions::default(),
-        )
-        .expect("ML-100K");
+        let data = common::load_ml100k();
         let positives = Positives::from_dataset(&data, 4.0);
         let model = SgdModel::fit(
             &positives,

@@ -18,7 +18,7 @@ use super::model_cmds::{eval_report, trained_model, write_timings, EvalArgs, Tas
 use super::trust_cmds::{fairness_on_dataset, trust_on_dataset, FairnessArgs, TrustArgs};
 use super::GlobalArgs;
 use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
-use crate::data::split::Interaction;
+use crate::data::split::all_interactions;
 use crate::data::Dataset;
 use crate::engine::rating::{MfConfig, RatingSpec};
 use crate::explain::Explainer;
@@ -153,15 +153,7 @@ fn write_artifacts(
     args: &RunAllArgs,
 ) -> Result<()> {
     let likes = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
-    let r = &dataset.ratings;
-    let all: Vec<Interaction> = (0..r.len())
-        .map(|k| Interaction {
-            user: r.user[k],
-            item: r.item[k],
-            rating: r.rating[k],
-            timestamp: r.timestamp[k],
-        })
-        .collect();
+    let all = all_interactions(dataset);
     let rating = RatingSpec::Mf(MfConfig::svdpp()).fit(
         &all,
         dataset.n_users(),

@@ -46,6 +46,12 @@ pub fn holdout_count(n: usize) -> usize {
     }
 }
 
+/// Every rating of `d` as an interaction, in the dataset's order (what the rating models fit on
+/// when they train on all the data).
+pub fn all_interactions(d: &Dataset) -> Vec<Interaction> {
+    (0..d.ratings.len()).map(|k| interaction(d, k)).collect()
+}
+
 fn interaction(d: &Dataset, k: usize) -> Interaction {
     Interaction {
         user: d.ratings.user[k],

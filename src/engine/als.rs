@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::cg::Solve;
 use super::error::EngineError;
 use super::hybrid::HybridModel;
-use super::side::{FeatureSet, Side};
+use super::side::{check_positives, FeatureSet, Side};
 use super::steps::{objective, solve_feature_blocks, solve_own, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
 
@@ -167,14 +167,10 @@ impl HybridAls {
         config.validate()?;
         let (n_users, n_items) = (positives.by_user.n_rows, positives.by_user.n_cols);
         check_positives(positives, n_users, n_items)?;
-        let user_set = match user_features.filter(|_| config.user_features) {
-            Some(m) => FeatureSet::from_matrix(m, n_users, "user")?,
-            None => FeatureSet::none(n_users),
-        };
-        let item_set = match item_features.filter(|_| config.item_features) {
-            Some(m) => FeatureSet::from_matrix(m, n_items, "item")?,
-            None => FeatureSet::none(n_items),
-        };
+        let user_set =
+            FeatureSet::for_training(user_features, config.user_features, n_users, "user")?;
+        let item_set =
+            FeatureSet::for_training(item_features, config.item_features, n_items, "item")?;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let normal = Normal::new(0.0f32, config.init_std)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
@@ -231,26 +227,6 @@ impl HybridModel {
             &w,
         )
     }
-}
-
-fn check_positives(
-    positives: &Positives,
-    n_users: usize,
-    n_items: usize,
-) -> Result<(), EngineError> {
-    let (u, i) = (&positives.by_user, &positives.by_item);
-    if u.n_rows != n_users
-        || u.n_cols != n_items
-        || i.n_rows != n_items
-        || i.n_cols != n_users
-        || u.nnz() != i.nnz()
-    {
-        return Err(EngineError::Invalid(format!(
-            "positives are {}×{} (by item {}×{}) but the model has {n_users} users × {n_items} items",
-            u.n_rows, u.n_cols, i.n_rows, i.n_cols
-        )));
-    }
-    Ok(())
 }
 
 /// `sweeps` sweeps then the final user step; checks for NaN/inf after every step.

@@ -5,7 +5,7 @@ use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 
 use super::error::EngineError;
-use crate::data::{Csr, FeatureMatrix};
+use crate::data::{Csr, FeatureMatrix, Positives};
 
 /// Which rows have which features (with their weights, 1 for one-hot features), both ways round.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +16,19 @@ pub(crate) struct FeatureSet {
 }
 
 impl FeatureSet {
+    /// The features a trainer uses for one side: `matrix` when given and switched `on`, else none.
+    pub fn for_training(
+        matrix: Option<&FeatureMatrix>,
+        on: bool,
+        n_rows: usize,
+        what: &str,
+    ) -> Result<FeatureSet, EngineError> {
+        match matrix.filter(|_| on) {
+            Some(m) => FeatureSet::from_matrix(m, n_rows, what),
+            None => Ok(FeatureSet::none(n_rows)),
+        }
+    }
+
     /// The features as the matrix training takes (what a retrain from scratch needs).
     pub fn to_matrix(&self) -> FeatureMatrix {
         FeatureMatrix {
@@ -175,4 +188,25 @@ impl Side {
 #[inline]
 pub(crate) fn compose(own: f32, offset: f64) -> f32 {
     (f64::from(own) + offset) as f32
+}
+
+/// Checks that `positives` (both ways round) cover exactly `n_users` × `n_items`.
+pub(crate) fn check_positives(
+    positives: &Positives,
+    n_users: usize,
+    n_items: usize,
+) -> Result<(), EngineError> {
+    let (u, i) = (&positives.by_user, &positives.by_item);
+    if u.n_rows != n_users
+        || u.n_cols != n_items
+        || i.n_rows != n_items
+        || i.n_cols != n_users
+        || u.nnz() != i.nnz()
+    {
+        return Err(EngineError::Invalid(format!(
+            "positives are {}×{} (by item {}×{}) but the model has {n_users} users × {n_items} items",
+            u.n_rows, u.n_cols, i.n_rows, i.n_cols
+        )));
+    }
+    Ok(())
 }

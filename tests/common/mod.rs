@@ -78,3 +78,33 @@ pub fn shared_dataset(name: &str) -> std::path::PathBuf {
     );
     dir
 }
+
+/// The real ML-100K from `../shared/datasets`, strictly parsed.
+pub fn load_ml100k() -> whyrec::data::Dataset {
+    whyrec::data::load_kind(
+        whyrec::data::DatasetKind::Ml100k,
+        &shared_dataset("ml-100k"),
+        whyrec::data::LoadOptions::default(),
+    )
+    .expect("ML-100K")
+}
+
+/// Runs the `whyrec` binary in `cwd` as a user would (no `WHYREC_DATA_DIR`, `NO_COLOR` set).
+pub fn run_whyrec(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_whyrec"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("WHYREC_DATA_DIR")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Standard output then standard error of a run, as text.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}

@@ -14,7 +14,7 @@ use super::merge::merge;
 use super::model::{Accumulators, SgdModel};
 use super::shard::{partition, stream, Context, Shard, SharedParams, Table, TAG_INIT};
 use crate::data::{FeatureMatrix, Positives};
-use crate::engine::side::{FeatureSet, Side};
+use crate::engine::side::{check_positives, FeatureSet, Side};
 use crate::engine::{EngineError, TrainProgress};
 
 impl SgdModel {
@@ -35,14 +35,10 @@ impl SgdModel {
         config.validate()?;
         let (n_users, n_items) = (positives.by_user.n_rows, positives.by_user.n_cols);
         check_positives(positives, n_users, n_items)?;
-        let user_set = match user_features.filter(|_| config.user_features) {
-            Some(m) => FeatureSet::from_matrix(m, n_users, "user")?,
-            None => FeatureSet::none(n_users),
-        };
-        let item_set = match item_features.filter(|_| config.item_features) {
-            Some(m) => FeatureSet::from_matrix(m, n_items, "item")?,
-            None => FeatureSet::none(n_items),
-        };
+        let user_set =
+            FeatureSet::for_training(user_features, config.user_features, n_users, "user")?;
+        let item_set =
+            FeatureSet::for_training(item_features, config.item_features, n_items, "item")?;
         let k = config.factors;
         let mut rng = stream(config.seed, 0, 0, TAG_INIT);
         let scale = 1.0 / k as f32;
@@ -98,26 +94,6 @@ impl SgdModel {
         *self = work;
         Ok(())
     }
-}
-
-fn check_positives(
-    positives: &Positives,
-    n_users: usize,
-    n_items: usize,
-) -> Result<(), EngineError> {
-    let (u, i) = (&positives.by_user, &positives.by_item);
-    if u.n_rows != n_users
-        || u.n_cols != n_items
-        || i.n_rows != n_items
-        || i.n_cols != n_users
-        || u.nnz() != i.nnz()
-    {
-        return Err(EngineError::Invalid(format!(
-            "positives are {}×{} (by item {}×{}) but the model has {n_users} users × {n_items} items",
-            u.n_rows, u.n_cols, i.n_rows, i.n_cols
-        )));
-    }
-    Ok(())
 }
 
 fn table(values: &Array2<f32>, accum: &Array2<f32>) -> Table {

@@ -20,7 +20,7 @@ pub use knob::{knob_strength, leaving, KnobLists, KNOB_MAX_STEPS};
 pub use trust::{FairnessRun, SeedStability, TrustResults, FAIRNESS_KNOB};
 pub use whatif::{MinimalSet, RETRAIN_SWEEPS};
 
-use crate::data::split::Interaction;
+use crate::data::split::all_interactions;
 use crate::data::{Dataset, Positives};
 use crate::engine::rating::{BiasBaseline, BiasConfig};
 use crate::engine::HybridModel;
@@ -146,15 +146,7 @@ impl Engine {
         let (explainer, stars) = rayon::join(
             || Explainer::from_dataset(model, &dataset),
             || {
-                let r = &dataset.ratings;
-                let all: Vec<Interaction> = (0..r.len())
-                    .map(|k| Interaction {
-                        user: r.user[k],
-                        item: r.item[k],
-                        rating: r.rating[k],
-                        timestamp: r.timestamp[k],
-                    })
-                    .collect();
+                let all = all_interactions(&dataset);
                 let (users, items) = (dataset.n_users(), dataset.n_items());
                 BiasBaseline::fit(&all, users, items, &BiasConfig::default())
             },
