@@ -42,9 +42,28 @@ fn eda_ml100k_prints_and_writes_report() {
 }
 
 #[test]
-fn eda_ml_latest_small_strict_then_lenient() {
+fn eda_ml_latest_small_loads_strictly() {
     let cwd = tempfile::tempdir().unwrap();
     let data = shared();
+    let args = [
+        "eda",
+        "--dataset",
+        "ml-latest-small",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    let o = whyrec(&args, cwd.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let j = eda_json(cwd.path());
+    assert_eq!(j["counts"]["ratings"].as_u64(), Some(100_836));
+}
+
+#[test]
+fn eda_ml_latest_small_strict_then_lenient() {
+    let cwd = tempfile::tempdir().unwrap();
+    let broken = tempfile::tempdir().unwrap();
+    common::broken_latest_small(broken.path());
+    let data = broken.path().to_path_buf();
     let args = [
         "eda",
         "--dataset",

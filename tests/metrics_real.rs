@@ -11,17 +11,15 @@ use whyrec::engine::rating::{BiasConfig, MfConfig, RatingSpec};
 use whyrec::metrics::rating::evaluate_splits;
 use whyrec::metrics::{evaluate_ml100k_folds, evaluate_ranking};
 
-/// Loads a shared dataset. The shared ml-latest-small's `ratings.csv` ends with one line for an
-/// unknown movie (`999,999999,…`), so it is read leniently and that line is skipped.
+/// Loads a shared dataset strictly (the shared copies are GroupLens' files, byte for byte).
 fn load(kind: DatasetKind) -> Dataset {
     let root = std::env::var_os("WHYREC_DATASETS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"));
     let dir = root.join(kind.name());
-    let lenient = kind == DatasetKind::MlLatestSmall;
-    let d = load_kind(kind, &dir, LoadOptions { lenient })
+    let d = load_kind(kind, &dir, LoadOptions::default())
         .unwrap_or_else(|e| panic!("cannot load {}: {e}", dir.display()));
-    assert!(d.skipped.count <= 1, "{:?}", d.skipped);
+    assert_eq!(d.skipped.count, 0, "{:?}", d.skipped);
     d
 }
 

@@ -3,8 +3,9 @@
 //! outside the catalog — plus the list measures (Jaccard, Gini, ARP, Steck's KL, percentiles)
 //! on their own and stability = 1 when nothing changes.
 
+use whyrec::data::twins::Twins;
 use whyrec::data::{Csr, FeatureMatrix, Positives};
-use whyrec::engine::AlsConfig;
+use whyrec::engine::{AlsConfig, CandidateRule, Candidates};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::trust::fitted::TrustModel;
 use whyrec::metrics::trust::lists::{
@@ -44,28 +45,36 @@ fn features(n_rows: usize, rows: &[Vec<u16>], n_cols: usize) -> FeatureMatrix {
 /// train positive, user 3 no test positive. Train popularity: [3, 3, 1, 2, 1, 0].
 fn fixture() -> EvalData {
     let genres = vec![vec![0, 1], vec![1], vec![], vec![2], vec![0], vec![0]];
+    let train = positives(
+        4,
+        6,
+        &[
+            (0, 0),
+            (0, 1),
+            (0, 2),
+            (1, 0),
+            (1, 3),
+            (2, 1),
+            (3, 0),
+            (3, 1),
+            (3, 3),
+            (3, 4),
+        ],
+    );
+    let catalog = vec![0, 1, 2, 3, 4];
     EvalData {
         split: "fixture".into(),
         n_users: 4,
         n_items: 6,
-        train: positives(
-            4,
-            6,
-            &[
-                (0, 0),
-                (0, 1),
-                (0, 2),
-                (1, 0),
-                (1, 3),
-                (2, 1),
-                (3, 0),
-                (3, 1),
-                (3, 3),
-                (3, 4),
-            ],
+        candidates: Candidates::new(
+            &catalog,
+            Twins::none(6),
+            train.by_user.clone(),
+            CandidateRule::Served,
         ),
+        train,
         test: positives(4, 6, &[(0, 3), (1, 1), (2, 4)]),
-        catalog: vec![0, 1, 2, 3, 4],
+        catalog,
         item_features: features(6, &genres, 3),
         item_genres: genres,
         n_genres: 3,

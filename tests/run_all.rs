@@ -78,9 +78,31 @@ fn run_all_twice_gives_identical_reports_and_artifacts() {
             "movie_id",
             "title",
             "score",
-            "predicted_rating"
+            "predicted_rating",
+            "source"
         ]
     );
+    // The served rule, checked against the raw u.data and u.item.
+    let (rated, titles) = common::raw_ml100k();
+    let col = |name: &str| -> Vec<u32> {
+        recs.column(name)
+            .unwrap()
+            .u32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect()
+    };
+    let (users, movies) = (col("user_id"), col("movie_id"));
+    for (chunk_users, chunk_movies) in users.chunks(10).zip(movies.chunks(10)) {
+        let user = chunk_users[0];
+        assert!(chunk_users.iter().all(|&u| u == user));
+        common::check_served_list(
+            &format!("parquet user {user}"),
+            chunk_movies,
+            &rated[&user],
+            &titles,
+        );
+    }
     let stars = recs
         .column("predicted_rating")
         .unwrap()

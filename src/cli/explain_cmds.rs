@@ -25,10 +25,10 @@ use crate::explain::{
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// The dataset's user id.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::model_cmds::parse_id)]
     pub user: u32,
     /// The dataset's movie id (default: the user's first recommendation).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::model_cmds::parse_id)]
     pub item: Option<u32>,
     /// Print JSON instead of text.
     #[arg(long)]

@@ -14,8 +14,10 @@ use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use crate::data::split::{self, Split};
 use crate::data::Dataset;
 use crate::engine::lineup::RankingModel;
+use crate::engine::rank::{ListSource, Served};
 use crate::engine::rating::RatingSpec;
-use crate::engine::{AlsConfig, HybridModel};
+use crate::engine::rating::{BiasBaseline, BiasConfig};
+use crate::engine::{AlsConfig, CandidateRule, Candidates, HybridModel};
 use crate::metrics::experiment::{run_ranking, Timings};
 
 /// Parses `1-5` or `1,2,7` into seeds.
@@ -68,9 +70,29 @@ pub struct EvalArgs {
     /// Test split file (with --train).
     #[arg(long, requires = "train")]
     pub test: Option<PathBuf>,
+    /// Candidate rule: `served` (PROTOCOL.md rule 4: every rated movie and its twins excluded) or
+    /// `positives` (only train positives excluded, as numbers measured before rule 4).
+    #[arg(long, value_enum, default_value = "served")]
+    pub candidates: RuleArg,
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--candidates` on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum RuleArg {
+    Served,
+    Positives,
+}
+
+impl From<RuleArg> for CandidateRule {
+    fn from(r: RuleArg) -> CandidateRule {
+        match r {
+            RuleArg::Served => CandidateRule::Served,
+            RuleArg::Positives => CandidateRule::Positives,
+        }
+    }
 }
 
 impl EvalArgs {
@@ -83,6 +105,7 @@ impl EvalArgs {
             seeds: None,
             train: None,
             test: None,
+            candidates: RuleArg::Served,
             json: false,
         }
     }
@@ -135,7 +158,8 @@ pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, 
                     .map(|&s| (s, split::holdout(dataset, s, DEFAULT_POSITIVE_THRESHOLD)))
                     .collect(),
             };
-            let experiment = run_ranking(dataset, &splits, &models, |what| {
+            let rule = args.candidates.into();
+            let experiment = run_ranking(dataset, &splits, &models, rule, |what| {
                 eprintln!("training {what}")
             })?;
             if !args.json {
@@ -269,34 +293,64 @@ pub fn train(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {
 #[derive(Debug, Args)]
 pub struct RecommendArgs {
     /// The dataset's user id.
+    #[arg(
+        long,
+        required_unless_present = "all",
+        conflicts_with = "all",
+        allow_hyphen_values = true,
+        value_parser = parse_id
+    )]
+    pub user: Option<u32>,
+    /// Every user's served list (with --json or --csv FILE for analysts).
     #[arg(long)]
-    pub user: u32,
-    /// Number of recommendations (larger than the catalog: the whole catalog).
-    #[arg(long, default_value_t = 10)]
-    pub k: usize,
+    pub all: bool,
+    /// Number of recommendations, 1..=10000 (larger than the catalog: the whole catalog).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub k: u32,
     #[arg(long)]
     pub json: bool,
+    /// Write the lists as CSV to FILE (user_id,rank,movie_id,title,score,predicted_stars,source).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
     #[command(flatten)]
     pub train: TrainArgs,
 }
 
+/// A dataset id: plain decimal digits only (`+4`, `-1`, `0x10` and spaces are refused).
+pub fn parse_id(text: &str) -> std::result::Result<u32, String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "{text:?} is not an id: expected decimal digits, e.g. 42"
+        ));
+    }
+    text.parse()
+        .map_err(|_| format!("{text} is out of range for an id (at most {})", u32::MAX))
+}
+
 #[derive(Debug, Serialize)]
 struct Recommendation {
+    user_id: u32,
     rank: usize,
     movie_id: u32,
     title: String,
     year: Option<u16>,
     genres: String,
     score: f32,
+    /// Predicted stars on the dataset's scale (bias baseline μ + b_u + b_i, as the explorer's ★).
+    predicted_stars: f32,
+    /// `model`, or `popularity-fallback` for a user without likes.
+    source: &'static str,
 }
 
 impl RecommendArgs {
     /// What the default pipeline runs: the top-10 of one user with the cached model.
     pub fn pipeline_default(user: u32) -> RecommendArgs {
         RecommendArgs {
-            user,
+            user: Some(user),
+            all: false,
             k: 10,
             json: false,
+            csv: None,
             train: TrainArgs {
                 model: ModelChoice::HybridAls,
                 models_dir: PathBuf::from("models"),
@@ -314,38 +368,96 @@ pub fn recommend(global: &GlobalArgs, args: &RecommendArgs) -> Result<()> {
     recommend_on(&open_dataset(global)?, args)
 }
 
-/// `whyrec recommend` on a dataset already loaded.
+/// `whyrec recommend` on a dataset already loaded: the served list of one user, or of every user
+/// with `--all` (JSON on standard output, or CSV to a file written atomically).
 pub fn recommend_on(dataset: &Dataset, args: &RecommendArgs) -> Result<()> {
-    let user = dataset
-        .user_index(args.user)
-        .ok_or_else(|| eyre!("unknown user id {} in {}", args.user, dataset.name))?;
+    let users: Vec<u32> = match args.user {
+        Some(id) => vec![dataset
+            .user_index(id)
+            .ok_or_else(|| eyre!("unknown user id {id} in {}", dataset.name))?],
+        None => (0..dataset.n_users() as u32).collect(),
+    };
     let scorer = args.train.scorer(dataset)?;
-    let recs: Vec<Recommendation> = recommend_with(scorer.as_ref(), dataset, user, args.k)
-        .into_iter()
-        .enumerate()
-        .map(|(r, (item, score))| Recommendation {
-            rank: r + 1,
-            movie_id: dataset.item_id(item),
-            title: dataset.items.titles[item as usize].clone(),
-            year: dataset.items.years[item as usize],
-            genres: dataset.genre_label(item),
-            score,
+    let candidates = Candidates::served(dataset);
+    let stars = BiasBaseline::fit(
+        &split::all_interactions(dataset),
+        dataset.n_users(),
+        dataset.n_items(),
+        &BiasConfig::default(),
+    );
+    let k = args.k as usize;
+    let lists: Vec<(u32, Served)> = users
+        .iter()
+        .map(|&u| {
+            (
+                u,
+                recommend_with(scorer.as_ref(), dataset, &candidates, u, k),
+            )
         })
         .collect();
+    let recs: Vec<Recommendation> = lists
+        .iter()
+        .flat_map(|(u, served)| {
+            let stars = &stars;
+            served
+                .items
+                .iter()
+                .enumerate()
+                .map(move |(r, &(item, score))| Recommendation {
+                    user_id: dataset.user_id(*u),
+                    rank: r + 1,
+                    movie_id: dataset.item_id(item),
+                    title: dataset.items.titles[item as usize].clone(),
+                    year: dataset.items.years[item as usize],
+                    genres: dataset.genre_label(item),
+                    score,
+                    predicted_stars: dataset.scale.clip(stars.baseline(*u, item)),
+                    source: served.source.tag(),
+                })
+        })
+        .collect();
+    if let Some(path) = &args.csv {
+        split::write_atomically(path, |w| {
+            writeln!(
+                w,
+                "user_id,rank,movie_id,title,score,predicted_stars,source"
+            )?;
+            for r in &recs {
+                let title = r.title.replace('"', "\"\"");
+                writeln!(
+                    w,
+                    "{},{},{},\"{title}\",{},{:.3},{}",
+                    r.user_id, r.rank, r.movie_id, r.score, r.predicted_stars, r.source
+                )?;
+            }
+            Ok(())
+        })?;
+        eprintln!("wrote {} rows to {}", recs.len(), path.display());
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&recs)?);
-    } else {
-        println!(
-            "Top {} for user {} of {}:",
-            recs.len(),
-            args.user,
-            dataset.name
-        );
-        for r in &recs {
+    } else if args.csv.is_none() {
+        let mut at = 0;
+        for (u, served) in &lists {
+            let n = served.items.len();
             println!(
-                "{:>3}. {:<60} {:<30} {:.3}",
-                r.rank, r.title, r.genres, r.score
+                "Top {} for user {} of {} (protocol: served{}):",
+                served.items.len(),
+                dataset.user_id(*u),
+                dataset.name,
+                match served.source {
+                    ListSource::Model => "",
+                    ListSource::PopularityFallback =>
+                        "; no likes: popularity fallback, not a personal recommendation",
+                }
             );
+            for r in &recs[at..at + n] {
+                println!(
+                    "{:>3}. {:<60} {:<30} {:.3}  ★{:.1}",
+                    r.rank, r.title, r.genres, r.score, r.predicted_stars
+                );
+            }
+            at += n;
         }
     }
     Ok(())

@@ -21,6 +21,7 @@ use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
 use crate::data::split::all_interactions;
 use crate::data::Dataset;
 use crate::engine::rating::{MfConfig, RatingSpec};
+use crate::engine::Candidates;
 use crate::explain::Explainer;
 use crate::metrics::artifacts::{movie_map_frame, recommendations_frame, top_lists, write_parquet};
 
@@ -160,7 +161,7 @@ fn write_artifacts(
         dataset.n_items(),
         args.seed,
     );
-    let lists = top_lists(dataset, model, &likes, args.k);
+    let lists = top_lists(&Candidates::served(dataset), model, &likes, args.k);
     std::fs::create_dir_all(&args.models_dir)
         .wrap_err_with(|| format!("creating {}", args.models_dir.display()))?;
     let recs = args.models_dir.join("recommendations.parquet");

@@ -16,7 +16,8 @@ use super::GlobalArgs;
 use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
 use crate::data::Dataset;
 use crate::engine::cache::{self, CacheableModel, Cached};
-use crate::engine::{top_k, HybridModel, Loss, Scorer, SgdConfig, SgdModel};
+use crate::engine::rank::Served;
+use crate::engine::{Candidates, HybridModel, Loss, Scorer, SgdConfig, SgdModel};
 use crate::explain::{ExplainableModel, Explainer};
 
 /// The models `train`, `recommend`, `explain`, `whatif` and `explain-report` can use.
@@ -67,17 +68,19 @@ impl TrainArgs {
     }
 }
 
-/// The top `k` of a training user by any scorer, excluding their likes.
+/// The served top `k` of a training user by any scorer (`engine::rank`: no rated movie, no twin of
+/// one, no title twice; the popularity fallback for a user without likes).
 pub(crate) fn recommend_with(
     scorer: &dyn Scorer,
     dataset: &Dataset,
+    candidates: &Candidates,
     user: u32,
     k: usize,
-) -> Vec<(u32, f32)> {
-    let seen = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
-    let mut scores = vec![0.0; scorer.n_items()];
-    scorer.score_items(user, &mut scores);
-    top_k(&scores, k, seen.by_user.row(user as usize))
+) -> Served {
+    let likes = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
+    let popularity = crate::metrics::artifacts::popularity_of(&likes);
+    let n_likes = likes.by_user.row_len(user as usize);
+    candidates.serve(scorer, user, n_likes, &popularity, k)
 }
 
 /// Loads the cached model when its data fingerprint and settings match; otherwise trains on every

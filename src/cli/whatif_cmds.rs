@@ -33,13 +33,13 @@ pub enum RetrainChoice {
 #[derive(Debug, Args)]
 pub struct WhatIfArgs {
     /// The dataset's user id.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::model_cmds::parse_id)]
     pub user: u32,
     /// Liked movie ids to remove, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true, value_parser = super::model_cmds::parse_id)]
     pub without: Vec<u32>,
     /// Movie ids to add as likes, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true, value_parser = super::model_cmds::parse_id)]
     pub add: Vec<u32>,
     #[arg(long, value_enum, default_value = "none")]
     pub retrain: RetrainChoice,

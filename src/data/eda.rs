@@ -23,6 +23,9 @@ pub struct EdaReport {
     pub demographics: Demographics,
     pub time_range: TimeRange,
     pub release_years: Option<(u16, u16)>,
+    /// Films listed under two or more movie ids (same normalized title and year; `data::twins`):
+    /// served lists treat each group as one movie.
+    pub twins: Vec<super::twins::TwinGroup>,
     pub skipped_lines: usize,
 }
 
@@ -290,6 +293,7 @@ pub fn analyse(d: &Dataset) -> DataResult<EdaReport> {
         ratings_per_user: distribution(&per_user)?,
         ratings_per_item: distribution(&per_item)?,
         long_tail: long_tail(&per_item),
+        twins: super::twins::Twins::detect(d).describe(d),
         genres,
         demographics: demographics(d),
         time_range: TimeRange {
@@ -381,6 +385,27 @@ impl EdaReport {
             s,
             "  rated {} .. {}; release years {years}",
             self.time_range.first, self.time_range.last
+        );
+        let _ = writeln!(
+            s,
+            "  {} title{} under more than one movie id (served lists show each once){}",
+            self.twins.len(),
+            if self.twins.len() == 1 { "" } else { "s" },
+            if self.twins.is_empty() {
+                String::new()
+            } else {
+                let shown: Vec<String> = self
+                    .twins
+                    .iter()
+                    .take(3)
+                    .map(|t| format!("{} {:?}", t.title, t.movie_ids))
+                    .collect();
+                format!(
+                    ": {}{}",
+                    shown.join(", "),
+                    if self.twins.len() > 3 { ", …" } else { "" }
+                )
+            }
         );
         let _ = writeln!(
             s,

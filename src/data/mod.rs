@@ -15,6 +15,7 @@ pub mod registry;
 pub mod split;
 pub mod synth;
 pub mod text;
+pub mod twins;
 
 pub use choice::DatasetChoice;
 pub use csr::Csr;

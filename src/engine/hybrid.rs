@@ -15,6 +15,7 @@ use ndarray::{Array2, Axis};
 
 use super::als::AlsConfig;
 use super::linalg::{dot32, gram};
+use super::rank::top_k;
 use super::side::{compose, Side};
 use super::steps::{solve_row, Weights};
 use super::Scorer;
@@ -226,49 +227,4 @@ fn clean(indices: &[u32], n: usize) -> Vec<u32> {
     v.sort_unstable();
     v.dedup();
     v
-}
-
-/// The `k` highest scores, skipping `exclude`; ties broken by the lower index. `k` beyond the number
-/// of candidates returns them all, best first.
-pub fn top_k(scores: &[f32], k: usize, exclude: &[u32]) -> Vec<(u32, f32)> {
-    let mut excluded = vec![false; scores.len()];
-    for &i in exclude {
-        if let Some(e) = excluded.get_mut(i as usize) {
-            *e = true;
-        }
-    }
-    let mut candidates: Vec<(u32, f32)> = (0..scores.len())
-        .filter(|&i| !excluded[i])
-        .map(|i| (i as u32, scores[i]))
-        .collect();
-    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    if k < candidates.len() {
-        if k == 0 {
-            return Vec::new();
-        }
-        candidates.select_nth_unstable_by(k - 1, order);
-        candidates.truncate(k);
-    }
-    candidates.sort_by(order);
-    candidates
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn top_k_breaks_ties_by_index_and_excludes() {
-        let s = [1.0, 3.0, 3.0, 2.0, 3.0];
-        assert_eq!(top_k(&s, 2, &[]), vec![(1, 3.0), (2, 3.0)]);
-        assert_eq!(top_k(&s, 2, &[1]), vec![(2, 3.0), (4, 3.0)]);
-        assert_eq!(
-            top_k(&s, 10, &[4, 9])
-                .iter()
-                .map(|p| p.0)
-                .collect::<Vec<_>>(),
-            vec![1, 2, 3, 0]
-        );
-        assert!(top_k(&s, 0, &[]).is_empty());
-    }
 }

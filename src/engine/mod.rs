@@ -21,14 +21,16 @@ mod error;
 mod hybrid;
 mod linalg;
 mod persist;
+pub mod rank;
 mod side;
 mod steps;
 
 pub use als::{AlsConfig, HybridAls, TrainProgress};
 pub use decompose::{Influence, ScoreTerm};
 pub use error::EngineError;
-pub use hybrid::{top_k, FoldedUser, HybridModel};
+pub use hybrid::{FoldedUser, HybridModel};
 pub use persist::{ModelMeta, FORMAT_VERSION};
+pub use rank::{top_k, CandidateRule, Candidates};
 
 pub mod baselines;
 pub mod cache;

@@ -100,7 +100,7 @@ impl<M: ExplainableModel> Explainer<M> {
         let profile = self.profile(user)?;
         self.check_item(item)?;
         let k = self.k();
-        let before = self.scored(&self.fold(&profile), &profile.likes, self.popularity());
+        let before = self.scored(&self.fold(&profile), &profile, &[], self.popularity());
         let top_before = before.top(k).item_ids();
         let rank_before = before.rank_of(item).filter(|&r| r <= k);
         let Some(rank_before) = rank_before else {
@@ -218,11 +218,7 @@ impl<M: ExplainableModel> Explainer<M> {
     /// candidates.
     fn refolded(&self, profile: &Profile, removed: &[u32]) -> Scored {
         let folded = self.fold(&profile.edited(removed, &[]));
-        Scored::new(
-            ListSource::Model,
-            self.model_scores(&folded),
-            &profile.likes,
-        )
+        self.rank(ListSource::Model, self.model_scores(&folded), profile, &[])
     }
 
     /// The likes left after `removed`, by margin influence on `item` (largest first, ties by

@@ -12,7 +12,7 @@ use super::model::ExplainableModel;
 use super::ranking::{ListSource, Scored, TopList};
 use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use crate::data::{Dataset, Positives};
-use crate::engine::{FoldedUser, HybridModel};
+use crate::engine::{Candidates, FoldedUser, HybridModel};
 
 /// Number of recommendations every list of the explain layer holds unless told otherwise.
 pub const DEFAULT_K: usize = 10;
@@ -129,6 +129,7 @@ pub struct Explainer<M: ExplainableModel = HybridModel> {
     model: Arc<M>,
     positives: Arc<Positives>,
     catalog: Arc<Catalog>,
+    candidates: Arc<Candidates>,
     popularity: Arc<Vec<f32>>,
     k: usize,
 }
@@ -139,6 +140,7 @@ impl<M: ExplainableModel> Clone for Explainer<M> {
             model: Arc::clone(&self.model),
             positives: Arc::clone(&self.positives),
             catalog: Arc::clone(&self.catalog),
+            candidates: Arc::clone(&self.candidates),
             popularity: Arc::clone(&self.popularity),
             k: self.k,
         }
@@ -146,13 +148,30 @@ impl<M: ExplainableModel> Clone for Explainer<M> {
 }
 
 impl<M: ExplainableModel> Explainer<M> {
-    /// The explainer of a model trained on every positive (rating >= 4) of `dataset`.
+    /// The explainer of a model trained on every positive (rating >= 4) of `dataset`, serving lists
+    /// under the served candidate rule (no rated movie, no twin of one, one title once).
     pub fn from_dataset(model: M, dataset: &Dataset) -> ExplainResult<Self> {
         let positives = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
-        Explainer::new(model, positives, Catalog::from_dataset(dataset))
+        Explainer::new(model, positives, Catalog::from_dataset(dataset))?
+            .with_candidates(Candidates::served(dataset))
     }
 
-    /// Checks that model, interactions and catalog cover the same users and items.
+    /// The same explainer with other candidates (they must cover the model's users and items).
+    pub fn with_candidates(mut self, candidates: Candidates) -> ExplainResult<Self> {
+        let (nu, ni) = (self.model.n_users(), self.model.n_items());
+        if candidates.n_users() != nu || candidates.n_items() != ni {
+            return Err(ExplainError::Mismatch(format!(
+                "candidates cover {} users and {} items, but the model has {nu} and {ni}",
+                candidates.n_users(),
+                candidates.n_items()
+            )));
+        }
+        self.candidates = Arc::new(candidates);
+        Ok(self)
+    }
+
+    /// Checks that model, interactions and catalog cover the same users and items. Candidates are
+    /// every item but the user's likes until [`Self::with_candidates`] says otherwise.
     pub fn new(model: M, positives: Positives, catalog: Catalog) -> ExplainResult<Self> {
         let (nu, ni) = (model.n_users(), model.n_items());
         let shapes = [
@@ -172,8 +191,10 @@ impl<M: ExplainableModel> Explainer<M> {
         let popularity = (0..by_item.n_rows)
             .map(|i| by_item.row_len(i) as f32)
             .collect();
+        let candidates = Candidates::all_items(positives.by_user.clone());
         Ok(Explainer {
             model: Arc::new(model),
+            candidates: Arc::new(candidates),
             positives: Arc::new(positives),
             catalog: Arc::new(catalog),
             popularity: Arc::new(popularity),
@@ -198,6 +219,11 @@ impl<M: ExplainableModel> Explainer<M> {
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// The candidate rule every list of this explainer follows.
+    pub fn candidates(&self) -> &Candidates {
+        &self.candidates
     }
 
     /// Length of every recommendation list.
@@ -249,12 +275,13 @@ impl<M: ExplainableModel> Explainer<M> {
         self.recommend_profile(&self.profile(user)?)
     }
 
-    /// The top-k of any profile, excluding its likes.
+    /// The top-k of any profile under the candidate rule (its likes and, for a training user,
+    /// everything they rated excluded).
     pub fn recommend_profile(&self, profile: &Profile) -> ExplainResult<TopList> {
         self.check_profile(profile)?;
         let folded = self.fold(profile);
         Ok(self
-            .scored(&folded, &profile.likes, &self.popularity)
+            .scored(&folded, profile, &[], &self.popularity)
             .top(self.k))
     }
 
@@ -270,18 +297,38 @@ impl<M: ExplainableModel> Explainer<M> {
     }
 
     /// What ranks a folded user's candidates: the model's scores, or popularity when the history is
-    /// empty.
+    /// empty. Candidates: the rule's for `profile` (its user's seen items, its likes, `extra`).
     pub(crate) fn scored(
         &self,
         folded: &FoldedUser,
-        exclude: &[u32],
+        profile: &Profile,
+        extra: &[u32],
         popularity: &[f32],
     ) -> Scored {
         if folded.is_empty() {
-            Scored::new(ListSource::PopularityFallback, popularity.to_vec(), exclude)
+            self.rank(
+                ListSource::PopularityFallback,
+                popularity.to_vec(),
+                profile,
+                extra,
+            )
         } else {
-            Scored::new(ListSource::Model, self.model_scores(folded), exclude)
+            self.rank(ListSource::Model, self.model_scores(folded), profile, extra)
         }
+    }
+
+    /// `scores` over the candidates of `profile` with `extra` items also seen.
+    pub(crate) fn rank(
+        &self,
+        source: ListSource,
+        scores: Vec<f32>,
+        profile: &Profile,
+        extra: &[u32],
+    ) -> Scored {
+        let mut seen = profile.likes.clone();
+        seen.extend_from_slice(extra);
+        let allowed = self.candidates.allowed(profile.user, &seen, &scores);
+        Scored::new(source, scores, allowed)
     }
 
     /// Popularity (number of likes per item) of the current interactions.

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ExplainResult;
 use super::explainer::{Explainer, Profile};
 use super::model::ExplainableModel;
-use super::ranking::{ListSource, Scored};
+use super::ranking::ListSource;
 use super::text;
 
 /// How many of the top likes [`Explainer::explain_influence`] refolds without, by default.
@@ -94,7 +94,7 @@ impl<M: ExplainableModel> Explainer<M> {
         self.check_profile(profile)?;
         self.check_item(item)?;
         let folded = self.fold(profile);
-        let now = self.scored(&folded, &profile.likes, self.popularity());
+        let now = self.scored(&folded, profile, &[], self.popularity());
         let score = self.model_scores(&folded)[item as usize];
         let inf = self
             .model()
@@ -116,7 +116,7 @@ impl<M: ExplainableModel> Explainer<M> {
             .map(|l| {
                 let without = profile.edited(&[l.like], &[]);
                 let scores = self.model_scores(&self.fold(&without));
-                let after = Scored::new(ListSource::Model, scores, &profile.likes);
+                let after = self.rank(ListSource::Model, scores, profile, &[]);
                 let new_rank = after.rank_of(item);
                 MeasuredRemoval {
                     like: l.like,

@@ -7,30 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::top_k;
-
-/// Where a list came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ListSource {
-    /// The model's scores for the (refolded) user.
-    Model,
-    /// The user has no likes left, so the model has nothing personal to say: items by number of
-    /// likes (of the interactions in force), clearly not a personal recommendation.
-    PopularityFallback,
-}
-
-impl ListSource {
-    /// Human-readable label for the source.
-    pub fn label(self) -> &'static str {
-        match self {
-            ListSource::Model => "model",
-            ListSource::PopularityFallback => {
-                "popularity fallback (no likes left: most-liked movies, not a personal recommendation)"
-            }
-        }
-    }
-}
+pub use crate::engine::rank::ListSource;
+use crate::engine::rank::{rank_among, top_k_allowed};
 
 /// One item of a ranked list.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -78,23 +56,17 @@ impl TopList {
 pub(crate) struct Scored {
     pub source: ListSource,
     pub scores: Vec<f32>,
-    pub exclude: Vec<u32>,
-    excluded: Vec<bool>,
+    /// The candidates of `engine::rank` for these scores.
+    allowed: Vec<bool>,
 }
 
 impl Scored {
-    pub fn new(source: ListSource, scores: Vec<f32>, exclude: &[u32]) -> Scored {
-        let mut excluded = vec![false; scores.len()];
-        for &i in exclude {
-            if let Some(e) = excluded.get_mut(i as usize) {
-                *e = true;
-            }
-        }
+    /// Scores with the candidates `allowed` (from [`crate::engine::Candidates::allowed`]).
+    pub fn new(source: ListSource, scores: Vec<f32>, allowed: Vec<bool>) -> Scored {
         Scored {
             source,
             scores,
-            exclude: exclude.to_vec(),
-            excluded,
+            allowed,
         }
     }
 
@@ -102,7 +74,7 @@ impl Scored {
     pub fn top(&self, k: usize) -> TopList {
         TopList {
             source: self.source,
-            items: top_k(&self.scores, k, &self.exclude)
+            items: top_k_allowed(&self.scores, k, &self.allowed)
                 .into_iter()
                 .enumerate()
                 .map(|(r, (item, score))| RankedItem {
@@ -117,18 +89,7 @@ impl Scored {
     /// 1-based rank of `item` among all candidates (`None` when it is excluded or out of range):
     /// one plus the number of candidates scoring higher, or equal with a lower index.
     pub fn rank_of(&self, item: u32) -> Option<usize> {
-        let i = item as usize;
-        if *self.excluded.get(i)? {
-            return None;
-        }
-        let s = self.scores[i];
-        let ahead = self
-            .scores
-            .iter()
-            .enumerate()
-            .filter(|&(j, &t)| !self.excluded[j] && (t > s || (t == s && j < i)))
-            .count();
-        Some(ahead + 1)
+        rank_among(&self.scores, &self.allowed, item)
     }
 
     pub fn score(&self, item: u32) -> f32 {
@@ -243,7 +204,8 @@ mod tests {
 
     #[test]
     fn full_ranks_skip_excluded_items_and_break_ties_by_index() {
-        let s = Scored::new(ListSource::Model, vec![1.0, 3.0, 3.0, 2.0, 5.0], &[4]);
+        let allowed = vec![true, true, true, true, false];
+        let s = Scored::new(ListSource::Model, vec![1.0, 3.0, 3.0, 2.0, 5.0], allowed);
         assert_eq!(s.rank_of(1), Some(1));
         assert_eq!(s.rank_of(2), Some(2));
         assert_eq!(s.rank_of(0), Some(4));

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ExplainResult;
 use super::explainer::Explainer;
 use super::model::ExplainableModel;
-use super::ranking::{agreement, Agreement, ListSource, Scored, TopList};
+use super::ranking::{agreement, Agreement, ListSource, TopList};
 use super::whatif::{Edit, WhatIf, WhatIfOutcome};
 use crate::data::Positives;
 use crate::engine::TrainProgress;
@@ -165,15 +165,16 @@ impl<M: ExplainableModel> Explainer<M> {
     fn retrained(&self, edit: &Edit, model: &M, kind: RetrainKind, sweeps: usize) -> Retrained {
         let folded = model.fold_in(&edit.after.likes, &edit.after.features);
         let after = if folded.is_empty() {
-            Scored::new(
+            self.rank(
                 ListSource::PopularityFallback,
                 edit.popularity.clone(),
-                &edit.exclude,
+                &edit.before,
+                &edit.added,
             )
         } else {
             let mut scores = vec![0.0; model.n_items()];
             model.score_folded(&folded, &mut scores);
-            Scored::new(ListSource::Model, scores, &edit.exclude)
+            self.rank(ListSource::Model, scores, &edit.before, &edit.added)
         };
         Retrained {
             kind,

@@ -80,7 +80,8 @@ pub(crate) struct Edit {
     pub what_if: WhatIf,
     pub before: Profile,
     pub after: Profile,
-    pub exclude: Vec<u32>,
+    /// Items added by the what-if: seen as well, so never recommended back.
+    pub added: Vec<u32>,
     pub popularity: Vec<f32>,
 }
 
@@ -111,9 +112,7 @@ impl<M: ExplainableModel> Explainer<M> {
             return Err(ExplainError::NoChange);
         }
         let after = before.edited(&w.remove, &w.add);
-        let mut exclude = before.likes.clone();
-        exclude.extend(&w.add);
-        exclude.sort_unstable();
+        let added = w.add.clone();
         let mut popularity = self.popularity().to_vec();
         w.remove.iter().for_each(|&i| popularity[i as usize] -= 1.0);
         w.add.iter().for_each(|&i| popularity[i as usize] += 1.0);
@@ -121,7 +120,7 @@ impl<M: ExplainableModel> Explainer<M> {
             what_if: w,
             before,
             after,
-            exclude,
+            added,
             popularity,
         })
     }
@@ -130,7 +129,8 @@ impl<M: ExplainableModel> Explainer<M> {
     pub(crate) fn scored_before(&self, edit: &Edit) -> Scored {
         self.scored(
             &self.fold(&edit.before),
-            &edit.before.likes,
+            &edit.before,
+            &[],
             self.popularity(),
         )
     }
@@ -138,7 +138,8 @@ impl<M: ExplainableModel> Explainer<M> {
     /// The instant answer (a): the user refolded with the edited history, the model unchanged.
     pub fn what_if(&self, what_if: &WhatIf) -> ExplainResult<WhatIfOutcome> {
         let edit = self.edit(what_if)?;
-        let after = self.scored(&self.fold(&edit.after), &edit.exclude, &edit.popularity);
+        let folded = self.fold(&edit.after);
+        let after = self.scored(&folded, &edit.before, &edit.added, &edit.popularity);
         Ok(self.outcome(&edit, &self.scored_before(&edit), &after))
     }
 

@@ -2,8 +2,9 @@
 //!
 //! * `recommendations.parquet` — every user's top-k: `user_id`, `rank` (1-based), `movie_id`,
 //!   `title`, `score` (the ranking model's), `predicted_rating` (the rating model's, clipped to the
-//!   dataset's scale). Candidates are the catalog (movies with at least one rating) minus the user's
-//!   likes, ties broken by the lower item index — the same rule as `whyrec recommend` and PROTOCOL.md.
+//!   dataset's scale), `source` (`model`, or `popularity-fallback` for a user without likes). The
+//!   lists are what `whyrec recommend` serves: [`Candidates::serve`] under the served rule (no movie
+//!   the user rated, no twin of one, no title twice).
 //! * `movie_map.parquet` — `item_index` (whyrec's dense index), `movie_id`, `title`, `year`,
 //!   `genres` (pipe-separated), `ratings` and `likes` (counts in the dataset).
 //!
@@ -19,59 +20,56 @@ use rayon::prelude::*;
 use crate::data::interactions::Positives;
 use crate::data::split::write_atomically;
 use crate::data::{DataError, DataResult, Dataset};
+use crate::engine::rank::Served;
 use crate::engine::rating::RatingModel;
-use crate::engine::{top_k, Scorer};
+use crate::engine::{Candidates, Scorer};
 
 fn polars_err(e: PolarsError) -> DataError {
     DataError::other(format!("polars: {e}"))
 }
 
-/// Every user's top `k` under `scorer`, excluding the user's likes and items outside the catalog.
+/// Every user's served top `k` under `scorer` (see [`Candidates::serve`]); `likes` are the
+/// positives the scorer was trained on.
 pub fn top_lists(
-    dataset: &Dataset,
+    candidates: &Candidates,
     scorer: &dyn Scorer,
     likes: &Positives,
     k: usize,
-) -> Vec<Vec<(u32, f32)>> {
-    let n_items = scorer.n_items();
-    let mut in_catalog = vec![false; n_items];
-    for i in dataset.catalog() {
-        if let Some(c) = in_catalog.get_mut(i as usize) {
-            *c = true;
-        }
-    }
-    let outside: Vec<u32> = (0..n_items as u32)
-        .filter(|&i| !in_catalog[i as usize])
-        .collect();
-    (0..dataset.n_users() as u32)
+) -> Vec<Served> {
+    let popularity = popularity_of(likes);
+    (0..candidates.n_users() as u32)
         .into_par_iter()
-        .map_init(
-            || vec![0.0f32; n_items],
-            |scores, u| {
-                scorer.score_items(u, scores);
-                let mut exclude = likes.by_user.row(u as usize).to_vec();
-                exclude.extend_from_slice(&outside);
-                top_k(scores, k, &exclude)
-            },
-        )
+        .map(|u| {
+            let n_likes = likes.by_user.row_len(u as usize);
+            candidates.serve(scorer, u, n_likes, &popularity, k)
+        })
+        .collect()
+}
+
+/// Likes per item: what the popularity fallback ranks by.
+pub fn popularity_of(likes: &Positives) -> Vec<f32> {
+    (0..likes.by_item.n_rows)
+        .map(|i| likes.by_item.row_len(i) as f32)
         .collect()
 }
 
 /// The `recommendations.parquet` table for the lists of [`top_lists`].
 pub fn recommendations_frame(
     dataset: &Dataset,
-    lists: &[Vec<(u32, f32)>],
+    lists: &[Served],
     rating: &dyn RatingModel,
 ) -> DataResult<DataFrame> {
-    let n: usize = lists.iter().map(Vec::len).sum();
+    let n: usize = lists.iter().map(|l| l.items.len()).sum();
     let mut user_id = Vec::with_capacity(n);
     let mut rank = Vec::with_capacity(n);
     let mut movie_id = Vec::with_capacity(n);
     let mut title = Vec::with_capacity(n);
     let mut score = Vec::with_capacity(n);
     let mut predicted = Vec::with_capacity(n);
+    let mut source = Vec::with_capacity(n);
     for (u, list) in lists.iter().enumerate() {
-        for (r, &(item, s)) in list.iter().enumerate() {
+        for (r, &(item, s)) in list.items.iter().enumerate() {
+            source.push(list.source.tag());
             user_id.push(dataset.user_id(u as u32));
             rank.push(r as u32 + 1);
             movie_id.push(dataset.item_id(item));
@@ -89,6 +87,7 @@ pub fn recommendations_frame(
             Column::new("title".into(), title),
             Column::new("score".into(), score),
             Column::new("predicted_rating".into(), predicted),
+            Column::new("source".into(), source),
         ],
     )
     .map_err(polars_err)

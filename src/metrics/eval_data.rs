@@ -7,6 +7,7 @@ use crate::data::interactions::{
 };
 use crate::data::split::{holdout, Split};
 use crate::data::{Dataset, FeatureMatrix, Positives};
+use crate::engine::{CandidateRule, Candidates};
 
 /// One split of a dataset, ready to train on and evaluate.
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub struct EvalData {
     pub test: Positives,
     /// Items with at least one rating of any value, ascending.
     pub catalog: Vec<u32>,
+    /// Who may be shown what (PROTOCOL.md rule 4; `engine::rank`).
+    pub candidates: Candidates,
     /// Genre indices of every item (ascending; empty for an item without genres).
     pub item_genres: Vec<Vec<u16>>,
     /// Number of genres in the dataset's vocabulary.
@@ -32,20 +35,28 @@ pub struct EvalData {
 }
 
 impl EvalData {
-    /// PROTOCOL.md's `holdout-20` split of `dataset` with `seed`.
+    /// PROTOCOL.md's `holdout-20` split of `dataset` with `seed`, under the served candidate rule.
     pub fn holdout(dataset: &Dataset, seed: u64) -> EvalData {
-        EvalData::from_split(dataset, &holdout(dataset, seed, DEFAULT_POSITIVE_THRESHOLD))
+        EvalData::holdout_with(dataset, seed, CandidateRule::Served)
+    }
+
+    /// [`Self::holdout`] under any candidate rule.
+    pub fn holdout_with(dataset: &Dataset, seed: u64, rule: CandidateRule) -> EvalData {
+        let split = holdout(dataset, seed, DEFAULT_POSITIVE_THRESHOLD);
+        EvalData::from_split(dataset, &split, rule)
     }
 
     /// Any split of `dataset` (e.g. one read from split files).
-    pub fn from_split(dataset: &Dataset, split: &Split) -> EvalData {
+    pub fn from_split(dataset: &Dataset, split: &Split, rule: CandidateRule) -> EvalData {
         let (n_users, n_items) = (dataset.n_users(), dataset.n_items());
         let threshold = DEFAULT_POSITIVE_THRESHOLD;
+        let train = split.train_positives(n_users, n_items, threshold);
         EvalData {
             split: split.name.clone(),
             n_users,
             n_items,
-            train: split.train_positives(n_users, n_items, threshold),
+            candidates: Candidates::for_split(dataset, &train, rule),
+            train,
             test: split.test_positives(n_users, n_items, threshold),
             catalog: dataset.catalog(),
             item_genres: dataset.items.genres.clone(),

@@ -8,12 +8,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::ranking::{evaluate_ranking, RankingMetrics};
+use super::ranking::{evaluate_ranking_with, RankingMetrics};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::data::split::Split;
 use crate::data::Dataset;
 use crate::engine::lineup::RankingModel;
-use crate::engine::EngineError;
+use crate::engine::{CandidateRule, Candidates, EngineError};
 
 /// PROTOCOL.md's cut-off.
 pub const K: usize = 10;
@@ -103,6 +103,8 @@ pub struct RankingExperiment {
     pub task: &'static str,
     pub dataset: String,
     pub protocol: &'static str,
+    /// The candidate rule: `served` (PROTOCOL.md rule 4) or `positives`.
+    pub candidates: &'static str,
     pub splits: Vec<String>,
     pub k: usize,
     pub catalog_size: usize,
@@ -115,10 +117,11 @@ pub fn run_ranking(
     dataset: &Dataset,
     splits: &[(u64, Split)],
     models: &[RankingModel],
+    rule: CandidateRule,
     mut on_progress: impl FnMut(&str),
 ) -> Result<RankingExperiment, EngineError> {
     let threshold = crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
-    let catalog = dataset.catalog();
+    let catalog_size = dataset.catalog().len();
     let item_features = item_genre_features(dataset);
     let user_features = user_demographic_features(dataset);
     let cancel = AtomicBool::new(false);
@@ -135,6 +138,7 @@ pub fn run_ranking(
     for (seed, split) in splits {
         let train = split.train_positives(dataset.n_users(), dataset.n_items(), threshold);
         let test = split.test_positives(dataset.n_users(), dataset.n_items(), threshold);
+        let candidates = Candidates::for_split(dataset, &train, rule);
         for (m, result) in models.iter().zip(results.iter_mut()) {
             on_progress(&format!("{m} on {}", split.name));
             let start = Instant::now();
@@ -147,11 +151,11 @@ pub fn run_ranking(
                 &cancel,
             )?;
             let fit_seconds = start.elapsed().as_secs_f64();
-            let report = evaluate_ranking(
+            let report = evaluate_ranking_with(
                 scorer.as_ref(),
+                &candidates,
                 &train,
                 &test,
-                &catalog,
                 &dataset.items.genres,
                 K,
             );
@@ -171,10 +175,11 @@ pub fn run_ranking(
     Ok(RankingExperiment {
         task: "ranking",
         dataset: dataset.name.clone(),
-        protocol: "PROTOCOL.md ranking task: positives = ratings >= 4, candidates = catalog minus train positives",
+        protocol: "PROTOCOL.md ranking task: positives = ratings >= 4",
+        candidates: rule.label(),
         splits: splits.iter().map(|s| s.1.name.clone()).collect(),
         k: K,
-        catalog_size: catalog.len(),
+        catalog_size,
         models: results,
     })
 }
@@ -220,14 +225,15 @@ impl RankingExperiment {
     /// A markdown table of the mean metrics.
     pub fn table(&self) -> String {
         let mut s = format!(
-            "{} — {} (mean over {} split{}), {} items in the catalog\n\n",
+            "{} — {} (mean over {} split{}), {} items in the catalog, protocol: {}\n\n",
             self.dataset,
             self.splits
                 .first()
                 .map_or("", |s| s.split(' ').next().unwrap_or("")),
             self.splits.len(),
             if self.splits.len() == 1 { "" } else { "s" },
-            self.catalog_size
+            self.catalog_size,
+            self.candidates
         );
         s.push_str("| model | P@10 | R@10 | NDCG@10 | MAP@10 | AUC | cov@10 | novelty@10 | ILD@10 | fit s |\n");
         s.push_str("|---|---|---|---|---|---|---|---|---|---|\n");

@@ -5,7 +5,10 @@
 //! s'(u, i) = s(u, i) / ‖q_i‖^(a·t)  −  b·t · ln(1 + pop(i))       (a = 1, b = 0.08)
 //! ```
 //!
-//! where q_i is the item's composed vector and pop(i) its train positives. Dividing by ‖q_i‖^t
+//! where q_i is the item's composed vector and pop(i) its train positives. An item without train
+//! positives (pop(i) = 0) is ranked last at every strength t > 0 (s' = −∞): nobody liked it, so the
+//! knob never promotes it (its vector is little more than its genres, and its short norm would
+//! otherwise lift it to the top of low-activity users' lists). Dividing by ‖q_i‖^t
 //! moves the dot product p·q towards the cosine (popular items have long vectors); the log
 //! popularity penalty pushes the same way in score units (implicit-ALS scores live on the 0..1
 //! preference scale on every dataset). t = 0 is the model itself. Everything per item is computed
@@ -44,7 +47,7 @@ use serde::{Deserialize, Serialize};
 
 use super::eval_data::EvalData;
 use super::experiment::K;
-use super::ranking::evaluate_ranking;
+use super::ranking::evaluate_ranking_with;
 use super::trust::{list_measures, ListMeasures};
 use crate::engine::{HybridModel, Scorer};
 
@@ -72,7 +75,7 @@ pub struct Reranker {
     pub path: KnobPath,
     /// ln ‖q_i‖ (norms below 1e-12 are raised to it).
     log_norm: Vec<f64>,
-    /// ln(1 + pop(i)).
+    /// ln(1 + pop(i)) (0 exactly for an item without train positives).
     log_popularity: Vec<f64>,
 }
 
@@ -144,7 +147,13 @@ impl Reranker {
             offset: self
                 .log_popularity
                 .iter()
-                .map(|&l| (penalty * l) as f32)
+                .map(|&l| {
+                    if t > 0.0 && l == 0.0 {
+                        f32::INFINITY
+                    } else {
+                        (penalty * l) as f32
+                    }
+                })
                 .collect(),
         }
     }
@@ -238,11 +247,11 @@ pub fn sweep_split(
                 base: model,
                 weights: &weights,
             };
-            let report = evaluate_ranking(
+            let report = evaluate_ranking_with(
                 &scorer,
+                &data.candidates,
                 &data.train,
                 &data.test,
-                &data.catalog,
                 &data.item_genres,
                 K,
             );

@@ -14,7 +14,9 @@ pub mod ranking;
 pub mod rating;
 pub mod trust;
 
-pub use ranking::{evaluate_ranking, RankingMetrics, RankingReport, UserRanking};
+pub use ranking::{
+    evaluate_ranking, evaluate_ranking_with, RankingMetrics, RankingReport, UserRanking,
+};
 pub use rating::{
     evaluate_ml100k_folds, evaluate_rating, evaluate_splits, rating_errors, FoldResult,
     FoldsReport, ModelFolds, RatingMetrics,

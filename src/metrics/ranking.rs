@@ -4,8 +4,11 @@
 //! Conventions beyond the protocol's text, all of which only matter for data a valid split never
 //! produces or for degenerate scorers:
 //! - a NaN score ranks below every number (it is read as −∞);
-//! - a test positive that is not a candidate (it is also a train positive, or outside the catalog)
-//!   can never be recommended: it still counts in |test_u| (recall, ideal DCG, MAP), but takes no
+//! - candidates are those of [`Candidates`] (`engine::rank`, PROTOCOL.md rule 4: under the served
+//!   rule the catalog minus train positives, ratings below the threshold and their twins, one item
+//!   per twin group; under `positives` the catalog minus train positives);
+//! - a test positive that is not a candidate (also a train positive, the twin of a seen movie, the
+//!   lower-scoring twin of another candidate, or outside the catalog) can never be recommended: it still counts in |test_u| (recall, ideal DCG, MAP), but takes no
 //!   part in AUC, whose pairs are pairs of candidates;
 //! - AUC of a user without any pair (no reachable test positive, or no candidate that is not a test
 //!   positive) is 0.5;
@@ -16,8 +19,10 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::data::twins::Twins;
 use crate::data::Positives;
-use crate::engine::Scorer;
+use crate::engine::rank::top_k_allowed;
+use crate::engine::{CandidateRule, Candidates, Scorer};
 
 /// One evaluated user's metrics and top list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,6 +112,8 @@ impl RankingMetrics {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RankingReport {
     pub model: String,
+    /// The candidate rule (`served` or `positives`).
+    pub protocol: String,
     pub k: usize,
     pub catalog_size: usize,
     #[serde(flatten)]
@@ -114,15 +121,41 @@ pub struct RankingReport {
     pub users: Vec<UserRanking>,
 }
 
-/// Evaluates `scorer` on a split per PROTOCOL.md: for each user with at least one test positive,
-/// ranks the catalog minus the user's train positives (ties broken by lower item index) and scores
-/// the top `k` against the test positives. `item_genres[i]` lists item i's genres (missing rows
-/// count as no genre). Users are scored in parallel; the output does not depend on the thread count.
+/// [`evaluate_ranking_with`] under the `positives` rule over `catalog`: candidates are the catalog
+/// minus the user's train positives (fixtures, and numbers measured before PROTOCOL.md rule 4).
 pub fn evaluate_ranking(
     scorer: &dyn Scorer,
     train: &Positives,
     test: &Positives,
     catalog: &[u32],
+    item_genres: &[Vec<u16>],
+    k: usize,
+) -> RankingReport {
+    let n_items = scorer.n_items();
+    assert!(
+        catalog.iter().all(|&i| (i as usize) < n_items),
+        "catalog item out of range"
+    );
+    let mut seen = train.by_user.clone();
+    seen.n_cols = n_items;
+    let candidates = Candidates::new(
+        catalog,
+        Twins::none(n_items),
+        seen,
+        CandidateRule::Positives,
+    );
+    evaluate_ranking_with(scorer, &candidates, train, test, item_genres, k)
+}
+
+/// Evaluates `scorer` on a split per PROTOCOL.md: for each user with at least one test positive,
+/// ranks the user's `candidates` (ties broken by lower item index) and scores the top `k` against
+/// the test positives. `item_genres[i]` lists item i's genres (missing rows
+/// count as no genre). Users are scored in parallel; the output does not depend on the thread count.
+pub fn evaluate_ranking_with(
+    scorer: &dyn Scorer,
+    candidates: &Candidates,
+    train: &Positives,
+    test: &Positives,
     item_genres: &[Vec<u16>],
     k: usize,
 ) -> RankingReport {
@@ -136,15 +169,13 @@ pub fn evaluate_ranking(
         test.by_user.n_cols, n_items,
         "test positives and scorer disagree on the number of items"
     );
-    let mut catalog = catalog.to_vec();
-    catalog.sort_unstable();
-    catalog.dedup();
-    assert!(
-        catalog.last().is_none_or(|&i| (i as usize) < n_items),
-        "catalog item out of range"
+    assert_eq!(
+        candidates.n_items(),
+        n_items,
+        "candidates and scorer disagree on the number of items"
     );
-
-    let ctx = Context::new(train, test, &catalog, item_genres, k, n_items);
+    let catalog = candidates.catalog();
+    let ctx = Context::new(candidates, train, test, &catalog, item_genres, k, n_items);
     let evaluated: Vec<u32> = (0..test.by_user.n_rows)
         .filter(|&u| test.by_user.row_len(u) > 0)
         .map(|u| u as u32)
@@ -162,6 +193,7 @@ pub fn evaluate_ranking(
         .collect();
     RankingReport {
         model: scorer.name().to_string(),
+        protocol: candidates.rule().label().to_string(),
         k,
         catalog_size: catalog.len(),
         metrics: RankingMetrics::aggregate(&users, catalog.len()),
@@ -171,7 +203,7 @@ pub fn evaluate_ranking(
 
 /// What every user's evaluation reads.
 struct Context<'a> {
-    train: &'a Positives,
+    candidates: &'a Candidates,
     test: &'a Positives,
     catalog: &'a [u32],
     /// Sorted, deduplicated genres per item.
@@ -183,6 +215,7 @@ struct Context<'a> {
 
 impl<'a> Context<'a> {
     fn new(
+        candidates: &'a Candidates,
         train: &'a Positives,
         test: &'a Positives,
         catalog: &'a [u32],
@@ -210,7 +243,7 @@ impl<'a> Context<'a> {
             })
             .collect();
         Context {
-            train,
+            candidates,
             test,
             catalog,
             genres,
@@ -221,11 +254,7 @@ impl<'a> Context<'a> {
 
     fn user(&self, u: u32, scores: &[f32]) -> UserRanking {
         let ui = u as usize;
-        let train_row: &[u32] = if ui < self.train.by_user.n_rows {
-            self.train.by_user.row(ui)
-        } else {
-            &[]
-        };
+        let allowed = self.candidates.allowed(Some(u), &[], scores);
         let mut tests = self.test.by_user.row(ui).to_vec();
         tests.dedup();
         let score = |i: u32| {
@@ -237,15 +266,13 @@ impl<'a> Context<'a> {
             }
         };
 
-        let mut candidates: Vec<(f32, u32)> = Vec::with_capacity(self.catalog.len());
         let mut negatives: Vec<f32> = Vec::with_capacity(self.catalog.len());
         let mut positives: Vec<f32> = Vec::with_capacity(tests.len());
         for &i in self.catalog {
-            if train_row.binary_search(&i).is_ok() {
+            if !allowed[i as usize] {
                 continue;
             }
             let s = score(i);
-            candidates.push((s, i));
             if tests.binary_search(&i).is_ok() {
                 positives.push(s);
             } else {
@@ -254,17 +281,10 @@ impl<'a> Context<'a> {
         }
         let auc = auc(&positives, &mut negatives);
 
-        let by_rank = |a: &(f32, u32), b: &(f32, u32)| {
-            b.0.partial_cmp(&a.0)
-                .expect("scores are not NaN")
-                .then(a.1.cmp(&b.1))
-        };
-        if candidates.len() > self.k {
-            candidates.select_nth_unstable_by(self.k, by_rank);
-            candidates.truncate(self.k);
-        }
-        candidates.sort_unstable_by(by_rank);
-        let top: Vec<u32> = candidates.iter().map(|c| c.1).collect();
+        let top: Vec<u32> = top_k_allowed(scores, self.k, &allowed)
+            .iter()
+            .map(|c| c.0)
+            .collect();
 
         let (mut hits, mut dcg, mut ap) = (0usize, 0.0f64, 0.0f64);
         for (rank0, i) in top.iter().enumerate() {

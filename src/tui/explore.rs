@@ -42,6 +42,8 @@ pub struct Detail {
 #[derive(Debug, Clone)]
 pub struct UserView {
     pub profile: Profile,
+    /// Movies the user rated below the like threshold, with their stars (History, dimmed).
+    pub seen: Vec<(u32, f32)>,
     pub history: Cursor,
     pub recs: Cursor,
     /// Likes toggled to "hadn't liked", in toggle order.
@@ -140,6 +142,7 @@ impl Explore {
             let profile = engine.profile_of(u);
             let base = engine.top(&profile);
             UserView {
+                seen: engine.seen_not_liked(u),
                 profile,
                 history: Cursor::default(),
                 recs: Cursor::default(),
@@ -276,7 +279,7 @@ impl Explore {
             }
             Pane::History => {
                 if let Some(v) = self.view.as_mut() {
-                    let len = v.profile.likes.len();
+                    let len = v.profile.likes.len() + v.seen.len();
                     v.history.step(delta, len, rows);
                 }
                 None

@@ -108,3 +108,73 @@ pub fn output_text(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// A copy of the shared ml-latest-small in `root/ml-latest-small` whose `ratings.csv` ends with one
+/// bad line, as an earlier shared copy did: line 100838, `999,999999,5.0,1493846415` (a movie not in
+/// movies.csv), without a final newline. The shared copy itself is GroupLens' file, byte for byte.
+#[allow(dead_code)]
+pub fn broken_latest_small(root: &Path) -> std::path::PathBuf {
+    let from = shared_dataset("ml-latest-small");
+    let dir = root.join("ml-latest-small");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in [
+        "ratings.csv",
+        "movies.csv",
+        "tags.csv",
+        "links.csv",
+        "README.txt",
+    ] {
+        std::fs::copy(from.join(name), dir.join(name)).unwrap();
+    }
+    let mut ratings = std::fs::read(dir.join("ratings.csv")).unwrap();
+    ratings.extend_from_slice(b"999,999999,5.0,1493846415");
+    std::fs::write(dir.join("ratings.csv"), ratings).unwrap();
+    dir
+}
+
+/// user id → movie ids rated in `u.data`; movie id → normalized title from `u.item`.
+#[allow(dead_code)]
+pub fn raw_ml100k() -> (
+    std::collections::HashMap<u32, std::collections::HashSet<u32>>,
+    std::collections::HashMap<u32, String>,
+) {
+    let dir = shared_dataset("ml-100k");
+    let mut rated: std::collections::HashMap<u32, std::collections::HashSet<u32>> =
+        std::collections::HashMap::new();
+    for line in std::fs::read_to_string(dir.join("u.data")).unwrap().lines() {
+        let f: Vec<u32> = line.split('\t').map(|x| x.parse().unwrap()).collect();
+        rated.entry(f[0]).or_default().insert(f[1]);
+    }
+    let bytes = std::fs::read(dir.join("u.item")).unwrap();
+    let text: String = bytes.iter().map(|&b| b as char).collect(); // ISO-8859-1
+    let titles = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('|').collect();
+            (f[0].parse().unwrap(), f[1].trim().to_lowercase())
+        })
+        .collect();
+    (rated, titles)
+}
+
+/// Panics with the first violation of the served rule in `list` (movie ids) for `rated`.
+#[allow(dead_code)]
+pub fn check_served_list(
+    what: &str,
+    list: &[u32],
+    rated: &std::collections::HashSet<u32>,
+    titles: &std::collections::HashMap<u32, String>,
+) {
+    let rated_titles: std::collections::HashSet<&String> =
+        rated.iter().map(|m| &titles[m]).collect();
+    let mut shown = std::collections::HashSet::new();
+    for m in list {
+        assert!(!rated.contains(m), "{what}: movie {m} is already rated");
+        let t = &titles[m];
+        assert!(
+            !rated_titles.contains(t),
+            "{what}: movie {m} ({t}) is the twin of a rated movie"
+        );
+        assert!(shown.insert(t), "{what}: {t} shown twice");
+    }
+}

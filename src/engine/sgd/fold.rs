@@ -20,8 +20,9 @@ use super::kernel::{
 };
 use super::model::SgdModel;
 use super::shard::{stream, TAG_FOLD};
-use crate::engine::hybrid::{top_k, FoldedUser};
+use crate::engine::hybrid::FoldedUser;
 use crate::engine::linalg::dot32;
+use crate::engine::rank::top_k;
 use crate::engine::side::compose;
 use crate::engine::EngineError;
 

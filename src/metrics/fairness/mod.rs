@@ -19,7 +19,7 @@ use self::rating::{best_rating_errors, rating_splits, RatingErrors};
 use super::eval_data::EvalData;
 use super::experiment::K;
 use super::knob::{KnobPath, Reranked, Reranker};
-use super::ranking::{evaluate_ranking, RankingMetrics, UserRanking};
+use super::ranking::{evaluate_ranking_with, RankingMetrics, UserRanking};
 use super::trust::fitted::TrustModel;
 use crate::data::{DataError, Dataset};
 use crate::engine::rating::RatingSpec;
@@ -132,11 +132,11 @@ pub fn run_fairness(
         on_progress(&format!("training {} on {}", model.name(), data.split));
         let fitted = model.fit(data, &data.train, seed)?;
         let evaluate = |scorer: &dyn crate::engine::Scorer| {
-            evaluate_ranking(
+            evaluate_ranking_with(
                 scorer,
+                &data.candidates,
                 &data.train,
                 &data.test,
-                &data.catalog,
                 &data.item_genres,
                 K,
             )

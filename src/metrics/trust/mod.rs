@@ -29,7 +29,7 @@ use self::lists::{
 use self::stability::{jaccards, top_lists, Perturbation, Stability, DROP_FRACTION};
 use super::eval_data::EvalData;
 use super::experiment::K;
-use super::ranking::{evaluate_ranking, UserRanking};
+use super::ranking::{evaluate_ranking_with, UserRanking};
 use crate::engine::EngineError;
 
 /// What a trust run measures.
@@ -181,11 +181,11 @@ pub fn model_trust(
     timings.fit = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    let report = evaluate_ranking(
+    let report = evaluate_ranking_with(
         fitted.scorer(),
+        &data.candidates,
         &data.train,
         &data.test,
-        &data.catalog,
         &data.item_genres,
         K,
     );

@@ -73,7 +73,7 @@ impl StabilityNotes {
     fn new(config: &TrustConfig) -> StabilityNotes {
         let drop = format!(
             "a random {}% (at least 1) of each user's train positives dropped (ChaCha8, the run's seed, stream 1); \
-             Jaccard of the top-{K} before and after over the same candidates (catalog minus the original train positives)",
+             Jaccard of the top-{K} before and after over the same candidates (the served rule of the original split)",
             config.drop_fraction * 100.0
         );
         StabilityNotes {
@@ -158,7 +158,7 @@ pub fn run_trust(
         .collect();
     Ok(TrustReport {
         dataset: dataset.to_string(),
-        protocol: "PROTOCOL.md ranking task (positives = ratings >= 4, candidates = catalog minus train positives) and trust metrics".into(),
+        protocol: "PROTOCOL.md ranking task (positives = ratings >= 4; protocol: served — candidates = catalog minus every rated movie and its twins) and trust metrics".into(),
         stability: StabilityNotes::new(&request.config),
         k: K,
         catalog_size: splits.first().map_or(0, |s| s.1.catalog.len()),

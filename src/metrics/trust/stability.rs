@@ -10,6 +10,7 @@
 //! catalog minus the user's *original* train positives — so a dropped item cannot come back as a
 //! "new" recommendation and only the ranking's own movement is measured.
 
+use crate::engine::rank::top_k_allowed;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -124,29 +125,19 @@ impl Perturbation {
 /// The top `k` of `scores` among the catalog minus `exclude` (sorted), best first, ties by the
 /// lower item index, a NaN score ranking below every number — the rule of `evaluate_ranking`.
 pub fn top_of(scores: &[f32], catalog: &[u32], exclude: &[u32], k: usize) -> Vec<u32> {
-    let score = |i: u32| {
-        let s = scores[i as usize];
-        if s.is_nan() {
-            f32::NEG_INFINITY
-        } else {
-            s
+    let mut allowed = vec![false; scores.len()];
+    for &i in catalog {
+        if let Some(a) = allowed.get_mut(i as usize) {
+            *a = exclude.binary_search(&i).is_err();
         }
-    };
-    let mut candidates: Vec<(f32, u32)> = catalog
-        .iter()
-        .filter(|i| exclude.binary_search(i).is_err())
-        .map(|&i| (score(i), i))
-        .collect();
-    let by_rank = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-    if candidates.len() > k {
-        candidates.select_nth_unstable_by(k, by_rank);
-        candidates.truncate(k);
     }
-    candidates.sort_unstable_by(by_rank);
-    candidates.into_iter().map(|c| c.1).collect()
+    top_k_allowed(scores, k, &allowed)
+        .into_iter()
+        .map(|c| c.0)
+        .collect()
 }
 
-/// Every user's top `k` over the catalog minus the user's train positives in `data`, with
+/// Every user's top `k` over the user's candidates in `data` (`engine::rank`), with
 /// `score(user, out)` filling a score per item. Parallel; the order of `users` is kept.
 pub fn top_lists(
     data: &EvalData,
@@ -161,7 +152,11 @@ pub fn top_lists(
             |buf, &u| {
                 buf.fill(0.0);
                 score(u, buf);
-                top_of(buf, &data.catalog, data.train_of(u), k)
+                data.candidates
+                    .top_k(buf, k, Some(u), &[])
+                    .into_iter()
+                    .map(|c| c.0)
+                    .collect()
             },
         )
         .collect()

@@ -9,8 +9,8 @@ use super::{Engine, TopList};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::engine::cache::{self, Cached};
 use crate::engine::lineup::RankingModel;
-use crate::engine::{top_k, EngineError, Scorer, SgdModel, TrainProgress};
-use crate::explain::{self, ListSource, RankedItem};
+use crate::engine::{EngineError, Scorer, SgdModel, TrainProgress};
+use crate::explain::{self, RankedItem};
 
 /// A trained model with its name.
 pub type NamedScorer = (String, Box<dyn Scorer>);
@@ -78,11 +78,17 @@ impl Engine {
         Ok(out)
     }
 
-    /// The top `k` of a dataset user by any model, excluding the user's likes.
+    /// The served top `k` of a dataset user by any model (`engine::rank`: no rated movie, no twin,
+    /// no title twice; the popularity fallback without likes).
     pub fn top_by(&self, scorer: &dyn Scorer, user: u32, k: usize) -> TopList {
-        let mut scores = vec![0.0; scorer.n_items()];
-        scorer.score_items(user, &mut scores);
-        let items = top_k(&scores, k, self.positives().by_user.row(user as usize))
+        let n_likes = self.positives().by_user.row_len(user as usize);
+        let popularity = crate::metrics::artifacts::popularity_of(self.positives());
+        let served = self
+            .explainer
+            .candidates()
+            .serve(scorer, user, n_likes, &popularity, k);
+        let items = served
+            .items
             .into_iter()
             .enumerate()
             .map(|(n, (item, score))| RankedItem {
@@ -92,7 +98,7 @@ impl Engine {
             })
             .collect();
         let list = explain::TopList {
-            source: ListSource::Model,
+            source: served.source,
             items,
         };
         self.rows(Some(user), list, None)

@@ -4,7 +4,6 @@
 //! top-10 per list. Strength 0 leaves every list as the model gives it.
 
 use super::{Engine, Profile, TopList};
-use crate::engine::top_k;
 use crate::explain::{self, Explainer, ListSource, RankedItem};
 use crate::metrics::knob::{default_strengths, Reranker};
 
@@ -49,9 +48,9 @@ impl Engine {
         Some(scores)
     }
 
-    /// The top-10 of `scores` re-ranked by `knob` at `strength`, excluding `exclude`; the rows
-    /// carry the model's own scores (what the explanations add up to) and previous ranks from
-    /// `before`.
+    /// The top-10 of `scores` re-ranked by `knob` at `strength` over the user's candidates (with
+    /// `exclude` also seen); the rows carry the re-ranked score the list is sorted by (the model's
+    /// own score at strength 0) and previous ranks from `before`.
     pub fn knob_top(
         &self,
         knob: &Reranker,
@@ -63,13 +62,16 @@ impl Engine {
     ) -> TopList {
         let mut reranked = scores.to_vec();
         knob.apply(strength, &mut reranked);
-        let items = top_k(&reranked, self.explainer.k(), exclude)
+        let items = self
+            .explainer
+            .candidates()
+            .top_k(&reranked, self.explainer.k(), user, exclude)
             .into_iter()
             .enumerate()
-            .map(|(n, (item, _))| RankedItem {
+            .map(|(n, (item, s))| RankedItem {
                 item,
                 rank: n + 1,
-                score: scores[item as usize],
+                score: s,
             })
             .collect();
         let list = explain::TopList {

@@ -21,7 +21,7 @@ pub use trust::{FairnessRun, SeedStability, TrustResults, FAIRNESS_KNOB};
 pub use whatif::{MinimalSet, RETRAIN_SWEEPS};
 
 use crate::data::split::all_interactions;
-use crate::data::{Dataset, Positives};
+use crate::data::{Csr, Dataset, Positives};
 use crate::engine::rating::{BiasBaseline, BiasConfig};
 use crate::engine::HybridModel;
 use crate::explain::{self, Explainer, ListSource, BECAUSE_COUNT};
@@ -36,6 +36,8 @@ pub struct Engine {
     stars: BiasBaseline,
     /// The accuracy–coverage knob of the model (its item norms, the popularity of every positive).
     pub knob: Reranker,
+    /// Every rating of the data, user × item, the stars as values (the History pane).
+    ratings: Csr,
 }
 
 /// One recommended item.
@@ -159,11 +161,20 @@ impl Engine {
             &popularity(explainer.positives()),
             KnobPath::default(),
         );
+        let r = &dataset.ratings;
+        let ratings = Csr::from_triplets(
+            dataset.n_users(),
+            dataset.n_items(),
+            &r.user,
+            &r.item,
+            &r.rating,
+        );
         Ok(Engine {
             dataset,
             explainer: Arc::new(explainer),
             stars,
             knob,
+            ratings,
         })
     }
 
@@ -178,6 +189,38 @@ impl Engine {
     /// Title with year, e.g. `Heat (1995)` (MovieLens titles carry the year).
     pub fn title(&self, item: u32) -> &str {
         &self.dataset.items.titles[item as usize]
+    }
+
+    /// The stars `user` gave `item`, if they rated it.
+    pub fn stars_of(&self, user: u32, item: u32) -> Option<f32> {
+        let u = user as usize;
+        if u >= self.ratings.n_rows {
+            return None;
+        }
+        let row = self.ratings.row(u);
+        row.binary_search(&item)
+            .ok()
+            .map(|k| self.ratings.row_values(u)[k])
+    }
+
+    /// The movies `user` rated below the like threshold (seen, not liked), most stars first, then
+    /// by item index: never recommended, shown dimmed in History.
+    pub fn seen_not_liked(&self, user: u32) -> Vec<(u32, f32)> {
+        let u = user as usize;
+        if u >= self.ratings.n_rows {
+            return Vec::new();
+        }
+        let threshold = self.positives().threshold;
+        let mut seen: Vec<(u32, f32)> = self
+            .ratings
+            .row(u)
+            .iter()
+            .zip(self.ratings.row_values(u))
+            .filter(|(_, &s)| s < threshold)
+            .map(|(&i, &s)| (i, s))
+            .collect();
+        seen.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        seen
     }
 
     /// Number of positives of an item.

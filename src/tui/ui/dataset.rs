@@ -74,6 +74,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             r.time_range.first,
             r.time_range.last
         )),
+        Line::from(format!(
+            "{} title{} under two ids (shown once in every list){}",
+            r.twins.len(),
+            if r.twins.len() == 1 { "" } else { "s" },
+            r.twins.first().map_or(String::new(), |t| format!(
+                ", e.g. {} {:?}",
+                t.title, t.movie_ids
+            ))
+        )),
     ];
     let h: Vec<(String, usize)> = r
         .ratings

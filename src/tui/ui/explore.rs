@@ -3,7 +3,7 @@
 //! gauge.
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph, Wrap};
 use ratatui::Frame;
@@ -159,20 +159,34 @@ fn draw_history(
 ) {
     let focused = x.focus == Pane::History;
     let title = format!(
-        " History · {} likes · {} hadn't liked ",
+        " History · {} like{} · {} rated lower · {} hadn't liked ",
         v.profile.likes.len(),
+        if v.profile.likes.len() == 1 { "" } else { "s" },
+        v.seen.len(),
         v.removed.len()
     );
     let rows = usize::from(area.height.saturating_sub(2));
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines = Vec::with_capacity(rows);
-    for i in v.history.visible(v.profile.likes.len(), rows) {
-        let item = v.profile.likes[i];
+    let n_likes = v.profile.likes.len();
+    let user = v.profile.user;
+    for i in v.history.visible(n_likes + v.seen.len(), rows) {
+        let (item, liked) = match v.profile.likes.get(i) {
+            Some(&item) => (item, true),
+            None => (v.seen[i - n_likes].0, false),
+        };
         let off = v.removed.contains(&item);
-        let mark = if off { "✗ " } else { "♥ " };
+        let mark = match (liked, off) {
+            (true, true) => "✗",
+            (true, false) => "♥",
+            (false, _) => " ",
+        };
+        let stars = user
+            .and_then(|u| engine.stars_of(u, item))
+            .map_or(String::new(), |s| format!("★{s} "));
         let text = fit(
             &format!(
-                "{mark}{}  {}",
+                "{mark} {stars}{}  {}",
                 engine.title(item),
                 engine.dataset.genre_label(item)
             ),
@@ -180,6 +194,8 @@ fn draw_history(
         );
         let mut style = if off {
             theme.negative().add_modifier(Modifier::CROSSED_OUT)
+        } else if !liked {
+            Style::default().add_modifier(Modifier::DIM)
         } else {
             Default::default()
         };

@@ -1,0 +1,412 @@
+//! The one candidate rule and the one top-k of whyrec: which movies a user can be shown, and how a
+//! score vector becomes a list. Every list whyrec serves (the explorer, `recommend`, `explain`,
+//! `whatif`, the parquet file, the reports) and every list it evaluates (`eval`, `trust`,
+//! `fairness`, the knob) goes through [`Candidates`] — PROTOCOL.md's ranking rule 4.
+//!
+//! Rule [`CandidateRule::Served`], for user u:
+//!
+//! ```text
+//! candidates(u) = catalog − seen(u) − twins(seen(u)),   then one item per twin group
+//! ```
+//!
+//! * catalog: the items with at least one rating of any value;
+//! * seen(u): every movie u rated, at any number of stars. For an evaluation split this is u's train
+//!   positives plus every rating of u below the positive threshold (those are never held out, so
+//!   they are known when the list is served); the held-out positives stay candidates;
+//! * twins (`data::twins`): a movie listed under two ids is one film, so a rated twin excludes the
+//!   other, and when both are candidates only the higher-scoring one stays (ties: lower index) — a
+//!   list never shows one title twice;
+//! * a what-if or a built profile adds its own items to seen(u) (`extra`): a like removed in a
+//!   what-if was still seen, so it never reappears as a recommendation.
+//!
+//! Rule [`CandidateRule::Positives`] reproduces numbers measured before the served rule: the catalog
+//! minus the train positives only, no twin handling.
+//!
+//! The top-k ([`top_k_allowed`]) takes the `k` highest scores among the allowed items, ties broken by
+//! the lower item index, a NaN score ranking below every number; `k` beyond the number of candidates
+//! gives them all, best first.
+
+use serde::{Deserialize, Serialize};
+
+use super::Scorer;
+use crate::data::twins::Twins;
+use crate::data::{Csr, Dataset, Positives};
+
+/// Where a list came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListSource {
+    /// The model's scores for the (refolded) user.
+    Model,
+    /// The user has no likes left, so the model has nothing personal to say: items by number of
+    /// likes (of the interactions in force), clearly not a personal recommendation.
+    PopularityFallback,
+}
+
+impl ListSource {
+    /// Short tag for tables and files: `model` or `popularity-fallback`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            ListSource::Model => "model",
+            ListSource::PopularityFallback => "popularity-fallback",
+        }
+    }
+
+    /// Human-readable label for the source.
+    pub fn label(self) -> &'static str {
+        match self {
+            ListSource::Model => "model",
+            ListSource::PopularityFallback => {
+                "popularity fallback (no likes left: most-liked movies, not a personal recommendation)"
+            }
+        }
+    }
+}
+
+/// A served list: where it came from and its items, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Served {
+    pub source: ListSource,
+    pub items: Vec<(u32, f32)>,
+}
+
+/// Which movies are excluded from a user's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CandidateRule {
+    /// Every rated movie and its twins are excluded; one item per twin group (PROTOCOL.md rule 4).
+    Served,
+    /// Only the train positives are excluded (the rule before PROTOCOL.md's rule 4).
+    Positives,
+}
+
+impl CandidateRule {
+    /// The label every table and report carries (`protocol: served`).
+    pub fn label(self) -> &'static str {
+        match self {
+            CandidateRule::Served => "served",
+            CandidateRule::Positives => "positives",
+        }
+    }
+
+    /// What the rule excludes, in one line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CandidateRule::Served => {
+                "catalog minus every movie the user rated (any stars) and its twins, one item per title"
+            }
+            CandidateRule::Positives => "catalog minus the user's train positives",
+        }
+    }
+}
+
+/// The candidates of every user of one dataset or split (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Candidates {
+    rule: CandidateRule,
+    in_catalog: Vec<bool>,
+    catalog_size: usize,
+    twins: Twins,
+    /// Per user, the items the rule removes (sorted).
+    seen: Csr,
+}
+
+impl Candidates {
+    /// What a served list may hold for every user of `dataset`: seen = every rating.
+    pub fn served(dataset: &Dataset) -> Candidates {
+        let r = &dataset.ratings;
+        let seen = binary(dataset.n_users(), dataset.n_items(), &r.user, &r.item);
+        Candidates::new(
+            &dataset.catalog(),
+            Twins::detect(dataset),
+            seen,
+            CandidateRule::Served,
+        )
+    }
+
+    /// The candidates of an evaluation split whose train positives are `train`: under
+    /// [`CandidateRule::Served`], seen = train positives ∪ the dataset's ratings below the threshold.
+    pub fn for_split(dataset: &Dataset, train: &Positives, rule: CandidateRule) -> Candidates {
+        let catalog = dataset.catalog();
+        match rule {
+            CandidateRule::Positives => Candidates::new(
+                &catalog,
+                Twins::none(dataset.n_items()),
+                train.by_user.clone(),
+                rule,
+            ),
+            CandidateRule::Served => {
+                let r = &dataset.ratings;
+                let (mut users, mut items) = (Vec::new(), Vec::new());
+                for u in 0..train.by_user.n_rows {
+                    for &i in train.by_user.row(u) {
+                        users.push(u as u32);
+                        items.push(i);
+                    }
+                }
+                for k in 0..r.len() {
+                    if r.rating[k] < train.threshold {
+                        users.push(r.user[k]);
+                        items.push(r.item[k]);
+                    }
+                }
+                let seen = binary(dataset.n_users(), dataset.n_items(), &users, &items);
+                Candidates::new(&catalog, Twins::detect(dataset), seen, rule)
+            }
+        }
+    }
+
+    /// From parts: `catalog` (item indices below `seen.n_cols`), twin groups and seen items per user.
+    pub fn new(catalog: &[u32], twins: Twins, seen: Csr, rule: CandidateRule) -> Candidates {
+        let n_items = seen.n_cols;
+        let mut in_catalog = vec![false; n_items];
+        for &i in catalog {
+            if let Some(c) = in_catalog.get_mut(i as usize) {
+                *c = true;
+            }
+        }
+        let catalog_size = in_catalog.iter().filter(|&&c| c).count();
+        Candidates {
+            rule,
+            in_catalog,
+            catalog_size,
+            twins,
+            seen,
+        }
+    }
+
+    /// Every item a candidate, seen = `seen` (fixtures, generated data).
+    pub fn all_items(seen: Csr) -> Candidates {
+        let catalog: Vec<u32> = (0..seen.n_cols as u32).collect();
+        let twins = Twins::none(seen.n_cols);
+        Candidates::new(&catalog, twins, seen, CandidateRule::Served)
+    }
+
+    pub fn rule(&self) -> CandidateRule {
+        self.rule
+    }
+
+    pub fn n_items(&self) -> usize {
+        self.in_catalog.len()
+    }
+
+    pub fn n_users(&self) -> usize {
+        self.seen.n_rows
+    }
+
+    /// Number of items with at least one rating.
+    pub fn catalog_size(&self) -> usize {
+        self.catalog_size
+    }
+
+    /// The catalog, ascending.
+    pub fn catalog(&self) -> Vec<u32> {
+        (0..self.n_items() as u32)
+            .filter(|&i| self.in_catalog[i as usize])
+            .collect()
+    }
+
+    pub fn in_catalog(&self, item: u32) -> bool {
+        self.in_catalog.get(item as usize).copied().unwrap_or(false)
+    }
+
+    pub fn twins(&self) -> &Twins {
+        &self.twins
+    }
+
+    /// The items the rule removes for a known user (empty for an index out of range).
+    pub fn seen(&self, user: u32) -> &[u32] {
+        let u = user as usize;
+        if u < self.seen.n_rows {
+            self.seen.row(u)
+        } else {
+            &[]
+        }
+    }
+
+    /// True when `item`, or one of its twins, is among `user`'s seen items or `extra`.
+    pub fn is_seen(&self, user: Option<u32>, extra: &[u32], item: u32) -> bool {
+        let seen = user.map_or(&[][..], |u| self.seen(u));
+        self.twins
+            .group_of(item)
+            .iter()
+            .any(|i| seen.binary_search(i).is_ok() || extra.contains(i))
+    }
+
+    /// The items `user` (a known user, or `None` for a built profile) may be shown given `scores`,
+    /// with `extra` items also seen: the catalog minus seen items and their twins, and of twins that
+    /// remain only the best-scoring one.
+    pub fn allowed(&self, user: Option<u32>, extra: &[u32], scores: &[f32]) -> Vec<bool> {
+        assert_eq!(scores.len(), self.n_items(), "one score per item");
+        let mut allowed = self.in_catalog.clone();
+        let seen = user.map_or(&[][..], |u| self.seen(u));
+        for &i in seen.iter().chain(extra) {
+            for &j in self.twins.group_of(i) {
+                if let Some(a) = allowed.get_mut(j as usize) {
+                    *a = false;
+                }
+            }
+        }
+        for group in self.twins.groups() {
+            let best = group
+                .iter()
+                .copied()
+                .filter(|&i| allowed[i as usize])
+                .min_by(|&a, &b| by_rank((a, scores[a as usize]), (b, scores[b as usize])));
+            for &i in group {
+                allowed[i as usize] = Some(i) == best;
+            }
+        }
+        allowed
+    }
+
+    /// What whyrec serves a known user: the scorer's top `k` under the rule, or — when the user
+    /// has no likes, so the model has nothing personal to say — the most-liked movies
+    /// (`popularity`, likes per item) under the same rule, labelled as the fallback. Every front end
+    /// (`recommend`, `explain`, the explorer, the parquet file) serves this list.
+    pub fn serve(
+        &self,
+        scorer: &dyn Scorer,
+        user: u32,
+        n_likes: usize,
+        popularity: &[f32],
+        k: usize,
+    ) -> Served {
+        if n_likes == 0 {
+            return Served {
+                source: ListSource::PopularityFallback,
+                items: self.top_k(popularity, k, Some(user), &[]),
+            };
+        }
+        let mut scores = vec![0.0; scorer.n_items()];
+        scorer.score_items(user, &mut scores);
+        Served {
+            source: ListSource::Model,
+            items: self.top_k(&scores, k, Some(user), &[]),
+        }
+    }
+
+    /// The top `k` of `scores` for `user` under the rule (see [`Self::allowed`]).
+    pub fn top_k(
+        &self,
+        scores: &[f32],
+        k: usize,
+        user: Option<u32>,
+        extra: &[u32],
+    ) -> Vec<(u32, f32)> {
+        top_k_allowed(scores, k, &self.allowed(user, extra, scores))
+    }
+}
+
+fn binary(n_users: usize, n_items: usize, users: &[u32], items: &[u32]) -> Csr {
+    let ones = vec![1.0f32; users.len()];
+    Csr::from_triplets(n_users, n_items, users, items, &ones)
+}
+
+/// A score as it ranks: NaN below every number.
+fn rank_key(s: f32) -> f32 {
+    if s.is_nan() {
+        f32::NEG_INFINITY
+    } else {
+        s
+    }
+}
+
+/// Ordering of (item, score) pairs best first: higher score, then lower index.
+pub fn by_rank(a: (u32, f32), b: (u32, f32)) -> std::cmp::Ordering {
+    rank_key(b.1).total_cmp(&rank_key(a.1)).then(a.0.cmp(&b.0))
+}
+
+/// The `k` highest scores among the items with `allowed[i]`, best first (see the module docs).
+pub fn top_k_allowed(scores: &[f32], k: usize, allowed: &[bool]) -> Vec<(u32, f32)> {
+    let mut candidates: Vec<(u32, f32)> = (0..scores.len())
+        .filter(|&i| allowed.get(i).copied().unwrap_or(false))
+        .map(|i| (i as u32, scores[i]))
+        .collect();
+    let order = |a: &(u32, f32), b: &(u32, f32)| by_rank(*a, *b);
+    if k < candidates.len() {
+        if k == 0 {
+            return Vec::new();
+        }
+        candidates.select_nth_unstable_by(k - 1, order);
+        candidates.truncate(k);
+    }
+    candidates.sort_by(order);
+    candidates
+}
+
+/// The `k` highest scores, skipping the items of `exclude` (no catalog, no twins: the models' own
+/// `recommend` for callers that hold a plain exclusion list).
+pub fn top_k(scores: &[f32], k: usize, exclude: &[u32]) -> Vec<(u32, f32)> {
+    let mut allowed = vec![true; scores.len()];
+    for &i in exclude {
+        if let Some(a) = allowed.get_mut(i as usize) {
+            *a = false;
+        }
+    }
+    top_k_allowed(scores, k, &allowed)
+}
+
+/// 1-based rank of `item` among the allowed items (`None` when it is not allowed).
+pub fn rank_among(scores: &[f32], allowed: &[bool], item: u32) -> Option<usize> {
+    let i = item as usize;
+    if !*allowed.get(i)? {
+        return None;
+    }
+    let me = (item, scores[i]);
+    let ahead = (0..scores.len())
+        .filter(|&j| allowed[j] && by_rank((j as u32, scores[j]), me).is_lt())
+        .count();
+    Some(ahead + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(rows: &[&[u32]], n_items: usize) -> Csr {
+        let (mut u, mut i) = (Vec::new(), Vec::new());
+        for (r, items) in rows.iter().enumerate() {
+            for &x in *items {
+                u.push(r as u32);
+                i.push(x);
+            }
+        }
+        binary(rows.len(), n_items, &u, &i)
+    }
+
+    #[test]
+    fn top_k_breaks_ties_by_index_and_ranks_nan_last() {
+        let s = [1.0, 3.0, 3.0, f32::NAN, 3.0];
+        let all = [true; 5];
+        assert_eq!(top_k_allowed(&s, 2, &all), vec![(1, 3.0), (2, 3.0)]);
+        let ids: Vec<u32> = top_k_allowed(&s, 10, &all).iter().map(|p| p.0).collect();
+        assert_eq!(ids, vec![1, 2, 4, 0, 3]);
+        assert!(top_k_allowed(&s, 0, &all).is_empty());
+        assert_eq!(rank_among(&s, &all, 4), Some(3));
+        assert_eq!(rank_among(&s, &all, 3), Some(5));
+    }
+
+    #[test]
+    fn seen_items_their_twins_and_lower_scoring_twins_are_not_candidates() {
+        // items 0..6; twins {1, 4} and {2, 5}; item 6 outside the catalog.
+        let twins = Twins::from_keys(&[None, Some(1), Some(2), None, Some(1), Some(2), None]);
+        let c = Candidates::new(
+            &[0, 1, 2, 3, 4, 5],
+            twins,
+            seen(&[&[1], &[]], 7),
+            CandidateRule::Served,
+        );
+        let s = [0.1, 0.9, 0.5, 0.2, 0.8, 0.7, 5.0];
+        // user 0 rated 1: its twin 4 goes too; of {2, 5} the better (5) stays.
+        let ids: Vec<u32> = c.top_k(&s, 10, Some(0), &[]).iter().map(|p| p.0).collect();
+        assert_eq!(ids, vec![5, 3, 0]);
+        // user 1 rated nothing: one of each twin pair, the better one.
+        let ids: Vec<u32> = c.top_k(&s, 10, Some(1), &[]).iter().map(|p| p.0).collect();
+        assert_eq!(ids, vec![1, 5, 3, 0]);
+        // extra items count as seen, with their twins.
+        let ids: Vec<u32> = c.top_k(&s, 10, None, &[5]).iter().map(|p| p.0).collect();
+        assert_eq!(ids, vec![1, 3, 0]);
+        assert!(c.is_seen(Some(0), &[], 4) && !c.is_seen(Some(1), &[], 4));
+    }
+}

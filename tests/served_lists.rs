@@ -1,0 +1,102 @@
+//! What an analyst checks first, against the raw files rather than whyrec's own loader: for every
+//! ML-100K user, the served top-10 (`whyrec recommend --all --json`) holds no movie the user rated
+//! (any stars, read from `u.data`), no twin of one (same title in `u.item`), and no title twice; the
+//! same holds for built profiles (Build-a-user) and for `models/recommendations.parquet` (checked in
+//! `tests/run_all.rs` with [`common`]'s helpers). Bad arguments are refused.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+
+use common::{check_served_list as check_list, raw_ml100k};
+use std::sync::atomic::AtomicBool;
+
+use whyrec::data::interactions::{item_genre_features, user_demographic_features};
+use whyrec::data::Positives;
+use whyrec::engine::{AlsConfig, HybridAls};
+use whyrec::explain::{Explainer, Profile};
+
+#[test]
+fn every_ml100k_users_served_top10_holds_no_rated_movie_no_twin_no_title_twice() {
+    let cwd = tempfile::tempdir().unwrap();
+    let data = common::shared_dataset("ml-100k");
+    let args = [
+        "--dataset",
+        "ml-100k",
+        "--data-dir",
+        data.parent().unwrap().to_str().unwrap(),
+        "recommend",
+        "--all",
+        "--json",
+    ];
+    let o = common::run_whyrec(&args, cwd.path());
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let (rated, titles) = raw_ml100k();
+    let mut lists: HashMap<u32, Vec<u32>> = HashMap::new();
+    for r in &rows {
+        let user = r["user_id"].as_u64().unwrap() as u32;
+        lists
+            .entry(user)
+            .or_default()
+            .push(r["movie_id"].as_u64().unwrap() as u32);
+        let stars = r["predicted_stars"].as_f64().unwrap();
+        assert!((1.0..=5.0).contains(&stars), "{r}");
+    }
+    assert_eq!(lists.len(), 943, "every user has a list");
+    for (user, list) in &lists {
+        assert_eq!(list.len(), 10, "user {user}");
+        check_list(&format!("user {user}"), list, &rated[user], &titles);
+    }
+}
+
+#[test]
+fn built_profiles_never_get_a_liked_movie_its_twin_or_a_title_twice() {
+    let d = common::load_ml100k();
+    let positives = Positives::from_dataset(&d, 4.0);
+    let model = HybridAls::fit(
+        &positives,
+        Some(&item_genre_features(&d)),
+        user_demographic_features(&d).as_ref(),
+        &AlsConfig::default(),
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let e = Explainer::from_dataset(model, &d).unwrap();
+    let (_, titles) = raw_ml100k();
+    // Every twin pair's first member liked, alone and together with a few favourites.
+    let groups = e.candidates().twins().groups().to_vec();
+    assert_eq!(groups.len(), 18, "ML-100K has 18 titles under two ids");
+    for g in &groups {
+        for extra in [vec![], vec![49, 99, 180]] {
+            let mut likes = vec![g[0]];
+            likes.extend(extra.iter().map(|&i| i as u32));
+            let liked: HashSet<u32> = likes.iter().map(|&i| d.item_id(i)).collect();
+            let top = e
+                .recommend_profile(&Profile::new(None, likes, Vec::new()))
+                .unwrap();
+            let ids: Vec<u32> = top.items.iter().map(|r| d.item_id(r.item)).collect();
+            check_list("built profile", &ids, &liked, &titles);
+        }
+    }
+}
+
+#[test]
+fn bad_k_and_ids_are_refused() {
+    let cwd = tempfile::tempdir().unwrap();
+    let data = common::shared_dataset("ml-100k");
+    let dir = data.parent().unwrap().to_str().unwrap().to_string();
+    for (extra, want) in [
+        (vec!["--user", "1", "--k", "0"], "--k"),
+        (vec!["--user", "+4"], "not an id"),
+        (vec!["--user", "-1"], "not an id"),
+    ] {
+        let mut args = vec!["--dataset", "ml-100k", "--data-dir", &dir, "recommend"];
+        args.extend(extra.iter().copied());
+        let o = common::run_whyrec(&args, cwd.path());
+        let out = common::output_text(&o);
+        assert!(!o.status.success(), "{extra:?} accepted: {out}");
+        assert!(out.contains(want), "{extra:?}: {out}");
+    }
+}
