@@ -24,12 +24,20 @@ fn knob_weights_by_hand() {
     let path = KnobPath::default();
     assert_eq!(path.norm_exponent, 1.0);
     assert_eq!(path.popularity_penalty, 0.08);
-    let r = Reranker::from_parts(&[1.0, 4.0, 0.0], &[0, 3, 7], path);
+    let r = Reranker::from_parts(&[1.0, 4.0, 0.0], &[1, 3, 7], path);
     let mut s = [1.0f32, 1.0, 0.0];
     r.apply(0.5, &mut s);
-    near(f64::from(s[0]), 1.0, 1e-7);
+    near(f64::from(s[0]), 1.0 - 0.04 * 2f64.ln(), 1e-6);
     near(f64::from(s[1]), 0.5 - 0.04 * 4f64.ln(), 1e-6);
     near(f64::from(s[2]), -0.04 * 8f64.ln(), 1e-6);
+    // An item without train positives ranks last at every strength above 0.
+    let r0 = Reranker::from_parts(&[1.0, 0.01], &[3, 0], path);
+    let mut s0 = [0.1f32, 0.9];
+    r0.apply(0.5, &mut s0);
+    assert!(s0[1] == f32::NEG_INFINITY && s0[0].is_finite(), "{s0:?}");
+    let mut s0 = [0.1f32, 0.9];
+    r0.apply(0.0, &mut s0);
+    assert_eq!(s0, [0.1, 0.9]);
     let w = r.weights(0.5);
     near(f64::from(w.scale[2]), 1e6, 1.0);
     // Strength 0 is the model itself; a negative strength counts as 0.

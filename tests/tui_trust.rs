@@ -8,7 +8,7 @@
 mod tui_support;
 
 use tui_support::Rig;
-use whyrec::engine::{top_k, HybridAls, HybridModel};
+use whyrec::engine::{HybridAls, HybridModel};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::knob::{default_strengths, popularity, sweep_split, KnobPath, Reranker};
 use whyrec::metrics::trust::fitted::TrustModel;
@@ -36,7 +36,11 @@ fn expected(app: &App, model: &HybridModel, t: f64, likes: &[u32], exclude: &[u3
     model.score_folded(&folded, &mut scores);
     let reranker = Reranker::for_model(model, &popularity(engine.positives()), KnobPath::default());
     reranker.weights(t).apply(&mut scores);
-    top_k(&scores, 10, exclude)
+    let user = view(app).profile.user;
+    engine
+        .explainer
+        .candidates()
+        .top_k(&scores, 10, user, exclude)
         .into_iter()
         .map(|p| p.0)
         .collect()
@@ -103,7 +107,10 @@ fn the_knob_reranks_explore_as_the_library_does_and_zero_is_the_model() {
     let mut scores = vec![0.0; model.n_items()];
     model.score_folded(&folded, &mut scores);
     engine.knob.apply(t, &mut scores);
-    let want: Vec<u32> = top_k(&scores, 10, &likes)
+    let want: Vec<u32> = engine
+        .explainer
+        .candidates()
+        .top_k(&scores, 10, v.profile.user, &likes)
         .into_iter()
         .map(|p| p.0)
         .collect();
@@ -180,8 +187,13 @@ fn the_knob_applies_under_a_what_if_after_the_retrain_and_in_compare() {
     let mut scores = vec![0.0; engine.model().n_items()];
     whyrec::engine::Scorer::score_items(engine.model(), user, &mut scores);
     engine.knob.apply(t, &mut scores);
-    let row = engine.positives().by_user.row(user as usize);
-    let want: Vec<u32> = top_k(&scores, 10, row).into_iter().map(|p| p.0).collect();
+    let want: Vec<u32> = engine
+        .explainer
+        .candidates()
+        .top_k(&scores, 10, Some(user), &[])
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
     for ((name, list), (old_name, old)) in after.iter().zip(&before) {
         let got: Vec<u32> = list.recs.iter().map(|r| r.item).collect();
         if old_name == HybridAls::NAME {

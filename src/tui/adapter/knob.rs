@@ -49,8 +49,8 @@ impl Engine {
     }
 
     /// The top-10 of `scores` re-ranked by `knob` at `strength` over the user's candidates (with
-    /// `exclude` also seen); the rows carry the re-ranked score the list is sorted by (the model's
-    /// own score at strength 0) and previous ranks from `before`.
+    /// `exclude` also seen); the rows carry the model's own scores (what the explanations add up
+    /// to) and previous ranks from `before`.
     pub fn knob_top(
         &self,
         knob: &Reranker,
@@ -68,10 +68,10 @@ impl Engine {
             .top_k(&reranked, self.explainer.k(), user, exclude)
             .into_iter()
             .enumerate()
-            .map(|(n, (item, s))| RankedItem {
+            .map(|(n, (item, _))| RankedItem {
                 item,
                 rank: n + 1,
-                score: s,
+                score: scores[item as usize],
             })
             .collect();
         let list = explain::TopList {

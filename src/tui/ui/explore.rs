@@ -159,11 +159,11 @@ fn draw_history(
 ) {
     let focused = x.focus == Pane::History;
     let title = format!(
-        " History · {} like{} · {} rated lower · {} hadn't liked ",
+        " History · {} hadn't liked · {} like{} · {} rated lower ",
+        v.removed.len(),
         v.profile.likes.len(),
         if v.profile.likes.len() == 1 { "" } else { "s" },
-        v.seen.len(),
-        v.removed.len()
+        v.seen.len()
     );
     let rows = usize::from(area.height.saturating_sub(2));
     let width = usize::from(area.width.saturating_sub(2));
