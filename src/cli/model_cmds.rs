@@ -386,15 +386,8 @@ pub fn recommend_on(dataset: &Dataset, args: &RecommendArgs) -> Result<()> {
         &BiasConfig::default(),
     );
     let k = args.k as usize;
-    let lists: Vec<(u32, Served)> = users
-        .iter()
-        .map(|&u| {
-            (
-                u,
-                recommend_with(scorer.as_ref(), dataset, &candidates, u, k),
-            )
-        })
-        .collect();
+    let served = recommend_with(scorer.as_ref(), dataset, &candidates, &users, k);
+    let lists: Vec<(u32, Served)> = users.into_iter().zip(served).collect();
     let recs: Vec<Recommendation> = lists
         .iter()
         .flat_map(|(u, served)| {

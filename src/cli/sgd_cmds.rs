@@ -68,19 +68,24 @@ impl TrainArgs {
     }
 }
 
-/// The served top `k` of a training user by any scorer (`engine::rank`: no rated movie, no twin of
+/// The served top `k` of training users by any scorer (likes and popularity counted once) (`engine::rank`: no rated movie, no twin of
 /// one, no title twice; the popularity fallback for a user without likes).
 pub(crate) fn recommend_with(
     scorer: &dyn Scorer,
     dataset: &Dataset,
     candidates: &Candidates,
-    user: u32,
+    users: &[u32],
     k: usize,
-) -> Served {
+) -> Vec<Served> {
     let likes = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
     let popularity = crate::metrics::artifacts::popularity_of(&likes);
-    let n_likes = likes.by_user.row_len(user as usize);
-    candidates.serve(scorer, user, n_likes, &popularity, k)
+    users
+        .iter()
+        .map(|&u| {
+            let n_likes = likes.by_user.row_len(u as usize);
+            candidates.serve(scorer, u, n_likes, &popularity, k)
+        })
+        .collect()
 }
 
 /// Loads the cached model when its data fingerprint and settings match; otherwise trains on every
