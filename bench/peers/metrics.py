@@ -1,6 +1,10 @@
 """PROTOCOL.md's ranking metrics at k = 10, computed exactly as whyrec's `src/metrics/ranking.rs` does.
 
-For each user with at least one test positive: candidates = catalog minus the user's train positives;
+For each user with at least one test positive, under the served rule (PROTOCOL.md rule 4, whyrec's
+`src/engine/rank.rs`): candidates = catalog minus the user's train positives, minus every rating of the
+user below the threshold (`seen_low`), minus the twins of all of those (a movie listed under two ids is
+one film), and of twins that remain only the best-scoring one (ties: lower index). Under the
+`positives` rule (`seen_low` and `twins` None): catalog minus the train positives only.
 top-k = the k highest-scoring candidates, ties broken by lower item index (a NaN score ranks as -inf);
 P@k = hits / k; R@k = hits / |test_u|; NDCG@k with binary relevance over an ideal of min(k, |test_u|)
 hits; MAP@k = sum of P@r over hit ranks / min(k, |test_u|); AUC over pairs (test positive that is a
@@ -34,8 +38,14 @@ def evaluate(
     genre_matrix: np.ndarray,
     k: int = K,
     batch: int = 512,
+    seen_low: sp.csr_matrix | None = None,
+    twins: list[np.ndarray] | None = None,
 ) -> dict:
     n_items = train.shape[1]
+    twins = twins or []
+    group_of = np.full(n_items, -1, dtype=np.int64)
+    for g, members in enumerate(twins):
+        group_of[members] = g
     in_catalog = np.zeros(n_items, dtype=bool)
     in_catalog[catalog] = True
     pop = np.asarray(train.sum(axis=0)).ravel().astype(np.float64)
@@ -54,7 +64,19 @@ def evaluate(
             s = block[row].copy()
             s[np.isnan(s)] = -np.inf
             cand = in_catalog.copy()
-            cand[train.indices[train.indptr[u] : train.indptr[u + 1]]] = False
+            seen = train.indices[train.indptr[u] : train.indptr[u + 1]]
+            if seen_low is not None:
+                seen = np.concatenate([seen, seen_low.indices[seen_low.indptr[u] : seen_low.indptr[u + 1]]])
+            cand[seen] = False
+            for g in np.unique(group_of[seen]):
+                if g >= 0:
+                    cand[twins[g]] = False
+            for members in twins:
+                left = members[cand[members]]
+                if len(left) > 1:
+                    best = left[np.argsort(-s[left], kind="stable")[0]]
+                    cand[left] = False
+                    cand[best] = True
             tests = np.unique(test.indices[test.indptr[u] : test.indptr[u + 1]])
             is_test = np.zeros(n_items, dtype=bool)
             is_test[tests] = True

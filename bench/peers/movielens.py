@@ -33,6 +33,7 @@ class Dataset:
     genres: list[list[int]]
     genre_names: list[str]
     catalog: np.ndarray
+    low: sp.csr_matrix = None  # users x items, 1.0 at every rating below POSITIVE_THRESHOLD
     skipped: list[str] = field(default_factory=list)
 
     @property
@@ -87,7 +88,8 @@ def load(path: Path, lenient: bool = False) -> Dataset:
         raise DataError(f"{path}: duplicate movie ids in the movie file")
     rated = np.zeros(len(item_ids), dtype=bool)
     users = set()
-    for line, (u, m, _r) in ratings:
+    low_pairs = []
+    for line, (u, m, r) in ratings:
         k = item_index.get(m)
         if k is None:
             msg = f"{ratings_file}: line {line}: rating for an unknown movie: id {m} is not in the movie file"
@@ -97,7 +99,22 @@ def load(path: Path, lenient: bool = False) -> Dataset:
             continue
         rated[k] = True
         users.add(u)
+        if r < POSITIVE_THRESHOLD:
+            low_pairs.append((u, k))
     user_index = {u: k for k, u in enumerate(sorted(users))}
+    low = sp.csr_matrix(
+        (
+            np.ones(len(low_pairs), dtype=np.float32),
+            (
+                np.array([user_index[u] for u, _ in low_pairs], dtype=np.int64),
+                np.array([k for _, k in low_pairs], dtype=np.int64),
+            ),
+        ),
+        shape=(len(user_index), len(item_ids)),
+    )
+    low.sum_duplicates()
+    low.data[:] = 1.0
+    low.sort_indices()
     if skipped:
         print(f"{path.name}: skipped {len(skipped)} bad line(s), first: {skipped[0]}", file=sys.stderr)
     return Dataset(
@@ -109,6 +126,7 @@ def load(path: Path, lenient: bool = False) -> Dataset:
         genres=[g for _, g in items],
         genre_names=genre_names,
         catalog=np.flatnonzero(rated),
+        low=low,
         skipped=skipped,
     )
 
@@ -219,3 +237,70 @@ def read_positives(path: Path, ds: Dataset, threshold: float = POSITIVE_THRESHOL
     )
     m.sort_indices()
     return m
+
+
+def read_twins(path: Path, ds: Dataset) -> list[np.ndarray]:
+    """`twins.csv` as whyrec's `split --export` writes it (`item,group`: every movie with a twin and
+    the smallest id of its group) as a list of groups of item indices, each of two or more items."""
+    if not path.exists():
+        raise DataError(f"{path}: not found; export the split with a whyrec that writes twins.csv, or use --candidates positives")
+    groups: dict[int, list[int]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        if [c.strip() for c in next(reader, [])] != ["item", "group"]:
+            raise DataError(f"{path}: expected the header item,group")
+        for n, rec in enumerate(reader, 2):
+            if not rec:
+                continue
+            if len(rec) != 2:
+                raise DataError(f"{path}: line {n}: expected 2 fields, found {len(rec)}")
+            try:
+                mid, gid = int(rec[0]), int(rec[1])
+            except ValueError:
+                raise DataError(f"{path}: line {n}: expected two movie ids, found {rec}") from None
+            if mid not in ds.item_index:
+                raise DataError(f"{path}: line {n}: unknown movie id {mid}")
+            groups.setdefault(gid, []).append(ds.item_index[mid])
+    out = [np.array(sorted(g), dtype=np.int64) for g in groups.values()]
+    for g in out:
+        if len(g) < 2:
+            raise DataError(f"{path}: a twin group of one movie (item index {g[0]})")
+    return out
+
+
+AGE_EDGES = [18, 25, 35, 45, 50, 56]  # whyrec's buckets (ML-1M's codes): <18, 18-24, ..., 56+
+
+
+def read_user_features(ds: Dataset) -> np.ndarray:
+    """Users x (gender, age bucket, occupation) one-hot flags, from `u.user` (ML-100K, exact ages
+    mapped onto ML-1M's buckets as whyrec does) or `users.dat` (ML-1M codes). Users absent from the
+    file get no flags."""
+    rows = []
+    if (ds.path / "u.user").exists():
+        for n, line in enumerate((ds.path / "u.user").read_text(encoding="latin-1").splitlines(), 1):
+            if line.strip():
+                f = line.split("|")
+                if len(f) != 5:
+                    raise DataError(f"{ds.path / 'u.user'}: line {n}: expected 5 fields, found {len(f)}")
+                rows.append((int(f[0]), f[2], int(np.searchsorted(AGE_EDGES, int(f[1]), side="right")), f[3]))
+    elif (ds.path / "users.dat").exists():
+        for n, line in enumerate((ds.path / "users.dat").read_text(encoding="latin-1").splitlines(), 1):
+            if line.strip():
+                f = line.split("::")
+                if len(f) != 5:
+                    raise DataError(f"{ds.path / 'users.dat'}: line {n}: expected 5 fields, found {len(f)}")
+                rows.append((int(f[0]), f[1], int(np.searchsorted(AGE_EDGES, int(f[2]), side="right")), f[3]))
+    else:
+        raise DataError(f"{ds.path}: no u.user or users.dat: this dataset has no demographics")
+    genders = sorted({g for _, g, _, _ in rows})
+    occupations = sorted({o for _, _, _, o in rows})
+    width = len(genders) + len(AGE_EDGES) + 1 + len(occupations)
+    out = np.zeros((ds.n_users, width), dtype=np.float32)
+    for uid, g, a, o in rows:
+        k = ds.user_index.get(uid)
+        if k is None:
+            continue
+        out[k, genders.index(g)] = 1.0
+        out[k, len(genders) + a] = 1.0
+        out[k, len(genders) + len(AGE_EDGES) + 1 + occupations.index(o)] = 1.0
+    return out

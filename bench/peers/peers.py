@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""LightFM (WARP) and implicit (ALS) on whyrec's exported splits, scored with PROTOCOL.md's ranking
+"""EASE, LightFM (WARP) and implicit (ALS) on whyrec's exported splits, scored with PROTOCOL.md's ranking
 metrics and printed beside whyrec's reports/metrics.json. Not part of CI; see README.md.
 
   peers.py --split DIR [--whyrec-metrics DIR/metrics.json]      one split (DIR/train.csv, DIR/test.csv)
@@ -79,6 +79,13 @@ def parse_args(argv):
     p.add_argument("--models", default=",".join(models.MODELS), help=f"comma-separated, from {', '.join(models.MODELS)}")
     p.add_argument("--threads", type=int, default=2, help="threads for LightFM and implicit (default 2)")
     p.add_argument(
+        "--candidates",
+        choices=["served", "positives"],
+        default="served",
+        help="candidate rule: served (PROTOCOL.md rule 4: no rated movie, no twin of one; default) or "
+        "positives (only the train positives excluded, the rule of older numbers)",
+    )
+    p.add_argument(
         "--whyrec-metrics",
         help="whyrec's metrics.json for the same split(s); with --splits-root, a path may contain {seed} "
         "(default ROOT/seed-{seed}/metrics.json when present)",
@@ -121,7 +128,7 @@ def fit_times(ds, args) -> dict:
     }
 
 
-def whyrec_results(path: Path, n_splits: int) -> dict:
+def whyrec_results(path: Path, n_splits: int, rule: str = "served") -> dict:
     """{model: [metrics dict per split]} and {model: [fit seconds per split]} from whyrec's metrics.json."""
     try:
         report = json.loads(path.read_text())
@@ -129,6 +136,9 @@ def whyrec_results(path: Path, n_splits: int) -> dict:
         raise SystemExit(f"{path}: cannot read whyrec's metrics: {e}")
     if report.get("task") != "ranking":
         raise SystemExit(f"{path}: not a ranking report (task = {report.get('task')!r}); run `whyrec eval --task ranking`")
+    theirs = report.get("candidates", "positives")
+    if theirs != rule:
+        raise SystemExit(f"{path}: whyrec evaluated with --candidates {theirs}, the peers with --candidates {rule}")
     fits = whyrec_fit_seconds(path.with_name("timings.json"))
     out = {}
     for m in report["models"]:
@@ -200,17 +210,21 @@ def main(argv=None) -> int:
 
         require(names)
         genres = ds.genre_matrix()
+        users = movielens.read_user_features(ds) if "lightfm-warp-hybrid" in names else None
         peers = {n: ([], []) for n in names}
         for seed, folder in splits:
             train, test = load_split(ds, folder)
+            served = args.candidates == "served"
+            twins = movielens.read_twins(folder / "twins.csv", ds) if served else None
+            seen_low = ds.low if served else None
             for n in names:
                 print(f"fitting {n} on {folder} (seed {seed})", file=sys.stderr)
-                f = models.fit(n, train, genres, seed, args.threads)
-                m = metrics.evaluate(f.scores, train, test, ds.catalog, genres)
+                f = models.fit(n, train, genres, seed, args.threads, user_matrix=users)
+                m = metrics.evaluate(f.scores, train, test, ds.catalog, genres, seen_low=seen_low, twins=twins)
                 peers[n][0].append(m)
                 peers[n][1].append(f.fit_seconds)
 
-        whyrec = load_whyrec(args, splits)
+        whyrec = load_whyrec(args, splits, args.candidates)
     except movielens.DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -220,7 +234,8 @@ def main(argv=None) -> int:
     seeds = ",".join(str(s) for s, _ in splits)
     title = (
         f"{ds.name} — holdout-20 split files, seed(s) {seeds} (mean over {len(splits)}), "
-        f"{len(ds.catalog)} items in the catalog, {args.threads} threads for the peers"
+        f"{len(ds.catalog)} items in the catalog, {args.threads} threads for the peers, "
+        f"protocol: {args.candidates}"
     )
     print(table(rows, title))
     status = 0
@@ -234,7 +249,14 @@ def main(argv=None) -> int:
                     "splits": [str(f) for _, f in splits],
                     "seeds": [s for s, _ in splits],
                     "threads": args.threads,
-                    "config": {"lightfm": models.LIGHTFM, "lightfm_genres": models.LIGHTFM_GENRES, "implicit_als": models.IMPLICIT_ALS},
+                    "candidates": args.candidates,
+                    "config": {
+                        "ease": models.EASE,
+                        "lightfm": models.LIGHTFM,
+                        "lightfm_genres": models.LIGHTFM_GENRES,
+                        "lightfm_hybrid": models.LIGHTFM_HYBRID,
+                        "implicit_als": models.IMPLICIT_ALS,
+                    },
                     "peers": {n: {"per_split": ms, "fit_seconds": ts} for n, (ms, ts) in peers.items()},
                     "whyrec": {n: {"per_split": ms, "fit_seconds": ts} for n, (ms, ts) in whyrec.items()},
                     "means": {name: {**m, "fit_seconds": t} for name, m, t in rows},
@@ -246,10 +268,10 @@ def main(argv=None) -> int:
     return status
 
 
-def load_whyrec(args, splits) -> dict:
+def load_whyrec(args, splits, rule: str) -> dict:
     """whyrec's results for the same splits: one metrics.json per split, or one with every split."""
     if args.whyrec_metrics and "{seed}" not in args.whyrec_metrics:
-        return whyrec_results(Path(args.whyrec_metrics), len(splits))
+        return whyrec_results(Path(args.whyrec_metrics), len(splits), rule)
     template = args.whyrec_metrics or (str(args.splits_root / "seed-{seed}" / "metrics.json") if args.splits_root else None)
     if template is None:
         return {}
@@ -261,7 +283,7 @@ def load_whyrec(args, splits) -> dict:
         return {}
     merged: dict = {}
     for p in paths:
-        for n, (ms, ts) in whyrec_results(p, 1).items():
+        for n, (ms, ts) in whyrec_results(p, 1, rule).items():
             merged.setdefault(n, ([], []))
             merged[n][0].extend(ms)
             merged[n][1].extend(ts)

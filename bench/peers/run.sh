@@ -7,7 +7,7 @@
 #
 # Environment: WHYREC (binary; default $CARGO_TARGET_DIR/release/whyrec or target/release/whyrec),
 # DATASET (ml-100k), DATA_DIR (../shared/datasets), SEEDS (1-5), OUT (reports/peers), THREADS (2),
-# WHYREC_MODELS (popularity,hybrid-als,als), PYTHON (bench/peers/.venv/bin/python). Extra arguments
+# WHYREC_MODELS (popularity,hybrid-als,als), CANDIDATES (served or positives; default served), PYTHON (bench/peers/.venv/bin/python). Extra arguments
 # go to peers.py (e.g. --models popularity,implicit-als, --lenient for ml-latest-small).
 set -euo pipefail
 
@@ -21,6 +21,7 @@ SEEDS="${SEEDS:-1-5}"
 OUT="${OUT:-reports/peers}"
 THREADS="${THREADS:-2}"
 WHYREC_MODELS="${WHYREC_MODELS:-popularity,hybrid-als,als}"
+CANDIDATES="${CANDIDATES:-served}"
 PYTHON="${PYTHON:-$here/.venv/bin/python}"
 if [[ -z "${WHYREC:-}" ]]; then
   WHYREC="${CARGO_TARGET_DIR:-$root/target}/release/whyrec"
@@ -37,8 +38,9 @@ for s in $seeds; do
   dir="$OUT/seed-$s"
   "$WHYREC" "${common[@]}" split --kind holdout-20 --seed "$s" --export "$dir" >&2
   RAYON_NUM_THREADS="$THREADS" "$WHYREC" "${common[@]}" --reports-dir "$dir" \
-    eval --train "$dir/train.csv" --test "$dir/test.csv" --seed "$s" --models "$WHYREC_MODELS" >"$dir/whyrec-table.md"
+    eval --train "$dir/train.csv" --test "$dir/test.csv" --seed "$s" --models "$WHYREC_MODELS" \
+    --candidates "$CANDIDATES" >"$dir/whyrec-table.md"
 done
 
 "$PYTHON" "$here/peers.py" --dataset "$DATASET" --data-dir "$DATA_DIR" --splits-root "$OUT" --seeds "$SEEDS" \
-  --threads "$THREADS" --json "$OUT/peers.json" "$@"
+  --threads "$THREADS" --candidates "$CANDIDATES" --json "$OUT/peers.json" "$@"

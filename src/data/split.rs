@@ -174,9 +174,24 @@ impl Split {
     }
 
     /// Writes `train.csv` and `test.csv` (header `user,item,rating,timestamp`, the dataset's own
-    /// ids) into `dir`, each through a temp file and a rename.
+    /// ids) into `dir`, each through a temp file and a rename, and `twins.csv` (header
+    /// `item,group`: every movie that has a twin, with the smallest id of its group) so that other
+    /// systems can apply the served candidate rule (`engine::rank`) to the same split. Split files
+    /// hold interactions only; the twins come from the dataset's titles, which import reads itself.
     pub fn export(&self, dataset: &Dataset, dir: &Path) -> DataResult<()> {
         std::fs::create_dir_all(dir).map_err(|e| DataError::io(dir, e))?;
+        let twins = super::twins::Twins::detect(dataset);
+        write_atomically(&dir.join("twins.csv"), |w| {
+            writeln!(w, "item,group")?;
+            for group in twins.groups() {
+                let ids: Vec<u32> = group.iter().map(|&i| dataset.item_id(i)).collect();
+                let first = ids.iter().copied().min().unwrap_or_default();
+                for id in ids {
+                    writeln!(w, "{id},{first}")?;
+                }
+            }
+            Ok(())
+        })?;
         for (name, rows) in [("train.csv", &self.train), ("test.csv", &self.test)] {
             let path = dir.join(name);
             write_atomically(&path, |w| {
