@@ -197,7 +197,8 @@ def main(argv=None) -> int:
             if args.split is None:
                 raise SystemExit("--tune needs --split DIR")
             train, _ = load_split(ds, args.split)
-            print(tune.run(ds, train, args.threads, args.export_validation))
+            names = [n.strip() for n in args.models.split(",") if n.strip()] if args.models != ",".join(models.MODELS) else None
+            print(tune.run(ds, train, args.threads, args.export_validation, names))
             return 0
         if args.split is not None:
             splits = [(args.seed, args.split)]

@@ -51,7 +51,10 @@ def export(ds, fit_train: sp.csr_matrix, valid: sp.csr_matrix, folder: Path) -> 
                 fh.write(f"{user_ids[u]},{ds.item_ids[i]},4\n")
 
 
-def run(ds, train: sp.csr_matrix, threads: int, export_dir: Path | None = None) -> str:
+TUNABLE = ["implicit-als", "lightfm-warp", "lightfm-warp-genres", "lightfm-warp-hybrid"]
+
+
+def run(ds, train: sp.csr_matrix, threads: int, export_dir: Path | None = None, names: list[str] | None = None) -> str:
     fit_train, valid = validation_split(train)
     if export_dir is not None:
         export(ds, fit_train, valid, export_dir)
@@ -60,14 +63,21 @@ def run(ds, train: sp.csr_matrix, threads: int, export_dir: Path | None = None) 
     pop = models.fit("popularity", fit_train, genres, 1, threads)
     m = metrics.evaluate(pop.scores, fit_train, valid, ds.catalog, genres)
     out.append(f"popularity on it: P@10 {m['p@10']:.4f}, NDCG@10 {m['ndcg@10']:.4f}, AUC {m['auc']:.4f}\n")
-    for name, grid in [("implicit-als", IMPLICIT_GRID), ("lightfm-warp", LIGHTFM_GRID), ("lightfm-warp-genres", LIGHTFM_GRID)]:
+    users = None
+    names = [n for n in (names or TUNABLE) if n in TUNABLE]
+    if "lightfm-warp-hybrid" in names:
+        import movielens
+
+        users = movielens.read_user_features(ds)
+    for name in names:
+        grid = IMPLICIT_GRID if name == "implicit-als" else LIGHTFM_GRID
         keys = list(grid)
         results = []
         for values in itertools.product(*(grid[k] for k in keys)):
             overrides = dict(zip(keys, values))
             if "item_alpha" in overrides:
                 overrides["user_alpha"] = overrides["item_alpha"]
-            f = models.fit(name, fit_train, genres, 1, threads, **overrides)
+            f = models.fit(name, fit_train, genres, 1, threads, user_matrix=users, **overrides)
             m = metrics.evaluate(f.scores, fit_train, valid, ds.catalog, genres)
             results.append((overrides, m, f.fit_seconds))
         results.sort(key=lambda r: -r[1]["p@10"])

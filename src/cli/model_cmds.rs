@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use color_eyre::eyre::{eyre, Result};
+use color_eyre::eyre::{bail, eyre, Result};
 use serde::Serialize;
 
 use super::data_cmds::{open_dataset, write_report};
@@ -74,9 +74,23 @@ pub struct EvalArgs {
     /// `positives` (only train positives excluded, as numbers measured before rule 4).
     #[arg(long, value_enum, default_value = "served")]
     pub candidates: RuleArg,
+    /// Also evaluate hybrid-als through the accuracy–coverage knob at this strength (0..=5; one
+    /// more row, `hybrid-als knob t=T`, lists re-ranked by the knob's score).
+    #[arg(long, value_parser = parse_strength)]
+    pub knob: Option<f64>,
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A knob strength: a finite number in 0..=5.
+fn parse_strength(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(t) if t.is_finite() && (0.0..=5.0).contains(&t) => Ok(t),
+        _ => Err(format!(
+            "{text:?} is not a knob strength: expected a number from 0 to 5"
+        )),
+    }
 }
 
 /// `--candidates` on the command line.
@@ -106,6 +120,7 @@ impl EvalArgs {
             train: None,
             test: None,
             candidates: RuleArg::Served,
+            knob: None,
             json: false,
         }
     }
@@ -159,7 +174,10 @@ pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, 
                     .collect(),
             };
             let rule = args.candidates.into();
-            let experiment = run_ranking(dataset, &splits, &models, rule, |what| {
+            if args.knob.is_some() && !models.contains(&RankingModel::HybridAls) {
+                bail!("--knob re-ranks hybrid-als: include it in --models");
+            }
+            let experiment = run_ranking(dataset, &splits, &models, rule, args.knob, |what| {
                 eprintln!("training {what}")
             })?;
             if !args.json {

@@ -43,6 +43,14 @@ pub struct AlsConfig {
     pub alpha: f32,
     /// w0: weight of every unobserved (user, item) pair (1 in Hu et al.).
     pub unobserved_weight: f32,
+    /// β: a rating below the threshold counts as an observed zero of confidence w0 + β in the
+    /// own-embedding steps when the trainer is given low ratings ([`HybridAls::fit_with_low`]);
+    /// 0 (the default) treats them as unobserved. Measured on ML-100K, not kept (README, "Low
+    /// ratings"); the feature-block steps and fold-in do not see them.
+    pub low_rating_weight: f32,
+    /// y of a low-rated pair with `low_rating_weight` > 0: 0 = an observed zero ("seen, not
+    /// liked"), 1 = a weak positive ("seen": the user chose to watch it), in 0..=1.
+    pub low_rating_preference: f32,
     /// Multiplier of λ for the feature embeddings (scaled by the weight mass of their rows).
     pub feature_regularization: f32,
     /// Number of sweeps.
@@ -69,6 +77,8 @@ impl Default for AlsConfig {
             catalog_exponent: 0.3,
             alpha: 4.0,
             unobserved_weight: 1.0,
+            low_rating_weight: 0.0,
+            low_rating_preference: 0.0,
             feature_regularization: 1.0,
             iterations: 10,
             cg_steps: 2,
@@ -84,7 +94,7 @@ impl AlsConfig {
     /// One line naming every setting (used in errors and reports).
     pub fn describe(&self) -> String {
         format!(
-            "hybrid-als factors={} regularization={} exponent={} catalog_exponent={} alpha={} unobserved_weight={} \
+            "hybrid-als factors={} regularization={} exponent={} catalog_exponent={} alpha={} unobserved_weight={} low_rating_weight={} low_rating_preference={} \
              feature_regularization={} iterations={} cg_steps={} seed={} init_std={} item_features={} user_features={}",
             self.factors,
             self.regularization,
@@ -92,6 +102,8 @@ impl AlsConfig {
             self.catalog_exponent,
             self.alpha,
             self.unobserved_weight,
+            self.low_rating_weight,
+            self.low_rating_preference,
             self.feature_regularization,
             self.iterations,
             self.cg_steps,
@@ -120,8 +132,15 @@ impl AlsConfig {
         {
             return bad("regularization and its exponent must be finite and non-negative");
         }
-        if !finite_nonneg(self.alpha) || !finite_nonneg(self.feature_regularization) {
-            return bad("alpha and feature_regularization must be finite and non-negative");
+        if !finite_nonneg(self.alpha)
+            || !finite_nonneg(self.feature_regularization)
+            || !finite_nonneg(self.low_rating_weight)
+            || !(0.0..=1.0).contains(&self.low_rating_preference)
+        {
+            return bad(
+                "alpha, feature_regularization and low_rating_weight must be finite and non-negative, \
+                 low_rating_preference in 0..=1",
+            );
         }
         if !(self.unobserved_weight.is_finite() && self.unobserved_weight > 0.0) {
             return bad("unobserved_weight must be finite and positive");
@@ -164,6 +183,29 @@ impl HybridAls {
         progress: &mut dyn FnMut(TrainProgress),
         cancel: &AtomicBool,
     ) -> Result<HybridModel, EngineError> {
+        Self::fit_with_low(
+            positives,
+            None,
+            item_features,
+            user_features,
+            config,
+            progress,
+            cancel,
+        )
+    }
+
+    /// [`Self::fit`] that also sees `low` — the (user, item) pairs rated below the threshold —
+    /// as observed zeros of confidence w0 + `config.low_rating_weight` in the own-embedding steps
+    /// (the experiment of README's "Low ratings"; not used by the served model).
+    pub fn fit_with_low(
+        positives: &Positives,
+        low: Option<&Positives>,
+        item_features: Option<&FeatureMatrix>,
+        user_features: Option<&FeatureMatrix>,
+        config: &AlsConfig,
+        progress: &mut dyn FnMut(TrainProgress),
+        cancel: &AtomicBool,
+    ) -> Result<HybridModel, EngineError> {
         config.validate()?;
         let (n_users, n_items) = (positives.by_user.n_rows, positives.by_user.n_cols);
         check_positives(positives, n_users, n_items)?;
@@ -192,7 +234,17 @@ impl HybridAls {
             item_gram: Vec::new(),
         };
         model.refresh_caches();
-        run(&mut model, positives, config.iterations, progress, cancel)?;
+        if let Some(low) = low {
+            check_positives(low, n_users, n_items)?;
+        }
+        run(
+            &mut model,
+            positives,
+            low,
+            config.iterations,
+            progress,
+            cancel,
+        )?;
         Ok(model)
     }
 }
@@ -210,7 +262,7 @@ impl HybridModel {
     ) -> Result<(), EngineError> {
         check_positives(positives, self.n_users(), self.n_items())?;
         let mut work = self.clone();
-        run(&mut work, positives, sweeps, progress, cancel)?;
+        run(&mut work, positives, None, sweeps, progress, cancel)?;
         *self = work;
         Ok(())
     }
@@ -233,6 +285,7 @@ impl HybridModel {
 fn run(
     model: &mut HybridModel,
     positives: &Positives,
+    low: Option<&Positives>,
     sweeps: usize,
     progress: &mut dyn FnMut(TrainProgress),
     cancel: &AtomicBool,
@@ -241,6 +294,7 @@ fn run(
     let w = Weights::of(&model.config, model.n_items());
     let solve = Solve::with_cg_steps(model.config.cg_steps);
     let (by_user, by_item) = (&positives.by_user, &positives.by_item);
+    let (low_user, low_item) = (low.map(|l| &l.by_user), low.map(|l| &l.by_item));
     let setting = model.config.describe();
     let halt = |h: Halt| match h {
         Halt::Cancelled => EngineError::Cancelled,
@@ -259,11 +313,11 @@ fn run(
     };
     for sweep in 1..=sweeps {
         let HybridModel { users, items, .. } = model;
-        solve_own(users, by_user, &items.composed, &w, solve, cancel).map_err(halt)?;
+        solve_own(users, by_user, low_user, &items.composed, &w, solve, cancel).map_err(halt)?;
         solve_feature_blocks(users, by_user, &items.composed, &w, solve, cancel).map_err(halt)?;
         check(model)?;
         let HybridModel { users, items, .. } = model;
-        solve_own(items, by_item, &users.composed, &w, solve, cancel).map_err(halt)?;
+        solve_own(items, by_item, low_item, &users.composed, &w, solve, cancel).map_err(halt)?;
         solve_feature_blocks(items, by_item, &users.composed, &w, solve, cancel).map_err(halt)?;
         check(model)?;
         let value = objective(&model.users, &model.items, by_user, by_item, &w);
@@ -278,7 +332,16 @@ fn run(
         });
     }
     let HybridModel { users, items, .. } = model;
-    solve_own(users, by_user, &items.composed, &w, Solve::Exact, cancel).map_err(halt)?;
+    solve_own(
+        users,
+        by_user,
+        low_user,
+        &items.composed,
+        &w,
+        Solve::Exact,
+        cancel,
+    )
+    .map_err(halt)?;
     check(model)?;
     model.refresh_caches();
     Ok(())
@@ -338,9 +401,9 @@ mod tests {
                 for step in 0..4 {
                     let HybridModel { users, items, .. } = &mut m;
                     match step {
-                        0 => solve_own(users, bu, &items.composed, &w, solve, &cancel),
+                        0 => solve_own(users, bu, None, &items.composed, &w, solve, &cancel),
                         1 => solve_feature_blocks(users, bu, &items.composed, &w, solve, &cancel),
-                        2 => solve_own(items, bi, &users.composed, &w, solve, &cancel),
+                        2 => solve_own(items, bi, None, &users.composed, &w, solve, &cancel),
                         _ => solve_feature_blocks(items, bi, &users.composed, &w, solve, &cancel),
                     }
                     .unwrap();

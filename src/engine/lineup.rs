@@ -76,7 +76,8 @@ impl RankingModel {
         SgdConfig { seed, ..base }
     }
 
-    fn als_config(self, seed: u64) -> AlsConfig {
+    /// The ALS settings of `hybrid-als` / `als` with `seed`.
+    pub fn als_config(self, seed: u64) -> AlsConfig {
         let features = self == RankingModel::HybridAls;
         AlsConfig {
             seed,

@@ -46,6 +46,11 @@ pub(crate) struct Weights {
     pub positive: f64,
     /// Weight of an unobserved pair, w0.
     pub unobserved: f64,
+    /// β: extra confidence of a pair rated below the threshold (an observed zero, weight w0 + β),
+    /// when the trainer is given low ratings ([`AlsConfig::low_rating_weight`]).
+    pub low: f64,
+    /// y of a low-rated pair: 0 (seen, not liked) up to 1 (seen, as weak a positive as its weight).
+    pub low_preference: f64,
     pub lambda: f64,
     /// Exponent ν of the frequency scaling of λ (0: plain λ).
     pub exponent: f64,
@@ -62,6 +67,8 @@ impl Weights {
         Weights {
             positive: 1.0 + f64::from(config.alpha),
             unobserved: f64::from(config.unobserved_weight),
+            low: f64::from(config.low_rating_weight),
+            low_preference: f64::from(config.low_rating_preference),
             lambda: f64::from(config.regularization) * catalog,
             exponent: f64::from(config.regularization_exponent),
             feature_multiplier: f64::from(config.feature_regularization),
@@ -112,13 +119,15 @@ pub(crate) fn normal_matrix(
     lambda: f64,
 ) -> Vec<f64> {
     let mut a = vec![0.0f64; gram.len()];
-    normal_matrix_into(history, other, gram, w, lambda, &mut a);
+    normal_matrix_into(history, &[], other, gram, w, lambda, &mut a);
     a
 }
 
-/// [`normal_matrix`] written into `a` (`k×k`), without allocating.
+/// [`normal_matrix`] written into `a` (`k×k`), without allocating, plus `β·Σ_{j∈low} o_j o_jᵀ`
+/// for the row's low ratings (observed zeros).
 pub(crate) fn normal_matrix_into(
     history: &[u32],
+    low: &[u32],
     other: &Array2<f32>,
     gram: &[f64],
     w: &Weights,
@@ -133,25 +142,39 @@ pub(crate) fn normal_matrix_into(
         a[c * k + c] += lambda;
     }
     add_weighted_gram(other, history, None, w.positive - w.unobserved, a);
+    if w.low > 0.0 && !low.is_empty() {
+        add_weighted_gram(other, low, None, w.low, a);
+    }
 }
 
-/// The right-hand side `c·Σ_{j∈history} o_j + λ·offset`.
+/// The right-hand side `c·Σ_{j∈history} o_j + λ·offset`, plus `(w0 + β)·y·Σ_{j∈low} o_j` for the
+/// row's low ratings of preference y.
 pub(crate) fn normal_rhs(
     history: &[u32],
+    low: &[u32],
     other: &Array2<f32>,
     offset: &[f64],
     w: &Weights,
     lambda: f64,
 ) -> Vec<f64> {
     let mut b: Vec<f64> = offset.iter().map(|s| lambda * s).collect();
-    let mut sum = vec![0.0f64; b.len()];
-    for &j in history {
-        for (acc, &v) in sum.iter_mut().zip(other.row(j as usize).iter()) {
-            *acc += f64::from(v);
+    let sum_of = |rows: &[u32]| {
+        let mut sum = vec![0.0f64; offset.len()];
+        for &j in rows {
+            for (acc, &v) in sum.iter_mut().zip(other.row(j as usize).iter()) {
+                *acc += f64::from(v);
+            }
         }
-    }
-    for (bi, si) in b.iter_mut().zip(&sum) {
+        sum
+    };
+    for (bi, si) in b.iter_mut().zip(&sum_of(history)) {
         *bi += w.positive * si;
+    }
+    let low_coef = (w.unobserved + w.low) * w.low_preference;
+    if w.low > 0.0 && low_coef != 0.0 && !low.is_empty() {
+        for (bi, si) in b.iter_mut().zip(&sum_of(low)) {
+            *bi += low_coef * si;
+        }
     }
     b
 }
@@ -165,7 +188,15 @@ pub(crate) fn solve_row(
     gram: &[f64],
     w: &Weights,
 ) -> Result<Vec<f64>, NotPositiveDefinite> {
-    solve_row_with(history, offset, other, gram, w, &mut vec![0.0; gram.len()])
+    solve_row_with(
+        history,
+        &[],
+        offset,
+        other,
+        gram,
+        w,
+        &mut vec![0.0; gram.len()],
+    )
 }
 
 /// [`solve_row`] with a `k×k` scratch buffer (reused across rows by the trainer). The normal
@@ -173,6 +204,7 @@ pub(crate) fn solve_row(
 /// [`Spd::factor`]'s jittered retries — the same result [`solve_row`] gives.
 pub(crate) fn solve_row_with(
     history: &[u32],
+    low: &[u32],
     offset: &[f64],
     other: &Array2<f32>,
     gram: &[f64],
@@ -181,15 +213,16 @@ pub(crate) fn solve_row_with(
 ) -> Result<Vec<f64>, NotPositiveDefinite> {
     let k = other.ncols();
     let lambda = w.row_lambda(history.len(), other.nrows());
-    let mut b = normal_rhs(history, other, offset, w, lambda);
+    let mut b = normal_rhs(history, low, other, offset, w, lambda);
     if b.iter().any(|v| !v.is_finite()) {
         return Err(NotPositiveDefinite);
     }
-    normal_matrix_into(history, other, gram, w, lambda, scratch);
+    normal_matrix_into(history, low, other, gram, w, lambda, scratch);
     if scratch.iter().all(|v| v.is_finite()) && cholesky_in_place(scratch, k) {
         cholesky_solve(scratch, k, &mut b);
     } else {
-        let a = normal_matrix(history, other, gram, w, lambda);
+        let mut a = vec![0.0f64; gram.len()];
+        normal_matrix_into(history, low, other, gram, w, lambda, &mut a);
         Spd::factor(a, k)?.solve(&mut b)?;
     }
     if b.iter().all(|v| v.is_finite()) {
@@ -205,6 +238,7 @@ pub(crate) fn solve_row_with(
 pub(crate) fn solve_own(
     side: &mut Side,
     interactions: &Csr,
+    low: Option<&Csr>,
     other: &Array2<f32>,
     w: &Weights,
     solve: Solve,
@@ -222,12 +256,15 @@ pub(crate) fn solve_own(
                 }
                 let offset = this.offset(r);
                 let history = interactions.row(r);
+                let low = low.map_or(&[][..], |l| l.row(r));
                 let p = match solve {
-                    Solve::Exact => solve_row_with(history, &offset, other, &gram, w, scratch)?,
+                    Solve::Exact => {
+                        solve_row_with(history, low, &offset, other, &gram, w, scratch)?
+                    }
                     Solve::Cg { steps } => {
                         let mut x: Vec<f64> =
                             this.composed.row(r).iter().map(|&v| f64::from(v)).collect();
-                        refine_row(history, &offset, other, &gram, w, &mut x, steps)?;
+                        refine_row(history, low, &offset, other, &gram, w, &mut x, steps)?;
                         x
                     }
                 };
@@ -244,8 +281,10 @@ pub(crate) fn solve_own(
 
 /// [`solve_row`] by `steps` CG steps from the composed vector `x`. The first residual
 /// `b − A x = λ(offset − x) − w0·G x + Σ_j (c − (c − w0)·o_j·x) o_j` takes one pass over the history.
+#[allow(clippy::too_many_arguments)]
 fn refine_row(
     history: &[u32],
+    low: &[u32],
     offset: &[f64],
     other: &Array2<f32>,
     gram: &[f64],
@@ -264,6 +303,11 @@ fn refine_row(
     let mut acc = vec![0.0f32; x.len()];
     let (c, e) = (w.positive as f32, extra as f32);
     gather(other, history, &x32, &mut acc, |_, d| c - e * d);
+    let beta = w.low as f32;
+    if beta > 0.0 && !low.is_empty() {
+        let target = ((w.unobserved + w.low) * w.low_preference) as f32;
+        gather(other, low, &x32, &mut acc, |_, d| target - beta * d);
+    }
     r.iter_mut()
         .zip(&acc)
         .for_each(|(ri, &a)| *ri += f64::from(a));
@@ -273,6 +317,9 @@ fn refine_row(
             *o = w.unobserved * *o + lambda * vi;
         }
         add_gathered_products(other, history, None, extra, v, out);
+        if w.low > 0.0 && !low.is_empty() {
+            add_gathered_products(other, low, None, w.low, v, out);
+        }
     };
     if refine_from(&mut apply, r, x, steps) {
         Ok(())

@@ -8,12 +8,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::ranking::{evaluate_ranking_with, RankingMetrics};
+use super::knob::{KnobPath, Reranked, Reranker};
+use super::ranking::{evaluate_ranking_with, RankingMetrics, RankingReport};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::data::split::Split;
 use crate::data::Dataset;
+use crate::data::Positives;
 use crate::engine::lineup::RankingModel;
-use crate::engine::{CandidateRule, Candidates, EngineError};
+use crate::engine::{CandidateRule, Candidates, EngineError, HybridAls, Scorer};
 
 /// PROTOCOL.md's cut-off.
 pub const K: usize = 10;
@@ -47,11 +49,15 @@ pub struct MetricsAt10 {
     pub novelty: f64,
     #[serde(rename = "ild@10")]
     pub ild: f64,
+    /// Top-10 slots, summed over the evaluated users, that hold a movie with no train positive
+    /// (nobody liked it in train); a mean over splits.
+    pub unliked_slots: f64,
 }
 
 impl From<&RankingMetrics> for MetricsAt10 {
     fn from(m: &RankingMetrics) -> Self {
         MetricsAt10 {
+            unliked_slots: 0.0,
             users: m.n_users,
             precision: m.precision,
             recall: m.recall,
@@ -80,8 +86,27 @@ impl MetricsAt10 {
             coverage: avg(|m| m.coverage),
             novelty: avg(|m| m.novelty),
             ild: avg(|m| m.ild),
+            unliked_slots: avg(|m| m.unliked_slots),
         }
     }
+}
+
+/// The metrics of one report, with its top-10 slots that hold an item without train positives.
+fn metrics_of(report: &RankingReport, train: &Positives) -> MetricsAt10 {
+    MetricsAt10 {
+        unliked_slots: unliked_slots(report, train) as f64,
+        ..MetricsAt10::from(&report.metrics)
+    }
+}
+
+/// Top-list slots, over every evaluated user, holding an item with no train positive.
+pub fn unliked_slots(report: &RankingReport, train: &Positives) -> usize {
+    report
+        .users
+        .iter()
+        .flat_map(|u| &u.top)
+        .filter(|&&i| train.by_item.row_len(i as usize) == 0)
+        .count()
 }
 
 /// One model over every split.
@@ -112,12 +137,16 @@ pub struct RankingExperiment {
 }
 
 /// Trains and evaluates each model on each split (seed of the model = position of the split's seed
-/// in `seeds`, so a five-seed run also varies the models' initialisation).
+/// in `seeds`, so a five-seed run also varies the models' initialisation). With `knob = Some(t)`,
+/// hybrid-als is also evaluated through the accuracy–coverage knob at strength t
+/// (`metrics::knob`, default path), as one more row right after it: the same fitted model, lists
+/// re-ranked by the knob's score.
 pub fn run_ranking(
     dataset: &Dataset,
     splits: &[(u64, Split)],
     models: &[RankingModel],
     rule: CandidateRule,
+    knob: Option<f64>,
     mut on_progress: impl FnMut(&str),
 ) -> Result<RankingExperiment, EngineError> {
     let threshold = crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
@@ -125,46 +154,93 @@ pub fn run_ranking(
     let item_features = item_genre_features(dataset);
     let user_features = user_demographic_features(dataset);
     let cancel = AtomicBool::new(false);
+    let path = KnobPath::default();
+    let row = |name: String, config: serde_json::Value| ModelResult {
+        name,
+        config,
+        metrics: MetricsAt10::default(),
+        fit_seconds: 0.0,
+        per_split: Vec::new(),
+    };
+    let first_seed = splits.first().map_or(1, |s| s.0);
     let mut results: Vec<ModelResult> = models
         .iter()
-        .map(|m| ModelResult {
-            name: m.name().to_string(),
-            config: m.config(splits.first().map_or(1, |s| s.0)),
-            metrics: MetricsAt10::default(),
-            fit_seconds: 0.0,
-            per_split: Vec::new(),
-        })
+        .map(|m| row(m.name().to_string(), m.config(first_seed)))
         .collect();
+    let knob_row = knob.filter(|_| models.contains(&RankingModel::HybridAls));
+    let mut knob_result = knob_row.map(|t| {
+        let t = t.max(0.0);
+        let mut config = RankingModel::HybridAls.config(first_seed);
+        config["knob"] = serde_json::json!({
+            "strength": t,
+            "formula": path.formula(),
+            "path": path,
+        });
+        row(format!("hybrid-als knob t={t}"), config)
+    });
     for (seed, split) in splits {
         let train = split.train_positives(dataset.n_users(), dataset.n_items(), threshold);
         let test = split.test_positives(dataset.n_users(), dataset.n_items(), threshold);
         let candidates = Candidates::for_split(dataset, &train, rule);
+        let evaluate = |scorer: &dyn Scorer| {
+            let report =
+                evaluate_ranking_with(scorer, &candidates, &train, &test, &dataset.items.genres, K);
+            metrics_of(&report, &train)
+        };
         for (m, result) in models.iter().zip(results.iter_mut()) {
             on_progress(&format!("{m} on {}", split.name));
             let start = Instant::now();
-            let scorer = m.fit(
-                &train,
-                Some(&item_features),
-                user_features.as_ref(),
-                *seed,
-                &mut |_| {},
-                &cancel,
-            )?;
-            let fit_seconds = start.elapsed().as_secs_f64();
-            let report = evaluate_ranking_with(
-                scorer.as_ref(),
-                &candidates,
-                &train,
-                &test,
-                &dataset.items.genres,
-                K,
-            );
+            let with_knob = knob_result
+                .as_mut()
+                .filter(|_| *m == RankingModel::HybridAls);
+            let (metrics, fit_seconds) = if let Some(knob_result) = with_knob {
+                let model = HybridAls::fit(
+                    &train,
+                    Some(&item_features),
+                    user_features.as_ref(),
+                    &m.als_config(*seed),
+                    &mut |_| {},
+                    &cancel,
+                )?;
+                let fit_seconds = start.elapsed().as_secs_f64();
+                let popularity = super::knob::popularity(&train);
+                let weights = Reranker::for_model(&model, &popularity, path)
+                    .weights(knob_row.unwrap_or_default());
+                let reranked = Reranked {
+                    base: &model,
+                    weights: &weights,
+                };
+                knob_result.per_split.push(SplitResult {
+                    split: split.name.clone(),
+                    metrics: evaluate(&reranked),
+                    fit_seconds,
+                });
+                (evaluate(&model), fit_seconds)
+            } else {
+                let scorer = m.fit(
+                    &train,
+                    Some(&item_features),
+                    user_features.as_ref(),
+                    *seed,
+                    &mut |_| {},
+                    &cancel,
+                )?;
+                let fit_seconds = start.elapsed().as_secs_f64();
+                (evaluate(scorer.as_ref()), fit_seconds)
+            };
             result.per_split.push(SplitResult {
                 split: split.name.clone(),
-                metrics: MetricsAt10::from(&report.metrics),
+                metrics,
                 fit_seconds,
             });
         }
+    }
+    if let Some(knob_result) = knob_result {
+        let at = results
+            .iter()
+            .position(|r| r.name == RankingModel::HybridAls.name())
+            .map_or(results.len(), |p| p + 1);
+        results.insert(at, knob_result);
     }
     for r in &mut results {
         let all: Vec<MetricsAt10> = r.per_split.iter().map(|s| s.metrics).collect();
@@ -235,12 +311,12 @@ impl RankingExperiment {
             self.catalog_size,
             self.candidates
         );
-        s.push_str("| model | P@10 | R@10 | NDCG@10 | MAP@10 | AUC | cov@10 | novelty@10 | ILD@10 | fit s |\n");
-        s.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+        s.push_str("| model | P@10 | R@10 | NDCG@10 | MAP@10 | AUC | cov@10 | novelty@10 | ILD@10 | unliked slots | fit s |\n");
+        s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for r in &self.models {
             let m = &r.metrics;
             s.push_str(&format!(
-                "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {:.2} |\n",
+                "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {} | {:.2} |\n",
                 r.name,
                 m.precision,
                 m.recall,
@@ -250,9 +326,14 @@ impl RankingExperiment {
                 m.coverage,
                 m.novelty,
                 m.ild,
+                m.unliked_slots,
                 r.fit_seconds
             ));
         }
+        s.push_str(
+            "\nunliked slots: top-10 slots, over all evaluated users, holding a movie without train \
+             positives (mean over the splits).\n",
+        );
         s
     }
 }

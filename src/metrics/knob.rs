@@ -46,7 +46,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::eval_data::EvalData;
-use super::experiment::K;
+use super::experiment::{unliked_slots, K};
 use super::ranking::evaluate_ranking_with;
 use super::trust::{list_measures, ListMeasures};
 use crate::engine::{HybridModel, Scorer};
@@ -58,6 +58,16 @@ pub struct KnobPath {
     pub norm_exponent: f64,
     /// b: weight of ln(1 + pop) per unit of strength (in score units).
     pub popularity_penalty: f64,
+}
+
+impl KnobPath {
+    /// The re-ranked score as a formula, e.g. `s' = s / |q_i|^(1 t) - 0.08 t ln(1 + pop_i)`.
+    pub fn formula(&self) -> String {
+        format!(
+            "s' = s / |q_i|^({} t) - {} t ln(1 + pop_i); pop_i = 0 ranks last at t > 0",
+            self.norm_exponent, self.popularity_penalty
+        )
+    }
 }
 
 impl Default for KnobPath {
@@ -202,6 +212,9 @@ pub struct KnobPoint {
     pub novelty: f64,
     #[serde(rename = "ild@10")]
     pub ild: f64,
+    /// Top-10 slots, over every evaluated user, holding an item without train positives (a mean
+    /// over splits in a curve's mean points).
+    pub unliked_slots: f64,
     #[serde(flatten)]
     pub lists: ListMeasures,
 }
@@ -220,6 +233,7 @@ impl KnobPoint {
             coverage: avg(|p| p.coverage),
             novelty: avg(|p| p.novelty),
             ild: avg(|p| p.ild),
+            unliked_slots: avg(|p| p.unliked_slots),
             lists: ListMeasures {
                 arp: avg(|p| p.lists.arp),
                 gini: avg(|p| p.lists.gini),
@@ -265,6 +279,7 @@ pub fn sweep_split(
                 coverage: m.coverage,
                 novelty: m.novelty,
                 ild: m.ild,
+                unliked_slots: unliked_slots(&report, &data.train) as f64,
                 lists: list_measures(data, &popularity, &report.users),
             }
         })
@@ -313,10 +328,7 @@ impl KnobCurve {
             .collect();
         KnobCurve {
             model: model.to_string(),
-            formula: format!(
-                "s' = s / |q_i|^({} t) - {} t ln(1 + pop_i)",
-                path.norm_exponent, path.popularity_penalty
-            ),
+            formula: path.formula(),
             path,
             splits,
             points,

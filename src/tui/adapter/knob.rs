@@ -50,7 +50,7 @@ impl Engine {
 
     /// The top-10 of `scores` re-ranked by `knob` at `strength` over the user's candidates (with
     /// `exclude` also seen); the rows carry the model's own scores (what the explanations add up
-    /// to) and previous ranks from `before`.
+    /// to), the re-ranked scores they are sorted by, and previous ranks from `before`.
     pub fn knob_top(
         &self,
         knob: &Reranker,
@@ -78,7 +78,11 @@ impl Engine {
             source: ListSource::Model,
             items,
         };
-        self.rows(user, list, before)
+        let mut rows = self.rows(user, list, before);
+        for r in &mut rows.recs {
+            r.knob_score = Some(reranked[r.item as usize]);
+        }
+        rows
     }
 
     /// The lists of `profile` at `strength`: without what-if (against `plain`, the model's list),

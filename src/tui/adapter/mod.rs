@@ -46,7 +46,11 @@ pub struct Rec {
     pub item: u32,
     /// 1-based rank.
     pub rank: usize,
+    /// The model's score (what the explanation's parts add up to).
     pub score: f32,
+    /// The accuracy–coverage knob's re-ranked score the list is sorted by (`None`: knob at 0, the
+    /// list is sorted by `score`).
+    pub knob_score: Option<f32>,
     /// Predicted stars on the dataset's scale.
     pub stars: f32,
     /// Number of positives the item has in the data.
@@ -260,6 +264,7 @@ impl Engine {
                 item: r.item,
                 rank: r.rank,
                 score: r.score,
+                knob_score: None,
                 stars: self.predicted_stars(user, r.item),
                 popularity: self.popularity(r.item),
                 previous_rank: match before {

@@ -218,8 +218,15 @@ pub fn draw_recs(
     block: Block,
     theme: &Theme,
 ) {
-    let header = Row::new(["#", "chg", "title", "year", "genres", "score", "★", "pop"])
-        .style(theme.dim().add_modifier(Modifier::BOLD));
+    // Through the knob, the list is sorted by the re-ranked score: shown beside the model's score
+    // (which the explanation adds up to).
+    let knob = list.recs.iter().any(|r| r.knob_score.is_some());
+    let mut header = vec!["#", "chg", "title", "year", "genres", "score"];
+    if knob {
+        header.push("knob");
+    }
+    header.extend(["★", "pop"]);
+    let header = Row::new(header).style(theme.dim().add_modifier(Modifier::BOLD));
     let rows = list.recs.iter().enumerate().map(|(n, r)| {
         let (chg, dir) = movement(r.rank, r.previous_rank, whatif);
         let chg_style = match dir {
@@ -228,32 +235,42 @@ pub fn draw_recs(
             _ => Style::new(),
         };
         let d = &engine.dataset;
-        let row = Row::new(vec![
+        let mut cells = vec![
             Span::raw(r.rank.to_string()),
             Span::styled(chg, chg_style),
             Span::raw(strip_year(engine.title(r.item)).to_string()),
             Span::raw(d.items.years[r.item as usize].map_or(String::new(), |y| y.to_string())),
             Span::raw(d.genre_label(r.item)),
             Span::raw(format!("{:.3}", r.score)),
+        ];
+        if knob {
+            cells.push(Span::raw(
+                r.knob_score.map_or(String::new(), |k| format!("{k:.3}")),
+            ));
+        }
+        cells.extend([
             Span::raw(format!("{:.1}", r.stars)),
             Span::raw(r.popularity.to_string()),
         ]);
+        let row = Row::new(cells);
         if n == selected {
             row.style(theme.selected(focused))
         } else {
             row
         }
     });
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(2),
         Constraint::Length(4),
         Constraint::Fill(3),
         Constraint::Length(4),
         Constraint::Fill(2),
         Constraint::Length(6),
-        Constraint::Length(3),
-        Constraint::Length(5),
     ];
+    if knob {
+        widths.push(Constraint::Length(6));
+    }
+    widths.extend([Constraint::Length(3), Constraint::Length(5)]);
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
