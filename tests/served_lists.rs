@@ -63,7 +63,7 @@ fn built_profiles_never_get_a_liked_movie_its_twin_or_a_title_twice() {
         &AtomicBool::new(false),
     )
     .unwrap();
-    let e = Explainer::from_dataset(model, &d).unwrap();
+    let e = Explainer::from_dataset(model.clone(), &d).unwrap();
     let (_, titles) = raw_ml100k();
     // Every twin pair's first member liked, alone and together with a few favourites.
     let groups = e.candidates().twins().groups().to_vec();
@@ -80,6 +80,21 @@ fn built_profiles_never_get_a_liked_movie_its_twin_or_a_title_twice() {
             check_list("built profile", &ids, &liked, &titles);
         }
     }
+    // Build-a-user's search shows a film once: every twin pair's title finds one row.
+    let engine = whyrec::tui::adapter::Engine::new(d.clone(), model).unwrap();
+    let mut build = whyrec::tui::builder::Build::new(&engine);
+    for g in &groups {
+        let title = d.items.titles[g[0] as usize].clone();
+        build.query = title.clone();
+        build.search(&engine);
+        let found: Vec<&str> = build
+            .results
+            .iter()
+            .map(|&i| d.items.titles[i as usize].as_str())
+            .filter(|t| *t == title)
+            .collect();
+        assert_eq!(found.len(), 1, "search for {title:?}: {found:?}");
+    }
 }
 
 #[test]
@@ -93,6 +108,47 @@ fn bad_k_and_ids_are_refused() {
         (vec!["--user", "-1"], "not an id"),
     ] {
         let mut args = vec!["--dataset", "ml-100k", "--data-dir", &dir, "recommend"];
+        args.extend(extra.iter().copied());
+        let o = common::run_whyrec(&args, cwd.path());
+        let out = common::output_text(&o);
+        assert!(!o.status.success(), "{extra:?} accepted: {out}");
+        assert!(out.contains(want), "{extra:?}: {out}");
+    }
+}
+
+#[test]
+fn eval_knob_row_never_shows_an_unliked_movie_and_bad_strengths_are_refused() {
+    let cwd = tempfile::tempdir().unwrap();
+    let data = common::shared_dataset("ml-100k");
+    let dir = data.parent().unwrap().to_str().unwrap().to_string();
+    let base = ["--dataset", "ml-100k", "--data-dir", &dir, "eval"];
+    let mut args = base.to_vec();
+    args.extend(["--models", "hybrid-als", "--knob", "0.5", "--json"]);
+    let o = common::run_whyrec(&args, cwd.path());
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["candidates"], "served");
+    let models = report["models"].as_array().unwrap();
+    let names: Vec<&str> = models.iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["hybrid-als", "hybrid-als knob t=0.5"]);
+    let (plain, knob) = (&models[0]["metrics"], &models[1]["metrics"]);
+    assert_eq!(models[1]["config"]["knob"]["strength"], 0.5);
+    assert!(knob["coverage@10"].as_f64() > plain["coverage@10"].as_f64());
+    assert_eq!(
+        knob["unliked_slots"], 0.0,
+        "the knob never serves a movie nobody liked"
+    );
+    assert!(knob["p@10"].as_f64().unwrap() > 0.2, "{knob}");
+    for (extra, want) in [
+        (vec!["--knob", "-1"], "not a knob strength"),
+        (vec!["--knob", "NaN"], "not a knob strength"),
+        (vec!["--knob", "9"], "not a knob strength"),
+        (
+            vec!["--models", "popularity", "--knob", "0.5"],
+            "include it in --models",
+        ),
+    ] {
+        let mut args = base.to_vec();
         args.extend(extra.iter().copied());
         let o = common::run_whyrec(&args, cwd.path());
         let out = common::output_text(&o);

@@ -75,7 +75,27 @@ fn the_knob_reranks_explore_as_the_library_does_and_zero_is_the_model() {
         let sum: f32 = d.attribution.parts.iter().map(|p| p.1).sum();
         assert!((sum - v.shown().recs[v.recs.selected].score).abs() < 1e-3);
         assert_eq!(d.item, v.shown().recs[v.recs.selected].item);
+        // ... and the re-ranked score the list is sorted by, which is the knob's formula.
+        let reranker = Reranker::for_model(
+            engine.model(),
+            &popularity(engine.positives()),
+            KnobPath::default(),
+        );
+        let weights = reranker.weights(t);
+        let recs = &v.shown().recs;
+        for r in recs {
+            let i = r.item as usize;
+            let k = r
+                .knob_score
+                .expect("through the knob every row carries its re-ranked score");
+            assert!((k - (r.score * weights.scale[i] - weights.offset[i])).abs() < 1e-5);
+        }
+        assert!(recs.windows(2).all(|w| w[0].knob_score >= w[1].knob_score));
     }
+    assert!(
+        rig.screen().contains("knob"),
+        "the knob column is on screen"
+    );
     assert!(
         changed,
         "some strength up to 0.5 changes the fixture's list"

@@ -7,7 +7,8 @@
 #
 # Environment: WHYREC (binary; default $CARGO_TARGET_DIR/release/whyrec or target/release/whyrec),
 # DATASET (ml-100k), DATA_DIR (../shared/datasets), SEEDS (1-5), OUT (reports/peers), THREADS (2),
-# WHYREC_MODELS (popularity,hybrid-als,als), CANDIDATES (served or positives; default served), PYTHON (bench/peers/.venv/bin/python). Extra arguments
+# WHYREC_MODELS (popularity,hybrid-als,als), CANDIDATES (served or positives; default served), KNOB (hybrid-als is also
+# evaluated through the accuracy–coverage knob at this strength; default 0.5, empty: no knob row), PYTHON (bench/peers/.venv/bin/python). Extra arguments
 # go to peers.py (e.g. --models popularity,implicit-als, --lenient for ml-latest-small).
 set -euo pipefail
 
@@ -22,6 +23,9 @@ OUT="${OUT:-reports/peers}"
 THREADS="${THREADS:-2}"
 WHYREC_MODELS="${WHYREC_MODELS:-popularity,hybrid-als,als}"
 CANDIDATES="${CANDIDATES:-served}"
+KNOB="${KNOB-0.5}"
+knob=()
+[[ -n "$KNOB" && ",$WHYREC_MODELS," == *",hybrid-als,"* ]] && knob=(--knob "$KNOB")
 PYTHON="${PYTHON:-$here/.venv/bin/python}"
 if [[ -z "${WHYREC:-}" ]]; then
   WHYREC="${CARGO_TARGET_DIR:-$root/target}/release/whyrec"
@@ -39,7 +43,7 @@ for s in $seeds; do
   "$WHYREC" "${common[@]}" split --kind holdout-20 --seed "$s" --export "$dir" >&2
   RAYON_NUM_THREADS="$THREADS" "$WHYREC" "${common[@]}" --reports-dir "$dir" \
     eval --train "$dir/train.csv" --test "$dir/test.csv" --seed "$s" --models "$WHYREC_MODELS" \
-    --candidates "$CANDIDATES" >"$dir/whyrec-table.md"
+    --candidates "$CANDIDATES" "${knob[@]}" >"$dir/whyrec-table.md"
 done
 
 "$PYTHON" "$here/peers.py" --dataset "$DATASET" --data-dir "$DATA_DIR" --splits-root "$OUT" --seeds "$SEEDS" \

@@ -76,7 +76,7 @@ pub struct EvalArgs {
     pub candidates: RuleArg,
     /// Also evaluate hybrid-als through the accuracy–coverage knob at this strength (0..=5; one
     /// more row, `hybrid-als knob t=T`, lists re-ranked by the knob's score).
-    #[arg(long, value_parser = parse_strength)]
+    #[arg(long, value_parser = parse_strength, allow_hyphen_values = true)]
     pub knob: Option<f64>,
     /// Print JSON instead of the table.
     #[arg(long)]

@@ -65,7 +65,7 @@ pub struct FairnessArgs {
     #[arg(long, default_value = "popularity,hybrid-als", value_delimiter = ',')]
     pub models: Vec<String>,
     /// Also audit hybrid-als through the accuracy–coverage knob at this strength.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = crate::metrics::knob::RECOMMENDED_STRENGTH)]
     pub knob: f64,
     /// Do not audit the knob.
     #[arg(long)]
@@ -230,15 +230,30 @@ fn knob_table(knob: &KnobCurve, all: bool) -> String {
         if knob.splits.len() == 1 { "" } else { "s" }
     );
     if all {
-        s.push_str("\n| t | P@10 | R@10 | NDCG@10 | AUC | cov@10 | novelty@10 | ILD@10 | ARP | Gini | calib KL |\n");
-        s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        s.push_str("\n| t | P@10 | R@10 | NDCG@10 | AUC | cov@10 | novelty@10 | ILD@10 | ARP | Gini | calib KL | unliked slots |\n");
+        s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for p in &knob.points {
             s.push_str(&format!(
-                "| {:.3} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {:.1} | {:.4} | {:.4} |\n",
+                "| {:.3} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {:.1} | {:.4} | {:.4} | {} |\n",
                 p.strength, p.precision, p.recall, p.ndcg, p.auc, p.coverage, p.novelty, p.ild,
-                p.lists.arp, p.lists.gini, p.lists.calibration_kl
+                p.lists.arp, p.lists.gini, p.lists.calibration_kl, p.unliked_slots
             ));
         }
+        s.push_str(
+            "unliked slots: top-10 slots, over all evaluated users, holding a movie without train \
+             positives (mean over the splits)\n",
+        );
+    }
+    let recommended = crate::metrics::knob::RECOMMENDED_STRENGTH;
+    if let Some(p) = knob
+        .points
+        .iter()
+        .find(|p| (p.strength - recommended).abs() < 1e-9)
+    {
+        s.push_str(&format!(
+            "recommended strength t = {recommended} (README): P@10 {:.4}, coverage@10 {:.4}, {} unliked slots\n",
+            p.precision, p.coverage, p.unliked_slots
+        ));
     }
     match knob.best_coverage_at(GOAL_PRECISION) {
         Some(p) => s.push_str(&format!(

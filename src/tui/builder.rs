@@ -51,7 +51,7 @@ impl Build {
         b
     }
 
-    /// Re-runs the title search for the current query (every word must appear).
+    /// Re-runs the title search for the current query (every word must appear); twins show once.
     pub fn search(&mut self, engine: &Engine) {
         let words: Vec<String> = self
             .query
@@ -66,6 +66,10 @@ impl Build {
             })
             .collect();
         hits.sort_by_key(|&i| (std::cmp::Reverse(engine.popularity(i)), i));
+        // A film listed under two ids (twins) is one row: its more-liked id (ties: lower id).
+        let twins = engine.explainer.candidates().twins();
+        let mut shown_groups = std::collections::HashSet::new();
+        hits.retain(|&i| shown_groups.insert(twins.representative(i)));
         hits.truncate(MAX_RESULTS);
         self.results = hits;
         self.results_cursor = Cursor::default();

@@ -18,7 +18,7 @@ use crate::metrics::trust::{model_trust, ModelTrust, TrustConfig};
 
 /// The strength at which the fairness audit also audits hybrid-als through the knob (as
 /// `whyrec fairness`).
-pub const FAIRNESS_KNOB: f64 = 0.5;
+pub const FAIRNESS_KNOB: f64 = crate::metrics::knob::RECOMMENDED_STRENGTH;
 
 /// The Trust tab's numbers.
 #[derive(Debug, Clone)]
