@@ -156,3 +156,44 @@ fn eval_knob_row_never_shows_an_unliked_movie_and_bad_strengths_are_refused() {
         assert!(out.contains(want), "{extra:?}: {out}");
     }
 }
+
+#[test]
+fn split_export_writes_the_twin_groups_other_systems_need_for_the_served_rule() {
+    let cwd = tempfile::tempdir().unwrap();
+    let data = common::shared_dataset("ml-100k");
+    let dir = data.parent().unwrap().to_str().unwrap().to_string();
+    let out = cwd.path().join("s1");
+    let args = [
+        "--dataset",
+        "ml-100k",
+        "--data-dir",
+        &dir,
+        "split",
+        "--seed",
+        "1",
+        "--export",
+        out.to_str().unwrap(),
+    ];
+    let o = common::run_whyrec(&args, cwd.path());
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    let text = std::fs::read_to_string(out.join("twins.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("item,group"));
+    let (_, titles) = raw_ml100k();
+    let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
+    for line in lines {
+        let (item, group) = line.split_once(',').unwrap();
+        let (item, group): (u32, u32) = (item.parse().unwrap(), group.parse().unwrap());
+        groups.entry(group).or_default().push(item);
+    }
+    assert_eq!(groups.len(), 18, "ML-100K's 18 titles under two ids");
+    for (group, items) in &groups {
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            *group,
+            *items.iter().min().unwrap(),
+            "a group is named by its smallest id"
+        );
+        assert_eq!(titles[&items[0]], titles[&items[1]], "{items:?}");
+    }
+}
