@@ -159,11 +159,11 @@ fn draw_history(
 ) {
     let focused = x.focus == Pane::History;
     let title = format!(
-        " History · {} hadn't liked · {} like{} · {} rated lower ",
+        " History · {} hadn't liked · {} ♥ · {} below ★{} ",
         v.removed.len(),
         v.profile.likes.len(),
-        if v.profile.likes.len() == 1 { "" } else { "s" },
-        v.seen.len()
+        v.seen.len(),
+        crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD
     );
     let rows = usize::from(area.height.saturating_sub(2));
     let width = usize::from(area.width.saturating_sub(2));
