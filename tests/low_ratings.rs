@@ -6,7 +6,7 @@
 //! β > 0 pushes the scores of every user's low-rated movies down. The ignored test is the
 //! measurement the README reports (served rule, holdout-20 seeds 1–5):
 //! `cargo test --release --test low_ratings -- --ignored --nocapture` (`LOW_BETAS`, default
-//! `0,0.5,1,2,4`; `LOW_PREFERENCES`, default `0,1`).
+//! `0,0.25,0.5,1,2,4`; `LOW_PREFERENCES`, default `0,1`).
 
 mod common;
 
@@ -92,7 +92,7 @@ fn measure_low_ratings_on_five_seeds() {
     let d = common::load_ml100k();
     let low = low_ratings(&d);
     let betas: Vec<f32> = std::env::var("LOW_BETAS")
-        .unwrap_or_else(|_| "0,0.5,1,2,4".into())
+        .unwrap_or_else(|_| "0,0.25,0.5,1,2,4".into())
         .split(',')
         .map(|b| b.trim().parse().expect("LOW_BETAS: numbers"))
         .collect();

@@ -234,7 +234,7 @@ fn knob_table(knob: &KnobCurve, all: bool) -> String {
         s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for p in &knob.points {
             s.push_str(&format!(
-                "| {:.3} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {:.1} | {:.4} | {:.4} | {} |\n",
+                "| {:.3} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {:.1} | {:.4} | {:.4} | {:.1} |\n",
                 p.strength, p.precision, p.recall, p.ndcg, p.auc, p.coverage, p.novelty, p.ild,
                 p.lists.arp, p.lists.gini, p.lists.calibration_kl, p.unliked_slots
             ));
@@ -251,7 +251,7 @@ fn knob_table(knob: &KnobCurve, all: bool) -> String {
         .find(|p| (p.strength - recommended).abs() < 1e-9)
     {
         s.push_str(&format!(
-            "recommended strength t = {recommended} (README): P@10 {:.4}, coverage@10 {:.4}, {} unliked slots\n",
+            "recommended strength t = {recommended} (README): P@10 {:.4}, coverage@10 {:.4}, {:.1} unliked slots\n",
             p.precision, p.coverage, p.unliked_slots
         ));
     }

@@ -1,9 +1,21 @@
 //! The sentences of the explain layer, built from titles: "Because you liked X, Y and Z.",
 //! "If you hadn't liked X, the model would recommend Y (instead of Z)." Plain English, no markup.
 
-/// `X`, `X and Y`, `X, Y and Z`.
+/// `X`, `X and Y`, `X, Y and Z`. A title given more than once — a film listed under two ids
+/// (twins, `data::twins`) whose both ids are meant — is named once, marked `X (both of its ids)`.
 pub fn join_titles(titles: &[String]) -> String {
-    match titles {
+    let mut names: Vec<String> = Vec::with_capacity(titles.len());
+    for (n, t) in titles.iter().enumerate() {
+        if titles[..n].contains(t) {
+            continue;
+        }
+        if titles[n + 1..].contains(t) {
+            names.push(format!("{t} (both of its ids)"));
+        } else {
+            names.push(t.clone());
+        }
+    }
+    match names.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
@@ -56,6 +68,10 @@ mod tests {
         let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(join_titles(&t(&["A"])), "A");
         assert_eq!(join_titles(&t(&["A", "B", "C"])), "A, B and C");
+        assert_eq!(
+            join_titles(&t(&["Chasing Amy (1997)", "B", "Chasing Amy (1997)"])),
+            "Chasing Amy (1997) (both of its ids) and B"
+        );
         assert_eq!(
             because(&t(&["A", "B"]), "Z", true),
             "Because you liked A and B."

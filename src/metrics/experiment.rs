@@ -316,7 +316,7 @@ impl RankingExperiment {
         for r in &self.models {
             let m = &r.metrics;
             s.push_str(&format!(
-                "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {} | {:.2} |\n",
+                "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.4} | {:.1} | {:.2} |\n",
                 r.name,
                 m.precision,
                 m.recall,

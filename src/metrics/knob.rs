@@ -53,7 +53,7 @@ use crate::engine::{HybridModel, Scorer};
 
 /// The strength the README recommends, read off the served-rule curve (ML-100K holdout-20, seeds
 /// 1–5, hybrid-als): P@10 0.2680 at coverage@10 0.4372, above LightFM WARP with genres and
-/// demographics on both (0.2595 / 0.3092 on the same split files), no top-10 slot without train
+/// demographics on both (0.2596 / 0.3100 on the same split files), no top-10 slot without train
 /// positives. `whyrec fairness` and the Fairness tab audit the knob at this strength.
 pub const RECOMMENDED_STRENGTH: f64 = 0.5;
 

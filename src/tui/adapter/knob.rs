@@ -146,16 +146,21 @@ impl Engine {
     }
 
     /// The top `k` of a dataset user by `scorer` seen through the engine's knob at `strength`
-    /// (for the Compare tab's hybrid-als, which is the engine's model).
+    /// (for the Compare tab's hybrid-als, which is the engine's model). A user without likes gets
+    /// the popularity fallback, which the knob leaves alone — the list every other front end
+    /// serves that user.
     pub fn top_by_knob(
         &self,
         scorer: &dyn crate::engine::Scorer,
         user: u32,
         strength: f64,
     ) -> TopList {
+        let likes = self.positives().by_user.row(user as usize);
+        if likes.is_empty() {
+            return self.top_by(scorer, user, self.explainer.k());
+        }
         let mut scores = vec![0.0; scorer.n_items()];
         scorer.score_items(user, &mut scores);
-        let likes = self.positives().by_user.row(user as usize);
         self.knob_top(&self.knob, strength, &scores, Some(user), likes, None)
     }
 }

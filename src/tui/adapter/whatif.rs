@@ -80,12 +80,14 @@ impl Engine {
             .retrained_incremental_model(&what_if, RETRAIN_SWEEPS, progress, cancel)
             .map_err(|e| e.to_string())?;
         let knob = Reranker::for_model(&model, &popularity(self.positives()), self.knob.path);
-        // Over the original interactions, so the what-if applies to it as to the instant refold.
+        // Over the original interactions and the same candidates (the served rule: no rated movie,
+        // no twin), so the what-if applies to it as to the instant refold.
         let retrained = Explainer::new(
             model,
             self.explainer.positives().clone(),
             self.explainer.catalog().clone(),
         )
+        .and_then(|x| x.with_candidates(self.explainer.candidates().clone()))
         .map_err(|e| e.to_string())?
         .with_k(self.explainer.k());
         let outcome = self.outcome(&retrained, profile, removed)?;

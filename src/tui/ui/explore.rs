@@ -159,9 +159,9 @@ fn draw_history(
 ) {
     let focused = x.focus == Pane::History;
     let title = format!(
-        " History · {} hadn't liked · {} ♥ · {} below ★{} ",
+        " History · {}♥ {}✗ · {} below ★{} ",
+        v.profile.likes.len() - v.removed.len().min(v.profile.likes.len()),
         v.removed.len(),
-        v.profile.likes.len(),
         v.seen.len(),
         crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD
     );
