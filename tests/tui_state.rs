@@ -90,6 +90,24 @@ fn toggle_shows_the_instant_refold_then_the_retrain_replaces_it() {
     assert_eq!(result.removed, removed);
     assert_eq!(v.shown(), &result.after);
     assert!(result.same_places <= result.overlap && result.overlap <= 10);
+    // The retrained list follows the served rule like every other list: no movie the user rated
+    // (at any stars) or its twin, the same candidates as the engine's.
+    let engine = rig.app.engine.clone().unwrap();
+    let user = v.profile.user.unwrap();
+    let candidates = engine.explainer.candidates();
+    assert!(!candidates.seen(user).is_empty());
+    for r in &result.after.recs {
+        assert!(
+            !candidates.is_seen(Some(user), &[], r.item),
+            "retrained list holds rated movie {}",
+            r.item
+        );
+    }
+    assert_eq!(
+        result.explainer.candidates().seen(user),
+        candidates.seen(user),
+        "the retrained explainer keeps the served candidates"
+    );
     let logged = rig.app.session.entries[0]
         .retrain
         .as_ref()
