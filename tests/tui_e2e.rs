@@ -126,7 +126,10 @@ fn explore_ml100k_toggle_a_like_and_see_the_retrain() {
     // Into the history pane, toggle the first like.
     tmux.keys(&["l", "Space"]);
     let screen = tmux.wait_for("If you hadn't liked", 30);
-    assert!(screen.contains("♥ 1✗ ·"), "the History title counts the toggled like: {screen}");
+    assert!(
+        screen.contains("♥ 1✗ ·"),
+        "the History title counts the toggled like: {screen}"
+    );
     assert!(
         screen.contains("✗ "),
         "the toggled like is marked: {screen}"
