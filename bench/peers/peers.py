@@ -198,7 +198,8 @@ def main(argv=None) -> int:
                 raise SystemExit("--tune needs --split DIR")
             train, _ = load_split(ds, args.split)
             names = [n.strip() for n in args.models.split(",") if n.strip()] if args.models != ",".join(models.MODELS) else None
-            print(tune.run(ds, train, args.threads, args.export_validation, names))
+            twins = movielens.read_twins(args.split / "twins.csv", ds) if args.candidates == "served" else None
+            print(tune.run(ds, train, args.threads, args.export_validation, names, twins))
             return 0
         if args.split is not None:
             splits = [(args.seed, args.split)]

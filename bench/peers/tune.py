@@ -54,14 +54,24 @@ def export(ds, fit_train: sp.csr_matrix, valid: sp.csr_matrix, folder: Path) -> 
 TUNABLE = ["implicit-als", "lightfm-warp", "lightfm-warp-genres", "lightfm-warp-hybrid"]
 
 
-def run(ds, train: sp.csr_matrix, threads: int, export_dir: Path | None = None, names: list[str] | None = None) -> str:
+def run(
+    ds,
+    train: sp.csr_matrix,
+    threads: int,
+    export_dir: Path | None = None,
+    names: list[str] | None = None,
+    twins: list[np.ndarray] | None = None,
+) -> str:
+    """With `twins` (the split's twin groups) the validation split is scored under the served rule
+    (the dataset's low ratings and twins excluded, as in the evaluation); without, under `positives`."""
     fit_train, valid = validation_split(train)
     if export_dir is not None:
         export(ds, fit_train, valid, export_dir)
     genres = ds.genre_matrix()
     out = [f"validation split of the given train set: {fit_train.nnz} fit / {valid.nnz} validation positives\n"]
     pop = models.fit("popularity", fit_train, genres, 1, threads)
-    m = metrics.evaluate(pop.scores, fit_train, valid, ds.catalog, genres)
+    served = {"seen_low": ds.low, "twins": twins} if twins is not None else {}
+    m = metrics.evaluate(pop.scores, fit_train, valid, ds.catalog, genres, **served)
     out.append(f"popularity on it: P@10 {m['p@10']:.4f}, NDCG@10 {m['ndcg@10']:.4f}, AUC {m['auc']:.4f}\n")
     users = None
     names = [n for n in (names or TUNABLE) if n in TUNABLE]
@@ -78,7 +88,7 @@ def run(ds, train: sp.csr_matrix, threads: int, export_dir: Path | None = None, 
             if "item_alpha" in overrides:
                 overrides["user_alpha"] = overrides["item_alpha"]
             f = models.fit(name, fit_train, genres, 1, threads, user_matrix=users, **overrides)
-            m = metrics.evaluate(f.scores, fit_train, valid, ds.catalog, genres)
+            m = metrics.evaluate(f.scores, fit_train, valid, ds.catalog, genres, **served)
             results.append((overrides, m, f.fit_seconds))
         results.sort(key=lambda r: -r[1]["p@10"])
         out.append(f"### {name}\n\n| " + " | ".join(keys) + " | P@10 | NDCG@10 | AUC | fit s |")
