@@ -7,7 +7,8 @@
 //! * [`HybridAls::fit`] trains a [`HybridModel`] (`hybrid.rs` holds the representation, `als.rs`
 //!   the trainer, `side.rs` one side's vectors, `steps.rs` its exact minimisation steps, `linalg.rs` the k×k solves);
 //! * [`HybridModel::fold_in`], [`HybridModel::continue_training`] for changed histories;
-//! * [`HybridModel::decompose`] and [`HybridModel::influences`] (`decompose.rs`) for explanations;
+//! * [`HybridModel::decompose`] and [`HybridModel::influences`] (`decompose.rs`) for explanations,
+//!   [`HybridModel::removals`] (`removal.rs`) for every like's exact leave-one-out refold at once;
 //! * [`HybridModel::save`] / [`HybridModel::load`] (`persist.rs`) for model files.
 //!
 //! `warp` and `bpr` ([`SgdModel`], `sgd/`): LightFM-style pairwise SGD on the same representation,
@@ -22,6 +23,7 @@ mod hybrid;
 mod linalg;
 mod persist;
 pub mod rank;
+mod removal;
 mod side;
 mod steps;
 
@@ -31,6 +33,7 @@ pub use error::EngineError;
 pub use hybrid::{FoldedUser, HybridModel};
 pub use persist::{ModelMeta, FORMAT_VERSION};
 pub use rank::{top_k, CandidateRule, Candidates};
+pub use removal::Removals;
 
 pub mod baselines;
 pub mod cache;
