@@ -116,7 +116,7 @@ fn influences_sum_and_measured_removals_agree_with_the_what_if() {
         let sum: f64 =
             inf.likes.iter().map(|l| f64::from(l.value)).sum::<f64>() + f64::from(inf.demographic);
         assert!(relative_gap(sum, inf.score) <= 1e-4, "user {u}");
-        assert!(inf.likes.windows(2).all(|w| w[0].value >= w[1].value));
+        assert!(inf.likes.windows(2).all(|w| w[0].drop >= w[1].drop));
         assert_eq!(inf.measured.len(), 5.min(inf.likes.len()));
         assert!(inf.sentence.starts_with("Because you liked "));
         assert!(inf
@@ -132,8 +132,77 @@ fn influences_sum_and_measured_removals_agree_with_the_what_if() {
             assert_eq!(change.new_rank, m.new_rank, "user {u} without {}", m.like);
             assert_eq!(change.new_score, m.new_score);
             assert_eq!(m.still_recommended, after.is_some());
+            // The measured drop is the score lost in that very refold.
+            let like = inf.likes.iter().find(|l| l.like == m.like).unwrap();
+            assert!(
+                (like.drop - (inf.score - m.new_score)).abs() < 1e-4,
+                "user {u}: {like:?} {m:?}"
+            );
         }
     }
+}
+
+/// "Because you liked": for every ML-100K user's top-1, the named likes are the largest positive
+/// drops in decreasing order, and each drop equals the score lost when the user is actually
+/// refolded without that like.
+#[test]
+fn because_names_the_largest_measured_drops_for_every_users_top1() {
+    use rayon::prelude::*;
+    let f = ml100k();
+    let e = &f.explainer;
+    let worst = (0..f.data.n_users() as u32)
+        .into_par_iter()
+        .map(|u| {
+            let top = e.recommend(u).unwrap();
+            if top.source != whyrec::explain::ListSource::Model {
+                return 0.0f64;
+            }
+            let item = top.items[0].item;
+            let inf = e.explain_influence(u, item, 0).unwrap();
+            let profile = e.profile(u).unwrap();
+            let refold_score = |without: u32| {
+                let p = profile.edited(&[without], &[]);
+                let folded = e.model().fold_in(&p.likes, &p.features);
+                let mut s = vec![0f32; e.model().n_items()];
+                e.model().score_folded(&folded, &mut s);
+                f64::from(s[item as usize])
+            };
+            let mut worst = 0.0f64;
+            let drops: Vec<f32> = inf
+                .because
+                .iter()
+                .map(|&j| {
+                    let l = inf.likes.iter().find(|l| l.like == j).unwrap();
+                    let d = (f64::from(inf.score) - refold_score(j) - f64::from(l.drop)).abs();
+                    worst = worst.max(d);
+                    assert!(d < 1e-4, "user {u}, like {j}: drop {} vs refold", l.drop);
+                    l.drop
+                })
+                .collect();
+            assert!(
+                drops.windows(2).all(|w| w[0] >= w[1]),
+                "user {u}: {drops:?}"
+            );
+            assert!(drops.iter().all(|&d| d > 0.0));
+            // No like left out of the sentence drops the score more than the last one named.
+            if let Some(&last) = drops.last() {
+                let named = inf.because.len();
+                assert!(
+                    inf.likes[named..].iter().all(|l| l.drop <= last),
+                    "user {u}"
+                );
+                assert_eq!(
+                    inf.because,
+                    inf.likes[..named]
+                        .iter()
+                        .map(|l| l.like)
+                        .collect::<Vec<_>>()
+                );
+            }
+            worst
+        })
+        .reduce(|| 0.0, f64::max);
+    println!("largest |drop − (score − refolded score)| over the named likes: {worst:.2e}");
 }
 
 #[test]

@@ -224,8 +224,13 @@ fn explanations_add_up_and_the_minimal_set_works() {
             );
             assert!(a.parts.iter().any(|p| p.0 == "collaborative"));
             let i = engine.influences(&profile, &[], r.item);
-            let total: f32 = i.items.iter().map(|p| p.1).sum::<f32>() + i.demographic;
+            // The exact shares (third field) add up to the score; the bars are measured drops.
+            let total: f32 = i.items.iter().map(|p| p.2).sum::<f32>() + i.demographic;
             assert!((total - r.score).abs() < 1e-3, "{total} vs {}", r.score);
+            assert!(
+                i.items.windows(2).all(|w| w[0].1 >= w[1].1),
+                "largest drop first"
+            );
         }
         let item = top.recs[0].item;
         let set = engine.minimal_set(&profile, item);

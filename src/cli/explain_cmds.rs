@@ -129,17 +129,20 @@ fn explain_with<M: ExplainableModel>(e: &Explainer<M>, args: &ExplainArgs) -> Re
         println!("  {:+.4}  {:>6.1}%  {}", p.value, 100.0 * p.share, p.name);
     }
     println!(
-        "\nWhich likes mattered ({}; the top {} measured by refolding without them):",
-        x.influence.method,
-        x.influence.measured.len()
+        "\nWhich likes mattered, largest measured drop first (drop = the score minus the score of \
+         the user refolded without that like; share = its exact additive part, {}; the parts and \
+         the demographic prior sum to the score, the drops need not):",
+        x.influence.method
     );
+    println!("     drop     share  share%  like");
     for (n, l) in x.influence.likes.iter().take(10).enumerate() {
         let measured = x.influence.measured.get(n).map_or(String::new(), |m| {
             let rank = m.new_rank.map_or("-".into(), |r| r.to_string());
             format!("  → without it: score {:.4}, rank {rank}", m.new_score)
         });
         println!(
-            "  {:+.4}  {:>6.1}%  {}{measured}",
+            "  {:+.4}  {:+.4}  {:>6.1}%  {}{measured}",
+            l.drop,
             l.value,
             100.0 * l.share,
             title(l.like)

@@ -6,9 +6,12 @@
 //! `score = Σ_j c_uj q_iᵀ W_u q_j + λ_u q_iᵀ W_u s_u`, one term per like plus one for the demographic
 //! prior. For `warp`/`bpr`, the update attribution of the SGD fold-in (`engine::sgd`, `credit.rs`):
 //! `score = Σ_j c_j·q_i + s_u·q_i + b_i`, one term per like, the demographic prior and the item bias.
-//! Both describe the score as it is; removing a like also changes `W_u` (the SGD path), so for
-//! the top likes the effect of removal is *measured* by refolding the user without it and ranking
-//! again.
+//! Both describe the score as it is; removing a like also changes `W_u` (the SGD path), so the
+//! effect of removal is *measured*: [`ExplainableModel::removal_drops`] refolds the user without
+//! each like (for ALS all at once, exactly, by Sherman–Morrison) and gives the score it loses — its
+//! `drop`. "Because you liked X, Y and Z" names the likes with the largest positive drops, largest
+//! first; the likes are listed in that order, each with its drop and its additive share; for the
+//! top likes the new rank is measured too by ranking the refolded user again.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +35,8 @@ pub struct LikeInfluence {
     pub value: f32,
     /// `value / score` (0 when the score is 0).
     pub share: f32,
+    /// Measured: the score minus the score of the user refolded without this like (not additive).
+    pub drop: f32,
 }
 
 /// The measured effect of removing one like: the user refolded without it, ranked by the model's
@@ -57,7 +62,7 @@ pub struct InfluenceExplanation {
     pub rank: Option<usize>,
     /// How the shares were computed.
     pub method: String,
-    /// Every like, largest influence first (ties by item index).
+    /// Every like, largest measured drop first (ties by item index).
     pub likes: Vec<LikeInfluence>,
     /// The share of the demographic prior (0 without demographic features).
     pub demographic: f32,
@@ -66,7 +71,7 @@ pub struct InfluenceExplanation {
     pub bias: f32,
     /// Measured removals of the top likes, in the order of `likes`.
     pub measured: Vec<MeasuredRemoval>,
-    /// The likes the sentence names (the top positive ones, at most [`BECAUSE_COUNT`]).
+    /// The likes the sentence names: the largest positive drops, at most [`BECAUSE_COUNT`].
     pub because: Vec<u32>,
     /// "Because you liked X, Y and Z."
     pub sentence: String,
@@ -100,6 +105,9 @@ impl<M: ExplainableModel> Explainer<M> {
             .model()
             .influences(&profile.likes, &profile.features, item);
         let share = |v: f32| if score == 0.0 { 0.0 } else { v / score };
+        let drops = self
+            .model()
+            .removal_drops(&profile.likes, &profile.features, item);
         let mut likes: Vec<LikeInfluence> = inf
             .per_item
             .iter()
@@ -107,9 +115,19 @@ impl<M: ExplainableModel> Explainer<M> {
                 like,
                 value,
                 share: share(value),
+                drop: drops.iter().find(|d| d.0 == like).map_or(f32::NAN, |d| d.1),
             })
             .collect();
-        likes.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.like.cmp(&b.like)));
+        likes.sort_by(|a, b| {
+            let key = |l: &LikeInfluence| {
+                if l.drop.is_nan() {
+                    f32::NEG_INFINITY
+                } else {
+                    l.drop
+                }
+            };
+            key(b).total_cmp(&key(a)).then(a.like.cmp(&b.like))
+        });
         let measured = likes
             .iter()
             .take(measured)
@@ -128,7 +146,7 @@ impl<M: ExplainableModel> Explainer<M> {
             .collect();
         let because: Vec<u32> = likes
             .iter()
-            .filter(|l| l.value > 0.0)
+            .filter(|l| l.drop > 0.0)
             .take(BECAUSE_COUNT)
             .map(|l| l.like)
             .collect();

@@ -51,6 +51,10 @@ pub trait ExplainableModel: Clone + Send + Sync + 'static {
     fn influence_method(&self) -> &'static str;
     /// The share of every like (and of the demographic prior) in the folded score of `item`.
     fn influences(&self, history: &[u32], user_features: &[u32], item: u32) -> Influence;
+    /// The measured effect of removing each like: `(like, score − score of the user refolded
+    /// without it)` for `item`, in history order (ascending item index). Exact refolds, not
+    /// shares: the values need not sum to the score.
+    fn removal_drops(&self, history: &[u32], user_features: &[u32], item: u32) -> Vec<(u32, f32)>;
     /// Warm-started retraining on a changed interaction set over the same users and items.
     fn continue_training(
         &mut self,
@@ -103,6 +107,33 @@ impl ExplainableModel for HybridModel {
 
     fn influences(&self, history: &[u32], user_features: &[u32], item: u32) -> Influence {
         HybridModel::influences(self, history, user_features, item)
+    }
+
+    /// All likes at once by Sherman–Morrison (`engine::removal`); a refold per like should the
+    /// normal matrix not factorise.
+    fn removal_drops(&self, history: &[u32], user_features: &[u32], item: u32) -> Vec<(u32, f32)> {
+        let folded = HybridModel::fold_in(self, history, user_features);
+        let mut scores = vec![0.0f32; HybridModel::n_items(self)];
+        HybridModel::score_folded(self, &folded, &mut scores);
+        let score = f64::from(scores[item as usize]);
+        match self.removals(history, user_features) {
+            Some(r) => r
+                .scores_of(self, item)
+                .into_iter()
+                .map(|(j, s)| (j, (score - s) as f32))
+                .collect(),
+            None => folded
+                .history
+                .iter()
+                .map(|&j| {
+                    let rest: Vec<u32> =
+                        folded.history.iter().copied().filter(|&h| h != j).collect();
+                    let refold = HybridModel::fold_in(self, &rest, &folded.features);
+                    HybridModel::score_folded(self, &refold, &mut scores);
+                    (j, (score - f64::from(scores[item as usize])) as f32)
+                })
+                .collect(),
+        }
     }
 
     fn continue_training(
@@ -178,6 +209,14 @@ impl ExplainableModel for SgdModel {
 
     fn influences(&self, history: &[u32], user_features: &[u32], item: u32) -> Influence {
         SgdModel::influences(self, history, user_features, item)
+    }
+
+    /// One SGD refold per like ([`SgdModel::leave_one_out`]).
+    fn removal_drops(&self, history: &[u32], user_features: &[u32], item: u32) -> Vec<(u32, f32)> {
+        SgdModel::leave_one_out(self, history, user_features, &[item])
+            .ok()
+            .and_then(|mut l| l.pop())
+            .map_or_else(Vec::new, |l| l.per_like)
     }
 
     fn continue_training(

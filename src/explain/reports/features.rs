@@ -18,6 +18,8 @@ pub struct NamedInfluence {
     pub title: String,
     pub value: f32,
     pub share: f32,
+    /// Measured: the score minus the score refolded without this like.
+    pub drop: f32,
 }
 
 /// The measured removal of one of the top likes.
@@ -160,6 +162,7 @@ fn named_influences<M: ExplainableModel>(
                 title,
                 value: l.value,
                 share: l.share,
+                drop: l.drop,
             }
         })
         .collect()

@@ -134,8 +134,9 @@ pub struct Attribution {
 /// How much each past like pushes one score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Influences {
-    /// (like, exact share of the score), as the explain layer orders them.
-    pub items: Vec<(u32, f32)>,
+    /// (like, measured drop of the score without it, exact additive share), largest drop first
+    /// (the explain layer's order).
+    pub items: Vec<(u32, f32, f32)>,
     pub demographic: f32,
     pub score: f32,
     /// Measured removals of the top three likes: (like, rank after refolding without it; `None`:
@@ -329,7 +330,7 @@ impl Engine {
     ) -> Influences {
         match x.explain_influence_profile(&profile.edited(removed, &[]), item, BECAUSE_COUNT) {
             Ok(i) => Influences {
-                items: i.likes.iter().map(|l| (l.like, l.value)).collect(),
+                items: i.likes.iter().map(|l| (l.like, l.drop, l.value)).collect(),
                 demographic: i.demographic,
                 score: i.score,
                 measured: i

@@ -286,7 +286,7 @@ pub fn draw_influence(
     detail: Option<&Detail>,
     theme: &Theme,
 ) {
-    let block = theme.block(" Because you liked ", false);
+    let block = theme.block(" Because you liked · drop if removed ", false);
     let Some(d) = detail else {
         frame.render_widget(Paragraph::new("").block(block), area);
         return;
@@ -300,7 +300,20 @@ pub fn draw_influence(
     };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [top, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+    // How the measured drops relate to the exact additive parts (which the Why panel splits by
+    // feature instead of by like).
+    let shares: f32 = inf.items.iter().map(|p| p.2).sum();
+    let note = format!(
+        "drop: score lost on a refold without it · exact parts: likes {:+.3} + prior {:+.3} = {:.3}",
+        shares, inf.demographic, inf.score
+    );
+    let note_rows = note.chars().count().div_ceil(width.max(1)).clamp(1, 3) as u16;
+    let [top, rest, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(0),
+        Constraint::Length(note_rows),
+    ])
+    .areas(inner);
     frame.render_widget(
         Paragraph::new(Span::styled(sentence, theme.accent())).wrap(Wrap { trim: true }),
         top,
@@ -310,15 +323,15 @@ pub fn draw_influence(
         .items
         .iter()
         .map(|p| p.1.abs())
-        .fold(inf.demographic.abs(), f32::max);
+        .filter(|v| v.is_finite())
+        .fold(0.0, f32::max);
     let cols = (width, (width / 2).clamp(8, 30));
-    let demographic = inf.demographic != 0.0;
-    let mut lines: Vec<Line> = inf
+    let lines: Vec<Line> = inf
         .items
         .iter()
-        .take(rows.saturating_sub(usize::from(demographic)))
-        .map(|&(item, value)| {
-            // The measured effect of removing this like, where the explain layer measured it.
+        .take(rows)
+        .map(|&(item, drop, _share)| {
+            // The measured rank after removing this like, where the explain layer ranked it.
             let suffix = match inf.measured.iter().find(|m| m.0 == item) {
                 Some((_, Some(rank))) => format!(" →#{rank}"),
                 Some((_, None)) => " →out".to_string(),
@@ -329,19 +342,14 @@ pub fn draw_influence(
                 "{}{suffix}",
                 fit(strip_year(engine.title(item)), room).trim_end()
             );
-            bar_line(&label, value, max, cols, theme)
+            bar_line(&label, drop, max, cols, theme)
         })
         .collect();
-    if demographic {
-        lines.push(bar_line(
-            "demographic prior",
-            inf.demographic,
-            max,
-            cols,
-            theme,
-        ));
-    }
     frame.render_widget(Paragraph::new(lines), rest);
+    frame.render_widget(
+        Paragraph::new(Span::styled(note, theme.dim())).wrap(Wrap { trim: true }),
+        foot,
+    );
 }
 
 fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, theme: &Theme) {
