@@ -134,7 +134,7 @@ fn explore_ml100k_toggle_a_like_and_see_the_retrain() {
         screen.contains("✗ "),
         "the toggled like is marked: {screen}"
     );
-    let screen = tmux.wait_for("places agreed", 600);
+    let screen = tmux.wait_for("the instant answer agreed", 600);
     assert!(screen.contains("after incremental retrain"), "{screen}");
     tmux.keys(&["e"]);
     tmux.wait_for("exported 1 what-if", 30);

@@ -108,6 +108,25 @@ fn toggle_shows_the_instant_refold_then_the_retrain_replaces_it() {
         candidates.seen(user),
         "the retrained explainer keeps the served candidates"
     );
+    // One answer on screen: the sentence and the leaving items describe the retrained list.
+    let base: Vec<u32> = v.base.recs.iter().map(|r| r.item).collect();
+    let after: Vec<u32> = result.after.recs.iter().map(|r| r.item).collect();
+    let entering: Vec<&str> = after
+        .iter()
+        .filter(|i| !base.contains(i))
+        .map(|&i| engine.title(i))
+        .collect();
+    if !entering.is_empty() {
+        assert!(
+            entering.iter().any(|t| result.sentence.contains(t)),
+            "{:?} names none of {entering:?}",
+            result.sentence
+        );
+    }
+    for &(item, rank) in &result.leaving {
+        assert!(!after.contains(&item) && base.get(rank - 1) == Some(&item));
+    }
+
     let logged = rig.app.session.entries[0]
         .retrain
         .as_ref()
@@ -118,6 +137,8 @@ fn toggle_shows_the_instant_refold_then_the_retrain_replaces_it() {
     let shown = v.shown().recs[v.recs.selected].score;
     let sum: f32 = d.attribution.parts.iter().map(|p| p.1).sum();
     assert!((sum - shown).abs() < 1e-3, "{sum} vs {shown}");
+    let screen = rig.screen();
+    assert!(screen.contains("the instant answer agreed"), "{screen}");
 }
 
 #[test]

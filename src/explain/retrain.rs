@@ -140,6 +140,17 @@ impl<M: ExplainableModel> Explainer<M> {
         Ok((edit, model))
     }
 
+    /// The what-if's outcome under `model`, a model retrained on the edit (e.g. kept from
+    /// [`Self::retrained_incremental_model`]): `before` is this explainer's list, `after` the list
+    /// `model` gives the edited profile, and the sentence, moves and leaving items describe that
+    /// list — what a screen shows once the retrain replaces the instant answer.
+    pub fn outcome_under(&self, what_if: &WhatIf, model: &M) -> ExplainResult<WhatIfOutcome> {
+        let edit = self.edit(what_if)?;
+        Ok(self
+            .retrained(&edit, model, RetrainKind::Incremental, 0)
+            .outcome)
+    }
+
     /// (c) The full retrain: a new model from scratch on the changed interactions (same settings
     /// and seed), then the user's new top-k.
     pub fn retrain_full(

@@ -87,6 +87,11 @@ pub struct Retrained {
     pub removed: Vec<u32>,
     /// The retrained list, `previous_rank` against the list without what-if.
     pub after: TopList,
+    /// The what-if's sentence for the retrained list ("… would recommend Y (instead of Z)": Y in
+    /// this list and not in the original, Z the other way round).
+    pub sentence: String,
+    /// Items of the original list that are not in the retrained one, with their old rank.
+    pub leaving: Vec<(u32, usize)>,
     /// Places (rank positions) where the retrain and the instant refold put the same item.
     pub same_places: usize,
     /// Items the two lists share.

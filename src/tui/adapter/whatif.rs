@@ -80,8 +80,14 @@ impl Engine {
             .retrained_incremental_model(&what_if, RETRAIN_SWEEPS, progress, cancel)
             .map_err(|e| e.to_string())?;
         let knob = Reranker::for_model(&model, &popularity(self.positives()), self.knob.path);
+        // The original list against the retrained model's: the list, sentence and leaving items
+        // the screen shows once the retrain replaces the instant answer.
+        let outcome = self
+            .explainer
+            .outcome_under(&what_if, &model)
+            .map_err(|e| e.to_string())?;
         // Over the original interactions and the same candidates (the served rule: no rated movie,
-        // no twin), so the what-if applies to it as to the instant refold.
+        // no twin), so explanations of the retrained list add up to its scores.
         let retrained = Explainer::new(
             model,
             self.explainer.positives().clone(),
@@ -90,11 +96,16 @@ impl Engine {
         .and_then(|x| x.with_candidates(self.explainer.candidates().clone()))
         .map_err(|e| e.to_string())?
         .with_k(self.explainer.k());
-        let outcome = self.outcome(&retrained, profile, removed)?;
         let agreement = explain::agreement(&instant.source, &outcome.after);
         Ok(Retrained {
             removed: removed.to_vec(),
             after: self.rows(profile.user, outcome.after, Some(before)),
+            sentence: outcome.sentence,
+            leaving: outcome
+                .leaving
+                .iter()
+                .filter_map(|c| Some((c.item, c.old_rank?)))
+                .collect(),
             same_places: agreement.same_places,
             overlap: agreement.overlap,
             kendall_tau: agreement.kendall_tau,

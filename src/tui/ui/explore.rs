@@ -59,10 +59,13 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     };
     let title = format!(" Top-10 for user {user_id} — {state}{knob} ");
     let mut block = theme.block(title, x.focus == Pane::Recs);
-    let leaving = match (&v.knob, &v.whatif) {
-        (Some(k), _) => k.leaving.as_slice(),
-        (None, Some(w)) => w.leaving.as_slice(),
-        (None, None) => &[],
+    // What left the list shown: through the knob, the knob's lists; else the retrained list once
+    // it replaced the instant answer, else the instant answer's.
+    let leaving = match (&v.knob, &v.whatif, &v.retrain) {
+        (Some(k), _, _) => k.leaving.as_slice(),
+        (None, Some(_), Retrain::Done { result, .. }) => result.leaving.as_slice(),
+        (None, Some(w), _) => w.leaving.as_slice(),
+        (None, None, _) => &[],
     };
     if !leaving.is_empty() {
         let gone: Vec<String> = leaving
@@ -375,8 +378,13 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
         frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim())), first);
         return;
     };
+    // One answer at a time: once the retrain replaced the instant answer, its sentence.
+    let sentence = match &v.retrain {
+        Retrain::Done { result, .. } => result.sentence.as_str(),
+        _ => w.sentence.as_str(),
+    };
     frame.render_widget(
-        Paragraph::new(Span::styled(w.sentence.as_str(), theme.accent())).wrap(Wrap { trim: true }),
+        Paragraph::new(Span::styled(sentence, theme.accent())).wrap(Wrap { trim: true }),
         first,
     );
     match &v.retrain {
@@ -399,10 +407,9 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
         }
         Retrain::Done { result, .. } => {
             let text = format!(
-                "Retrain ({}) replaced it: {}/10 places agreed, {}/10 shared, τ {:.2}",
+                "Retrain ({}) shown; the instant answer agreed in {}/10 places, τ {:.2}",
                 sweeps_label(result.sweeps),
                 result.same_places,
-                result.overlap,
                 result.kendall_tau
             );
             frame.render_widget(Paragraph::new(Span::styled(text, theme.positive())), second);
