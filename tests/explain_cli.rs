@@ -131,3 +131,96 @@ fn explain_whatif_and_reports_from_the_command_line() {
         assert_eq!(v["dataset"], "ml-100k");
     }
 }
+
+/// Every list of `whatif --retrain full --json` carries its own sentence: "would recommend Y" is in
+/// that list and not in the original, "instead of Z" in the original and not in that list; and
+/// `explain --json` lists the likes under "because" by decreasing measured drop.
+#[test]
+fn every_whatif_list_carries_its_own_sentence_and_because_follows_the_drops() {
+    let cwd = tempfile::tempdir().unwrap();
+    let cwd = cwd.path();
+    for (user, without) in [("1", "1"), ("42", "1"), ("200", "50"), ("655", "100")] {
+        let x = stdout_json(&whyrec(&["explain", "--user", user, "--json"], cwd));
+        let inf = &x["explanation"]["influence"];
+        let drop_of = |j: &serde_json::Value| {
+            inf["likes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["like"] == *j)
+                .unwrap()["drop"]
+                .as_f64()
+                .unwrap()
+        };
+        let drops: Vec<f64> = inf["because"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(drop_of)
+            .collect();
+        assert!(
+            drops.windows(2).all(|w| w[0] >= w[1]),
+            "user {user}: {drops:?}"
+        );
+
+        let o = whyrec(
+            &[
+                "whatif",
+                "--user",
+                user,
+                "--without",
+                without,
+                "--retrain",
+                "full",
+                "--json",
+            ],
+            cwd,
+        );
+        if !o.status.success() {
+            // The movie is not one of this user's likes: the error says so.
+            assert!(stderr(&o).contains("never liked"), "{}", stderr(&o));
+            continue;
+        }
+        let w: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let title = |i: &serde_json::Value| {
+            w["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["item"] == *i)
+                .unwrap()["title"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        for outcome in [
+            &w["instant"],
+            &w["incremental"]["outcome"],
+            &w["full"]["outcome"],
+        ] {
+            let items = |side: &str| -> Vec<serde_json::Value> {
+                outcome[side]["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["item"].clone())
+                    .collect()
+            };
+            let (before, after) = (items("before"), items("after"));
+            let sentence = outcome["sentence"].as_str().unwrap();
+            if let Some((_, rest)) = sentence.split_once("would recommend ") {
+                let y = after
+                    .iter()
+                    .find(|i| rest.starts_with(&title(i)))
+                    .unwrap_or_else(|| panic!("{sentence}: Y is not in its list"));
+                assert!(!before.contains(y), "{sentence}");
+                let z_text = rest.split_once("(instead of ").map(|p| p.1).unwrap();
+                let z = before
+                    .iter()
+                    .find(|i| z_text.starts_with(&title(i)))
+                    .unwrap_or_else(|| panic!("{sentence}: Z is not in the original"));
+                assert!(!after.contains(z), "{sentence}");
+            }
+        }
+    }
+}
