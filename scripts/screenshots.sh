@@ -54,7 +54,7 @@ keys / 4 2 Enter
 wait_for "Top-10 for user 42 " 30
 keys l j j Space
 wait_for "If you hadn't liked" 30
-wait_for "places agreed" 600
+wait_for "instant answer agreed" 600
 keys l j
 shoot explore
 keys 2
