@@ -2,9 +2,12 @@
 //! user's likes whose removal drops a given recommendation out of the top-k, every candidate set
 //! confirmed by refolding the user without it.
 //!
-//! The search is guided by the *margin influence* of each like: its term in the exact decomposition
-//! of `score(item) − score(c)`, where `c` is the best item just outside the top-k once `item` is set
-//! aside (the one `item` must fall behind). Then:
+//! The search is guided by the *margin influence* of each like on `score(item) − score(c)`, where
+//! `c` is the best item just outside the top-k once `item` is set aside (the one `item` must fall
+//! behind): for hybrid-als the measured narrowing of that gap when the like alone is removed
+//! ([`ExplainableModel::margin_drops`], every like exactly at once — so the search agrees with the
+//! single-removal drops "Because you liked" shows); for warp/bpr, whose refolds cost an SGD
+//! fold-in each, the like's term in the exact decomposition of the gap. Then:
 //!
 //! 1. every single like among the `m` with the largest margin influence is tried;
 //! 2. every pair among those `m`;
@@ -238,6 +241,14 @@ impl<M: ExplainableModel> Explainer<M> {
             .filter(|&i| i != item)
             .nth(self.k() - 1);
         let model = self.model();
+        // Measured where the model can refold every like at once (hybrid-als): how much each
+        // removal narrows the gap to the rival; else the additive shares of that gap.
+        if let Some(mut margins) =
+            competitor.and_then(|c| model.margin_drops(&now.likes, &now.features, item, c))
+        {
+            margins.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            return margins.into_iter().map(|p| p.0).collect();
+        }
         let on_item = model.influences(&now.likes, &now.features, item).per_item;
         let on_rival = competitor.map(|c| model.influences(&now.likes, &now.features, c).per_item);
         let mut margins: Vec<(u32, f32)> = on_item

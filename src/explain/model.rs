@@ -55,6 +55,18 @@ pub trait ExplainableModel: Clone + Send + Sync + 'static {
     /// without it)` for `item`, in history order (ascending item index). Exact refolds, not
     /// shares: the values need not sum to the score.
     fn removal_drops(&self, history: &[u32], user_features: &[u32], item: u32) -> Vec<(u32, f32)>;
+    /// When cheap for this model: per like (history order), how much its removal narrows the gap
+    /// `score(item) − score(rival)` — the measured drop on `item` minus that on `rival`, exact.
+    /// `None`: the caller uses the additive shares instead (models whose refolds cost a fit each).
+    fn margin_drops(
+        &self,
+        _history: &[u32],
+        _user_features: &[u32],
+        _item: u32,
+        _rival: u32,
+    ) -> Option<Vec<(u32, f32)>> {
+        None
+    }
     /// Warm-started retraining on a changed interaction set over the same users and items.
     fn continue_training(
         &mut self,
@@ -107,6 +119,32 @@ impl ExplainableModel for HybridModel {
 
     fn influences(&self, history: &[u32], user_features: &[u32], item: u32) -> Influence {
         HybridModel::influences(self, history, user_features, item)
+    }
+
+    /// One factorisation for every like and both items (`engine::removal`).
+    fn margin_drops(
+        &self,
+        history: &[u32],
+        user_features: &[u32],
+        item: u32,
+        rival: u32,
+    ) -> Option<Vec<(u32, f32)>> {
+        let removals = self.removals(history, user_features)?;
+        let folded = HybridModel::fold_in(self, history, user_features);
+        let mut scores = vec![0.0f32; HybridModel::n_items(self)];
+        HybridModel::score_folded(self, &folded, &mut scores);
+        let gap = f64::from(scores[item as usize]) - f64::from(scores[rival as usize]);
+        let (on_item, on_rival) = (
+            removals.scores_of(self, item),
+            removals.scores_of(self, rival),
+        );
+        Some(
+            on_item
+                .iter()
+                .zip(&on_rival)
+                .map(|(&(j, a), &(_, b))| (j, (gap - (a - b)) as f32))
+                .collect(),
+        )
     }
 
     /// All likes at once by Sherman–Morrison (`engine::removal`); a refold per like should the
