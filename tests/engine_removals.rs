@@ -4,26 +4,12 @@
 
 mod common;
 
-use std::sync::atomic::AtomicBool;
-
 use rayon::prelude::*;
-use whyrec::data::interactions::{item_genre_features, user_demographic_features};
-use whyrec::data::Positives;
-use whyrec::engine::{AlsConfig, HybridAls};
 
 #[test]
 fn removals_equal_refolds_without_each_like_for_every_ml100k_user() {
     let d = common::load_ml100k();
-    let positives = Positives::from_dataset(&d, 4.0);
-    let model = HybridAls::fit(
-        &positives,
-        Some(&item_genre_features(&d)),
-        user_demographic_features(&d).as_ref(),
-        &AlsConfig::default(),
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let (positives, model) = common::hybrid_on_all(&d);
     let worst = (0..d.n_users() as u32)
         .into_par_iter()
         .map(|u| {

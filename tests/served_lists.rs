@@ -9,11 +9,6 @@ mod common;
 use std::collections::{HashMap, HashSet};
 
 use common::{check_served_list as check_list, raw_ml100k};
-use std::sync::atomic::AtomicBool;
-
-use whyrec::data::interactions::{item_genre_features, user_demographic_features};
-use whyrec::data::Positives;
-use whyrec::engine::{AlsConfig, HybridAls};
 use whyrec::explain::{Explainer, Profile};
 
 #[test]
@@ -53,16 +48,7 @@ fn every_ml100k_users_served_top10_holds_no_rated_movie_no_twin_no_title_twice()
 #[test]
 fn built_profiles_never_get_a_liked_movie_its_twin_or_a_title_twice() {
     let d = common::load_ml100k();
-    let positives = Positives::from_dataset(&d, 4.0);
-    let model = HybridAls::fit(
-        &positives,
-        Some(&item_genre_features(&d)),
-        user_demographic_features(&d).as_ref(),
-        &AlsConfig::default(),
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let (_, model) = common::hybrid_on_all(&d);
     let e = Explainer::from_dataset(model.clone(), &d).unwrap();
     let (_, titles) = raw_ml100k();
     // Every twin pair's first member liked, alone and together with a few favourites.
@@ -126,14 +112,23 @@ fn bad_k_and_ids_are_refused() {
     let cwd = tempfile::tempdir().unwrap();
     let data = common::shared_dataset("ml-100k");
     let dir = data.parent().unwrap().to_str().unwrap().to_string();
-    for (extra, want) in [
-        (vec!["--user", "1", "--k", "0"], "--k"),
-        (vec!["--user", "+4"], "not an id"),
-        (vec!["--user", "-1"], "not an id"),
-    ] {
-        let mut args = vec!["--dataset", "ml-100k", "--data-dir", &dir, "recommend"];
+    assert_refused(
+        &["--dataset", "ml-100k", "--data-dir", &dir, "recommend"],
+        &[
+            (&["--user", "1", "--k", "0"], "--k"),
+            (&["--user", "+4"], "not an id"),
+            (&["--user", "-1"], "not an id"),
+        ],
+        cwd.path(),
+    );
+}
+
+/// Each `base + extra` command fails, and its output contains `want`.
+fn assert_refused(base: &[&str], cases: &[(&[&str], &str)], cwd: &std::path::Path) {
+    for (extra, want) in cases {
+        let mut args = base.to_vec();
         args.extend(extra.iter().copied());
-        let o = common::run_whyrec(&args, cwd.path());
+        let o = common::run_whyrec(&args, cwd);
         let out = common::output_text(&o);
         assert!(!o.status.success(), "{extra:?} accepted: {out}");
         assert!(out.contains(want), "{extra:?}: {out}");
@@ -163,22 +158,19 @@ fn eval_knob_row_never_shows_an_unliked_movie_and_bad_strengths_are_refused() {
         "the knob never serves a movie nobody liked"
     );
     assert!(knob["p@10"].as_f64().unwrap() > 0.2, "{knob}");
-    for (extra, want) in [
-        (vec!["--knob", "-1"], "not a knob strength"),
-        (vec!["--knob", "NaN"], "not a knob strength"),
-        (vec!["--knob", "9"], "not a knob strength"),
-        (
-            vec!["--models", "popularity", "--knob", "0.5"],
-            "include it in --models",
-        ),
-    ] {
-        let mut args = base.to_vec();
-        args.extend(extra.iter().copied());
-        let o = common::run_whyrec(&args, cwd.path());
-        let out = common::output_text(&o);
-        assert!(!o.status.success(), "{extra:?} accepted: {out}");
-        assert!(out.contains(want), "{extra:?}: {out}");
-    }
+    assert_refused(
+        &base,
+        &[
+            (&["--knob", "-1"], "not a knob strength"),
+            (&["--knob", "NaN"], "not a knob strength"),
+            (&["--knob", "9"], "not a knob strength"),
+            (
+                &["--models", "popularity", "--knob", "0.5"],
+                "include it in --models",
+            ),
+        ],
+        cwd.path(),
+    );
 }
 
 #[test]

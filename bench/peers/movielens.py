@@ -275,23 +275,13 @@ def read_user_features(ds: Dataset) -> np.ndarray:
     """Users x (gender, age bucket, occupation) one-hot flags, from `u.user` (ML-100K, exact ages
     mapped onto ML-1M's buckets as whyrec does) or `users.dat` (ML-1M codes). Users absent from the
     file get no flags."""
-    rows = []
-    if (ds.path / "u.user").exists():
-        for n, line in enumerate((ds.path / "u.user").read_text(encoding="latin-1").splitlines(), 1):
-            if line.strip():
-                f = line.split("|")
-                if len(f) != 5:
-                    raise DataError(f"{ds.path / 'u.user'}: line {n}: expected 5 fields, found {len(f)}")
-                rows.append((int(f[0]), f[2], int(np.searchsorted(AGE_EDGES, int(f[1]), side="right")), f[3]))
-    elif (ds.path / "users.dat").exists():
-        for n, line in enumerate((ds.path / "users.dat").read_text(encoding="latin-1").splitlines(), 1):
-            if line.strip():
-                f = line.split("::")
-                if len(f) != 5:
-                    raise DataError(f"{ds.path / 'users.dat'}: line {n}: expected 5 fields, found {len(f)}")
-                rows.append((int(f[0]), f[1], int(np.searchsorted(AGE_EDGES, int(f[2]), side="right")), f[3]))
+    if (ds.path / "u.user").exists():  # id|age|gender|occupation|zip
+        rows = [(int(f[0]), f[2], int(f[1]), f[3]) for f in _user_lines(ds.path / "u.user", "|")]
+    elif (ds.path / "users.dat").exists():  # id::gender::age code::occupation::zip
+        rows = [(int(f[0]), f[1], int(f[2]), f[3]) for f in _user_lines(ds.path / "users.dat", "::")]
     else:
         raise DataError(f"{ds.path}: no u.user or users.dat: this dataset has no demographics")
+    rows = [(u, g, int(np.searchsorted(AGE_EDGES, age, side="right")), o) for u, g, age, o in rows]
     genders = sorted({g for _, g, _, _ in rows})
     occupations = sorted({o for _, _, _, o in rows})
     width = len(genders) + len(AGE_EDGES) + 1 + len(occupations)
@@ -303,4 +293,16 @@ def read_user_features(ds: Dataset) -> np.ndarray:
         out[k, genders.index(g)] = 1.0
         out[k, len(genders) + a] = 1.0
         out[k, len(genders) + len(AGE_EDGES) + 1 + occupations.index(o)] = 1.0
+    return out
+
+
+def _user_lines(path: Path, sep: str) -> list[list[str]]:
+    """The 5 fields of every non-empty line of a user file."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="latin-1").splitlines(), 1):
+        if line.strip():
+            f = line.split(sep)
+            if len(f) != 5:
+                raise DataError(f"{path}: line {n}: expected 5 fields, found {len(f)}")
+            out.append(f)
     return out

@@ -21,8 +21,8 @@
 //! `fold_in(H \ {j}, features)` up to floating-point rounding (checked on every ML-100K user by the
 //! crate's tests).
 
-use super::hybrid::HybridModel;
-use super::linalg::{dot, Spd};
+use super::hybrid::{FoldedUser, HybridModel};
+use super::linalg::{dot, dot32, Spd};
 use super::steps::{normal_matrix, Weights};
 
 /// The folded user vector after removing each like of a history, one at a time.
@@ -30,11 +30,19 @@ use super::steps::{normal_matrix, Weights};
 pub struct Removals {
     /// The history used (sorted, deduplicated, in range), as in [`HybridModel::fold_in`].
     pub history: Vec<u32>,
+    /// The fold-in of the whole history (what the drops are measured against).
+    pub folded: FoldedUser,
     /// `vectors[n]`: the composed user vector without `history[n]` (`f64`).
     pub vectors: Vec<Vec<f64>>,
 }
 
 impl Removals {
+    /// The score of `item` for the whole history, as [`HybridModel::score_folded`] gives it.
+    pub fn score_of(&self, model: &HybridModel, item: u32) -> f32 {
+        let q = model.items.composed.row(item as usize);
+        dot32(&self.folded.vector, q.as_slice().expect("standard layout")) as f32
+    }
+
     /// The score of `item` without each like, in history order: `(like, score)`.
     pub fn scores_of(&self, model: &HybridModel, item: u32) -> Vec<(u32, f64)> {
         let q: Vec<f64> = model
@@ -58,7 +66,7 @@ impl HybridModel {
     /// (a trained model's always can) or a like's update is degenerate.
     pub fn removals(&self, history: &[u32], user_features: &[u32]) -> Option<Removals> {
         let folded = self.fold_in(history, user_features);
-        let history = folded.history;
+        let history = folded.history.clone();
         let w = Weights::of(&self.config, self.n_items());
         let q = &self.items.composed;
         let k = q.ncols();
@@ -66,6 +74,7 @@ impl HybridModel {
         if n == 0 {
             return Some(Removals {
                 history,
+                folded,
                 vectors: Vec::new(),
             });
         }
@@ -102,6 +111,10 @@ impl HybridModel {
                     .collect(),
             );
         }
-        Some(Removals { history, vectors })
+        Some(Removals {
+            history,
+            folded,
+            vectors,
+        })
     }
 }

@@ -130,10 +130,8 @@ impl ExplainableModel for HybridModel {
         rival: u32,
     ) -> Option<Vec<(u32, f32)>> {
         let removals = self.removals(history, user_features)?;
-        let folded = HybridModel::fold_in(self, history, user_features);
-        let mut scores = vec![0.0f32; HybridModel::n_items(self)];
-        HybridModel::score_folded(self, &folded, &mut scores);
-        let gap = f64::from(scores[item as usize]) - f64::from(scores[rival as usize]);
+        let gap =
+            f64::from(removals.score_of(self, item)) - f64::from(removals.score_of(self, rival));
         let (on_item, on_rival) = (
             removals.scores_of(self, item),
             removals.scores_of(self, rival),
@@ -150,27 +148,32 @@ impl ExplainableModel for HybridModel {
     /// All likes at once by Sherman–Morrison (`engine::removal`); a refold per like should the
     /// normal matrix not factorise.
     fn removal_drops(&self, history: &[u32], user_features: &[u32], item: u32) -> Vec<(u32, f32)> {
-        let folded = HybridModel::fold_in(self, history, user_features);
-        let mut scores = vec![0.0f32; HybridModel::n_items(self)];
-        HybridModel::score_folded(self, &folded, &mut scores);
-        let score = f64::from(scores[item as usize]);
         match self.removals(history, user_features) {
-            Some(r) => r
-                .scores_of(self, item)
-                .into_iter()
-                .map(|(j, s)| (j, (score - s) as f32))
-                .collect(),
-            None => folded
-                .history
-                .iter()
-                .map(|&j| {
-                    let rest: Vec<u32> =
-                        folded.history.iter().copied().filter(|&h| h != j).collect();
-                    let refold = HybridModel::fold_in(self, &rest, &folded.features);
-                    HybridModel::score_folded(self, &refold, &mut scores);
-                    (j, (score - f64::from(scores[item as usize])) as f32)
-                })
-                .collect(),
+            Some(r) => {
+                let score = f64::from(r.score_of(self, item));
+                r.scores_of(self, item)
+                    .into_iter()
+                    .map(|(j, s)| (j, (score - s) as f32))
+                    .collect()
+            }
+            // Not factorisable (never for a trained model): a refold per like.
+            None => {
+                let folded = HybridModel::fold_in(self, history, user_features);
+                let mut scores = vec![0.0f32; HybridModel::n_items(self)];
+                HybridModel::score_folded(self, &folded, &mut scores);
+                let score = scores[item as usize];
+                folded
+                    .history
+                    .iter()
+                    .map(|&j| {
+                        let rest: Vec<u32> =
+                            folded.history.iter().copied().filter(|&h| h != j).collect();
+                        let refold = HybridModel::fold_in(self, &rest, &folded.features);
+                        HybridModel::score_folded(self, &refold, &mut scores);
+                        (j, score - scores[item as usize])
+                    })
+                    .collect()
+            }
         }
     }
 

@@ -89,6 +89,24 @@ pub fn load_ml100k() -> whyrec::data::Dataset {
     .expect("ML-100K")
 }
 
+/// hybrid-als with its default settings, genres and demographics, trained on every positive of
+/// `d` (ratings >= 4): the positives and the model.
+pub fn hybrid_on_all(
+    d: &whyrec::data::Dataset,
+) -> (whyrec::data::Positives, whyrec::engine::HybridModel) {
+    let positives = whyrec::data::Positives::from_dataset(d, 4.0);
+    let model = whyrec::engine::HybridAls::fit(
+        &positives,
+        Some(&whyrec::data::interactions::item_genre_features(d)),
+        whyrec::data::interactions::user_demographic_features(d).as_ref(),
+        &whyrec::engine::AlsConfig::default(),
+        &mut |_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .expect("hybrid-als trains");
+    (positives, model)
+}
+
 /// Runs the `whyrec` binary in `cwd` as a user would (no `WHYREC_DATA_DIR`, `NO_COLOR` set).
 pub fn run_whyrec(args: &[&str], cwd: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_whyrec"))
