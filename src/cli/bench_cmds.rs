@@ -43,6 +43,17 @@ pub struct BenchArgs {
     /// `python3 bench/peers/peers.py` (set WHYREC_PEERS_PYTHON for another interpreter, e.g. a venv).
     #[arg(long)]
     pub peers: bool,
+    /// Measure explanation quality (PROTOCOL.md "Explanation quality") on holdout-20 `--seed`:
+    /// prints the POS/INS table and writes reports/explanation_quality.json.
+    #[arg(long)]
+    pub explanations: bool,
+    /// Split seed of `--explanations`.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Cases of the `--explanations` retrain check (each repeated for 1, 3 and 5 likes removed,
+    /// one full retrain each).
+    #[arg(long, default_value_t = 10)]
+    pub retrain_cases: usize,
 }
 
 pub fn bench(global: &GlobalArgs, args: &BenchArgs) -> Result<()> {
@@ -56,6 +67,15 @@ pub fn bench(global: &GlobalArgs, args: &BenchArgs) -> Result<()> {
     }
     if args.peers {
         peers_table(global)?;
+    }
+    if args.explanations {
+        let dataset = open_dataset(global)?;
+        super::quality_cmds::explanation_table(
+            &dataset,
+            args.seed,
+            args.retrain_cases,
+            &global.reports_dir,
+        )?;
     }
     Ok(())
 }

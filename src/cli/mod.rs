@@ -5,6 +5,7 @@ mod bench_cmds;
 mod data_cmds;
 mod explain_cmds;
 mod model_cmds;
+mod quality_cmds;
 mod run_all;
 mod sgd_cmds;
 mod trust_cmds;

@@ -48,6 +48,30 @@ impl Positives {
             by_item,
         }
     }
+
+    /// These positives with `user`'s row replaced by `row` (item indices; every other user
+    /// unchanged). A `user` out of range changes nothing.
+    pub fn with_row(&self, user: u32, row: &[u32]) -> Positives {
+        let by_user = &self.by_user;
+        let (mut users, mut items) = (Vec::with_capacity(by_user.nnz()), Vec::new());
+        items.reserve(by_user.nnz());
+        for u in 0..by_user.n_rows {
+            let r = if u == user as usize {
+                row
+            } else {
+                by_user.row(u)
+            };
+            users.extend(std::iter::repeat_n(u as u32, r.len()));
+            items.extend_from_slice(r);
+        }
+        Positives::from_pairs(
+            by_user.n_rows,
+            by_user.n_cols,
+            &users,
+            &items,
+            self.threshold,
+        )
+    }
 }
 
 /// A sparse binary feature matrix with a name for every column.

@@ -17,6 +17,7 @@ use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
 use super::cg::Solve;
+use super::converge::{flatten, score_change, unflatten, Anderson};
 use super::error::EngineError;
 use super::hybrid::HybridModel;
 use super::side::{check_positives, FeatureSet, Side};
@@ -53,8 +54,14 @@ pub struct AlsConfig {
     pub low_rating_preference: f32,
     /// Multiplier of λ for the feature embeddings (scaled by the weight mass of their rows).
     pub feature_regularization: f32,
-    /// Number of sweeps.
+    /// Most sweeps; training stops earlier when a sweep changes the scores by less than
+    /// `tolerance` (relative).
     pub iterations: usize,
+    /// Convergence test: stop when a sweep changes every score by less than this, relative
+    /// (`‖ΔPQᵀ‖_F / ‖PQᵀ‖_F`, exact; 0: run all `iterations`). See `converge.rs`.
+    pub tolerance: f32,
+    /// m of the Anderson acceleration of the sweeps (0: plain sweeps).
+    pub anderson_depth: usize,
     /// Conjugate-gradient steps per block in a sweep, warm-started from the current vectors
     /// (0: exact Cholesky solves). The final user step is always exact.
     pub cg_steps: usize,
@@ -81,6 +88,8 @@ impl Default for AlsConfig {
             low_rating_preference: 0.0,
             feature_regularization: 1.0,
             iterations: 10,
+            tolerance: 0.0,
+            anderson_depth: 0,
             cg_steps: 2,
             seed: 1,
             init_std: 0.05,
@@ -95,7 +104,7 @@ impl AlsConfig {
     pub fn describe(&self) -> String {
         format!(
             "hybrid-als factors={} regularization={} exponent={} catalog_exponent={} alpha={} unobserved_weight={} low_rating_weight={} low_rating_preference={} \
-             feature_regularization={} iterations={} cg_steps={} seed={} init_std={} item_features={} user_features={}",
+             feature_regularization={} iterations={} tolerance={} anderson_depth={} cg_steps={} seed={} init_std={} item_features={} user_features={}",
             self.factors,
             self.regularization,
             self.regularization_exponent,
@@ -106,6 +115,8 @@ impl AlsConfig {
             self.low_rating_preference,
             self.feature_regularization,
             self.iterations,
+            self.tolerance,
+            self.anderson_depth,
             self.cg_steps,
             self.seed,
             self.init_std,
@@ -145,6 +156,9 @@ impl AlsConfig {
         if !(self.unobserved_weight.is_finite() && self.unobserved_weight > 0.0) {
             return bad("unobserved_weight must be finite and positive");
         }
+        if !finite_nonneg(self.tolerance) || self.anderson_depth > 20 {
+            return bad("tolerance must be finite and non-negative, anderson_depth at most 20");
+        }
         if !finite_nonneg(self.init_std) {
             return bad("init_std must be finite and non-negative");
         }
@@ -162,7 +176,19 @@ pub struct TrainProgress {
     /// ALS: the training objective after this sweep. WARP/BPR: the epoch's mean loss per positive
     /// (WARP's applied rank weight, BPR's −ln σ).
     pub objective: f64,
+    /// ALS: the sweep's relative change of every score, `‖ΔPQᵀ‖_F / ‖PQᵀ‖_F` (what the
+    /// convergence test compares with `tolerance`). WARP/BPR: `None`.
+    pub change: Option<f64>,
+    /// ALS: the tolerance the change is tested against (0: none, all sweeps run).
+    pub tolerance: f64,
     pub elapsed: Duration,
+}
+
+impl TrainProgress {
+    /// True when this sweep met the convergence test.
+    pub fn converged(&self) -> bool {
+        self.change.is_some_and(|c| c < self.tolerance)
+    }
 }
 
 /// The `hybrid-als` trainer.
@@ -311,7 +337,11 @@ fn run(
             Err(halt(Halt::Diverged))
         }
     };
+    let tolerance = f64::from(model.config.tolerance);
+    let mut mixer = Anderson::new(model.config.anderson_depth);
+    let mut x = flatten(&[&model.items.own, &model.items.feature_factors]);
     for sweep in 1..=sweeps {
+        let previous = (model.users.composed.clone(), model.items.composed.clone());
         let HybridModel { users, items, .. } = model;
         solve_own(users, by_user, low_user, &items.composed, &w, solve, cancel).map_err(halt)?;
         solve_feature_blocks(users, by_user, &items.composed, &w, solve, cancel).map_err(halt)?;
@@ -324,12 +354,31 @@ fn run(
         if !value.is_finite() {
             return Err(halt(Halt::Diverged));
         }
-        progress(TrainProgress {
+        let g = flatten(&[&model.items.own, &model.items.feature_factors]);
+        let change = score_change(
+            &previous.0,
+            &previous.1,
+            &model.users.composed,
+            &model.items.composed,
+        );
+        let report = TrainProgress {
             sweep,
             sweeps,
             objective: value,
+            change: Some(change),
+            tolerance,
             elapsed: start.elapsed(),
-        });
+        };
+        progress(report);
+        if report.converged() || sweep == sweeps {
+            break;
+        }
+        x = mixer.next(&x, &g);
+        if model.config.anderson_depth > 0 {
+            let items = &mut model.items;
+            unflatten(&x, &mut [&mut items.own, &mut items.feature_factors]);
+            items.compose_all();
+        }
     }
     let HybridModel { users, items, .. } = model;
     solve_own(

@@ -17,6 +17,7 @@
 
 mod als;
 mod cg;
+mod converge;
 mod decompose;
 mod error;
 mod hybrid;

@@ -32,6 +32,7 @@ mod explainer;
 mod explanation;
 mod influence;
 mod model;
+pub mod quality;
 mod ranking;
 pub mod reports;
 mod retrain;

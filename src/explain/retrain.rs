@@ -79,26 +79,8 @@ impl<M: ExplainableModel> Explainer<M> {
     }
 
     fn changed_positives(&self, edit: &Edit) -> Positives {
-        let by_user = &self.positives().by_user;
-        let user = edit.what_if.user as usize;
-        let (mut users, mut items) = (Vec::with_capacity(by_user.nnz()), Vec::new());
-        items.reserve(by_user.nnz());
-        for u in 0..by_user.n_rows {
-            let row = if u == user {
-                &edit.after.likes[..]
-            } else {
-                by_user.row(u)
-            };
-            users.extend(std::iter::repeat_n(u as u32, row.len()));
-            items.extend_from_slice(row);
-        }
-        Positives::from_pairs(
-            by_user.n_rows,
-            by_user.n_cols,
-            &users,
-            &items,
-            self.positives().threshold,
-        )
+        self.positives()
+            .with_row(edit.what_if.user, &edit.after.likes)
     }
 
     /// (b) The incremental retrain: `sweeps` more sweeps of the model on the changed interactions,
@@ -111,8 +93,17 @@ impl<M: ExplainableModel> Explainer<M> {
         progress: &mut dyn FnMut(TrainProgress),
         cancel: &AtomicBool,
     ) -> ExplainResult<Retrained> {
-        let (edit, model) = self.incremental_model(what_if, sweeps, progress, cancel)?;
-        Ok(self.retrained(&edit, &model, RetrainKind::Incremental, sweeps))
+        let mut ran = 0;
+        let (edit, model) = self.incremental_model(
+            what_if,
+            sweeps,
+            &mut |p| {
+                ran = p.sweep;
+                progress(p)
+            },
+            cancel,
+        )?;
+        Ok(self.retrained(&edit, &model, RetrainKind::Incremental, ran))
     }
 
     /// The model after the incremental retrain of a what-if (for callers that keep it).

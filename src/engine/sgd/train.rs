@@ -212,6 +212,8 @@ fn run(
             sweep: epoch,
             sweeps: epochs,
             objective: mean,
+            change: None,
+            tolerance: 0.0,
             elapsed: start.elapsed(),
         });
     }
