@@ -68,6 +68,7 @@ fn toggle_shows_the_instant_refold_then_the_retrain_replaces_it() {
         w.sentence
     );
     assert_eq!(v.shown(), &w.after);
+    let instant: Vec<u32> = w.after.recs.iter().map(|r| r.item).collect();
     let job = rig
         .app
         .explore
@@ -90,6 +91,28 @@ fn toggle_shows_the_instant_refold_then_the_retrain_replaces_it() {
     assert_eq!(result.removed, removed);
     assert_eq!(v.shown(), &result.after);
     assert!(result.same_places <= result.overlap && result.overlap <= 10);
+    // Every place the two answers disagree on is listed, with the gaps that decide it.
+    let retrained: Vec<u32> = result.after.recs.iter().map(|r| r.item).collect();
+    let differing: Vec<usize> = (0..instant.len().min(retrained.len()))
+        .filter(|&p| instant[p] != retrained[p])
+        .map(|p| p + 1)
+        .collect();
+    assert_eq!(
+        result
+            .differences
+            .iter()
+            .map(|d| d.rank)
+            .collect::<Vec<_>>(),
+        differing
+    );
+    assert_eq!(result.same_places, 10 - differing.len());
+    for d in &result.differences {
+        assert_eq!(
+            (instant[d.rank - 1], retrained[d.rank - 1]),
+            (d.instant, d.retrained)
+        );
+        assert!(d.instant_gap.is_finite() && d.retrain_gap.is_finite());
+    }
     // The retrained list follows the served rule like every other list: no movie the user rated
     // (at any stars) or its twin, the same candidates as the engine's.
     let engine = rig.app.engine.clone().unwrap();

@@ -275,12 +275,20 @@ pub struct TrainArgs {
     /// Switch genre and demographic features off (pure collaborative filtering).
     #[arg(long)]
     pub no_features: bool,
+    /// hybrid-als: train to the convergence test (scores moved < 1e-4 in a sweep, Anderson-
+    /// accelerated, at most 100 sweeps or `--iterations`) instead of a fixed 10 sweeps.
+    #[arg(long)]
+    pub converge: bool,
 }
 
 impl TrainArgs {
     /// The hybrid-als settings these flags ask for.
     pub(crate) fn config(&self) -> AlsConfig {
-        let d = AlsConfig::default();
+        let d = if self.converge {
+            AlsConfig::converged()
+        } else {
+            AlsConfig::default()
+        };
         AlsConfig {
             seed: self.seed,
             factors: self.factors.unwrap_or(d.factors),
@@ -377,6 +385,7 @@ impl RecommendArgs {
                 factors: None,
                 iterations: None,
                 no_features: false,
+                converge: false,
             },
         }
     }

@@ -100,6 +100,20 @@ impl Default for AlsConfig {
 }
 
 impl AlsConfig {
+    /// The defaults trained to a fixed point instead of a fixed number of sweeps: at most 100
+    /// sweeps, 3 CG steps per block, Anderson acceleration of depth 5, stopping when a sweep moves
+    /// the scores by less than 1e-4 relative (measured on ML-100K: 46 sweeps; one more sweep keeps
+    /// 9 of 10 places for 99.3% of users; README "Convergence").
+    pub fn converged() -> AlsConfig {
+        AlsConfig {
+            iterations: 100,
+            tolerance: 1e-4,
+            anderson_depth: 5,
+            cg_steps: 3,
+            ..AlsConfig::default()
+        }
+    }
+
     /// One line naming every setting (used in errors and reports).
     pub fn describe(&self) -> String {
         format!(
@@ -188,6 +202,33 @@ impl TrainProgress {
     /// True when this sweep met the convergence test.
     pub fn converged(&self) -> bool {
         self.change.is_some_and(|c| c < self.tolerance)
+    }
+
+    /// How far along, in 0..=1: with a convergence test, the larger of the sweep share and how
+    /// far the scores' change has come down towards the tolerance on a log scale (a first sweep
+    /// moves them by about 1); without one, the sweep share.
+    pub fn fraction(&self) -> f32 {
+        let by_sweeps = self.sweep as f64 / self.sweeps.max(1) as f64;
+        let by_change = match self.change {
+            Some(c) if self.tolerance > 0.0 && self.tolerance < 1.0 && c > 0.0 => {
+                (c.ln() / self.tolerance.ln()).clamp(0.0, 1.0)
+            }
+            Some(c) if self.tolerance > 0.0 && c == 0.0 => 1.0,
+            _ => 0.0,
+        };
+        by_sweeps.max(by_change).clamp(0.0, 1.0) as f32
+    }
+
+    /// One line for a progress bar: the sweep, and with a convergence test how much the last
+    /// sweep moved the scores against the tolerance.
+    pub fn label(&self) -> String {
+        match self.change {
+            Some(c) if self.tolerance > 0.0 => format!(
+                "sweep {} (at most {}): scores moved {c:.1e}, converged below {:.0e}",
+                self.sweep, self.sweeps, self.tolerance
+            ),
+            _ => format!("sweep {} of {}", self.sweep, self.sweeps),
+        }
     }
 }
 

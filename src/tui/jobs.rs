@@ -162,12 +162,7 @@ impl App {
                                 &removed,
                                 &before,
                                 &instant,
-                                &mut |p| {
-                                    ctx.progress(
-                                        p.sweep as f32 / p.sweeps.max(1) as f32,
-                                        format!("sweep {} of {}", p.sweep, p.sweeps),
-                                    )
-                                },
+                                &mut |p| ctx.progress(p.fraction(), p.label()),
                                 ctx.cancel_flag(),
                             )
                             .map(|r| Output::Retrained(Box::new(r)))

@@ -133,22 +133,19 @@ pub fn start_up<T: Send + 'static>(
                     path.display()
                 ));
             }
-            let sweeps = options.config.iterations.max(1);
-            ctx.progress(
-                LOAD_END,
-                format!("training hybrid-als: sweep 0 of {sweeps}"),
-            );
+            ctx.progress(LOAD_END, "training hybrid-als: first sweep".to_string());
             let model = cache::train_and_save(
                 &dataset,
                 &path,
                 &options.config,
                 &mut |p| {
-                    let f = LOAD_END + (1.0 - LOAD_END) * p.sweep as f32 / sweeps as f32;
+                    let f = LOAD_END + (1.0 - LOAD_END) * p.fraction();
                     ctx.progress(
                         f,
                         format!(
-                            "training hybrid-als: sweep {} of {sweeps} (objective {:.1})",
-                            p.sweep, p.objective
+                            "training hybrid-als: {} (objective {:.1})",
+                            p.label(),
+                            p.objective
                         ),
                     );
                 },

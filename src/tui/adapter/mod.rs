@@ -92,6 +92,8 @@ pub struct Retrained {
     pub sentence: String,
     /// Items of the original list that are not in the retrained one, with their old rank.
     pub leaving: Vec<(u32, usize)>,
+    /// Every place where the retrained list and the instant refold hold different items, and why.
+    pub differences: Vec<PlaceDifference>,
     /// Places (rank positions) where the retrain and the instant refold put the same item.
     pub same_places: usize,
     /// Items the two lists share.
@@ -125,6 +127,19 @@ impl PartialEq for Retrained {
             other.sweeps,
         )
     }
+}
+
+/// One place (rank) where the instant answer and the retrain disagree, with the score gaps that
+/// decide it: `instant_gap` = instant score of the instant's item minus instant score of the
+/// retrain's item (how far the instant refold preferred its item), `retrain_gap` the same the
+/// other way round under the retrained model. Both small: a near-tie the retrain tipped.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PlaceDifference {
+    pub rank: usize,
+    pub instant: u32,
+    pub retrained: u32,
+    pub instant_gap: f32,
+    pub retrain_gap: f32,
 }
 
 /// Signed parts of one score that add up to it.

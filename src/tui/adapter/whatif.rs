@@ -5,8 +5,8 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use super::{Engine, Profile, Retrained, TopList, WhatIf};
-use crate::engine::TrainProgress;
+use super::{Engine, PlaceDifference, Profile, Retrained, TopList, WhatIf};
+use crate::engine::{HybridModel, TrainProgress};
 use crate::explain::{self, Explainer, SearchOptions, DEFAULT_INCREMENTAL_SWEEPS};
 use crate::metrics::knob::{popularity, Reranker};
 
@@ -75,11 +75,42 @@ impl Engine {
             .user
             .ok_or_else(|| "only dataset users can be retrained".to_string())?;
         let what_if = explain::WhatIf::without(user, removed.to_vec());
+        // A model trained to a convergence test is retrained to the same test (at most its
+        // sweep limit); a fixed-sweep model gets RETRAIN_SWEEPS more.
+        let config = self.explainer.model().config();
+        let limit = if config.tolerance > 0.0 {
+            config.iterations.max(1)
+        } else {
+            RETRAIN_SWEEPS
+        };
+        let mut ran = 0;
         let model = self
             .explainer
-            .retrained_incremental_model(&what_if, RETRAIN_SWEEPS, progress, cancel)
+            .retrained_incremental_model(
+                &what_if,
+                limit,
+                &mut |p| {
+                    ran = p.sweep;
+                    progress(p)
+                },
+                cancel,
+            )
             .map_err(|e| e.to_string())?;
         let knob = Reranker::for_model(&model, &popularity(self.positives()), self.knob.path);
+        let edited: Vec<u32> = profile
+            .likes
+            .iter()
+            .copied()
+            .filter(|i| !removed.contains(i))
+            .collect();
+        let score_all = |m: &HybridModel| {
+            let folded = m.fold_in(&edited, &profile.features);
+            let mut scores = vec![0.0f32; m.n_items()];
+            m.score_folded(&folded, &mut scores);
+            scores
+        };
+        let (instant_scores, retrain_scores) =
+            (score_all(self.explainer.model()), score_all(&model));
         // The original list against the retrained model's: the list, sentence and leaving items
         // the screen shows once the retrain replaces the instant answer.
         let outcome = self
@@ -97,6 +128,23 @@ impl Engine {
         .map_err(|e| e.to_string())?
         .with_k(self.explainer.k());
         let agreement = explain::agreement(&instant.source, &outcome.after);
+        let differences = instant
+            .source
+            .items
+            .iter()
+            .zip(&outcome.after.items)
+            .filter(|(a, b)| a.item != b.item)
+            .map(|(a, b)| {
+                let (i, r) = (a.item as usize, b.item as usize);
+                PlaceDifference {
+                    rank: a.rank,
+                    instant: a.item,
+                    retrained: b.item,
+                    instant_gap: instant_scores[i] - instant_scores[r],
+                    retrain_gap: retrain_scores[r] - retrain_scores[i],
+                }
+            })
+            .collect();
         Ok(Retrained {
             removed: removed.to_vec(),
             after: self.rows(profile.user, outcome.after, Some(before)),
@@ -106,10 +154,11 @@ impl Engine {
                 .iter()
                 .filter_map(|c| Some((c.item, c.old_rank?)))
                 .collect(),
+            differences,
             same_places: agreement.same_places,
             overlap: agreement.overlap,
             kendall_tau: agreement.kendall_tau,
-            sweeps: RETRAIN_SWEEPS,
+            sweeps: ran,
             explainer: Arc::new(retrained),
             knob,
         })

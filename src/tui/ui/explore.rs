@@ -360,7 +360,7 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [first, second] =
-        Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(inner);
+        Layout::vertical([Constraint::Length(2), Constraint::Length(2)]).areas(inner);
     if let Some(m) = &v.minimal {
         let text = format!(
             "Minimal set for {}: {}",
@@ -406,13 +406,39 @@ fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, the
             frame.render_widget(g, second);
         }
         Retrain::Done { result, .. } => {
-            let text = format!(
-                "Retrain ({}) shown; the instant answer agreed in {}/10 places, τ {:.2}",
+            let mut text = format!(
+                "Retrain ({}) shown; the instant answer agreed in {}/10 places, τ {:.2}.",
                 sweeps_label(result.sweeps),
                 result.same_places,
                 result.kendall_tau
             );
-            frame.render_widget(Paragraph::new(Span::styled(text, theme.positive())), second);
+            // Which places of the list shown differ from the instant answer, and by how much each
+            // answer preferred its own film there (near-ties have small gaps).
+            let shown: Vec<String> = result
+                .differences
+                .iter()
+                // A place whose films each answer prefers over the other's (the rest follow from
+                // these, e.g. the lower half of a swap).
+                .filter(|d| d.instant_gap >= 0.0 && d.retrain_gap >= 0.0)
+                .take(2)
+                .map(|d| format!("#{} {:+.3}/{:+.3}", d.rank, d.instant_gap, d.retrain_gap))
+                .collect();
+            if !shown.is_empty() {
+                let more = result.differences.len().saturating_sub(shown.len());
+                text.push_str(&format!(
+                    " Each led by (instant/retrain): {}{}",
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" (+{more} more)")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, theme.positive())).wrap(Wrap { trim: true }),
+                second,
+            );
         }
         Retrain::Failed(e) => {
             frame.render_widget(

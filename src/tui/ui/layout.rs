@@ -118,7 +118,7 @@ pub fn regions(area: Rect, tab: Tab) -> Regions {
             let [recs, bars, whatif] = Layout::vertical([
                 Constraint::Length(recs_height),
                 Constraint::Min(3),
-                Constraint::Length(5),
+                Constraint::Length(6),
             ])
             .areas(right);
             let [attribution, influence] =
