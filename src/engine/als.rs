@@ -8,7 +8,7 @@
 //! objective never increases (up to the rounding of the stored `f32` factors).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ndarray::Array2;
 use rand::SeedableRng;
@@ -20,6 +20,7 @@ use super::cg::Solve;
 use super::converge::{flatten, score_change, unflatten, Anderson};
 use super::error::EngineError;
 use super::hybrid::HybridModel;
+pub use super::progress::TrainProgress;
 use super::side::{check_positives, FeatureSet, Side};
 use super::steps::{objective, solve_feature_blocks, solve_own, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
@@ -177,58 +178,6 @@ impl AlsConfig {
             return bad("init_std must be finite and non-negative");
         }
         Ok(())
-    }
-}
-
-/// Reported after every sweep (ALS) or epoch (WARP/BPR).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrainProgress {
-    /// Sweeps (epochs) done in this run (1-based).
-    pub sweep: usize,
-    /// Sweeps (epochs) this run will do.
-    pub sweeps: usize,
-    /// ALS: the training objective after this sweep. WARP/BPR: the epoch's mean loss per positive
-    /// (WARP's applied rank weight, BPR's −ln σ).
-    pub objective: f64,
-    /// ALS: the sweep's relative change of every score, `‖ΔPQᵀ‖_F / ‖PQᵀ‖_F` (what the
-    /// convergence test compares with `tolerance`). WARP/BPR: `None`.
-    pub change: Option<f64>,
-    /// ALS: the tolerance the change is tested against (0: none, all sweeps run).
-    pub tolerance: f64,
-    pub elapsed: Duration,
-}
-
-impl TrainProgress {
-    /// True when this sweep met the convergence test.
-    pub fn converged(&self) -> bool {
-        self.change.is_some_and(|c| c < self.tolerance)
-    }
-
-    /// How far along, in 0..=1: with a convergence test, the larger of the sweep share and how
-    /// far the scores' change has come down towards the tolerance on a log scale (a first sweep
-    /// moves them by about 1); without one, the sweep share.
-    pub fn fraction(&self) -> f32 {
-        let by_sweeps = self.sweep as f64 / self.sweeps.max(1) as f64;
-        let by_change = match self.change {
-            Some(c) if self.tolerance > 0.0 && self.tolerance < 1.0 && c > 0.0 => {
-                (c.ln() / self.tolerance.ln()).clamp(0.0, 1.0)
-            }
-            Some(c) if self.tolerance > 0.0 && c == 0.0 => 1.0,
-            _ => 0.0,
-        };
-        by_sweeps.max(by_change).clamp(0.0, 1.0) as f32
-    }
-
-    /// One line for a progress bar: the sweep, and with a convergence test how much the last
-    /// sweep moved the scores against the tolerance.
-    pub fn label(&self) -> String {
-        match self.change {
-            Some(c) if self.tolerance > 0.0 => format!(
-                "sweep {} (at most {}): scores moved {c:.1e}, converged below {:.0e}",
-                self.sweep, self.sweeps, self.tolerance
-            ),
-            _ => format!("sweep {} of {}", self.sweep, self.sweeps),
-        }
     }
 }
 

@@ -23,6 +23,7 @@ mod error;
 mod hybrid;
 mod linalg;
 mod persist;
+mod progress;
 pub mod rank;
 mod removal;
 mod side;
