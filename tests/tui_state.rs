@@ -155,6 +155,26 @@ fn toggle_shows_the_instant_refold_then_the_retrain_replaces_it() {
         .as_ref()
         .expect("retrain logged");
     assert_eq!(logged.same_places, result.same_places);
+    assert_eq!(logged.sentence, result.sentence);
+    assert_eq!(
+        logged
+            .differences
+            .iter()
+            .map(|d| d.rank)
+            .collect::<Vec<_>>(),
+        result
+            .differences
+            .iter()
+            .map(|d| d.rank)
+            .collect::<Vec<_>>()
+    );
+    let notes = rig.app.session.markdown();
+    for d in &logged.differences {
+        assert!(
+            notes.contains(&format!("- #{}: instant {}", d.rank, d.instant.title)),
+            "{notes}"
+        );
+    }
     // Explanations of the retrained list add up to its scores.
     let d = v.detail.as_ref().unwrap();
     let shown = v.shown().recs[v.recs.selected].score;

@@ -32,7 +32,23 @@ pub struct LoggedRetrain {
     pub sweeps: usize,
     pub same_places: usize,
     pub overlap: usize,
+    /// The retrained list's sentence (what the screen showed once the retrain arrived).
+    pub sentence: String,
+    /// Every place where the retrained list and the instant answer differ, with the score gaps.
+    pub differences: Vec<LoggedDifference>,
     pub top: Vec<LoggedRec>,
+}
+
+/// A place where the retrain and the instant answer differ (see `adapter::PlaceDifference`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoggedDifference {
+    pub rank: usize,
+    pub instant: Movie,
+    pub retrained: Movie,
+    /// How far the instant answer preferred its film over the retrain's (instant scores).
+    pub instant_gap: f32,
+    /// How far the retrain preferred its film over the instant's (retrained scores).
+    pub retrain_gap: f32,
 }
 
 /// One what-if tried.
@@ -105,6 +121,18 @@ impl Session {
                 sweeps: result.sweeps,
                 same_places: result.same_places,
                 overlap: result.overlap,
+                sentence: result.sentence.clone(),
+                differences: result
+                    .differences
+                    .iter()
+                    .map(|d| LoggedDifference {
+                        rank: d.rank,
+                        instant: movie(engine, d.instant),
+                        retrained: movie(engine, d.retrained),
+                        instant_gap: d.instant_gap,
+                        retrain_gap: d.retrain_gap,
+                    })
+                    .collect(),
                 top: logged(engine, &result.after),
             });
         }
@@ -134,11 +162,23 @@ impl Session {
                 s.push_str(&format!("| {} | {} | {} |\n", r.rank, r.title, before));
             }
             match &e.retrain {
-                Some(t) => s.push_str(&format!(
-                    "\nIncremental retrain ({} sweep{}): {}/10 places agree with the instant refold, {}/10 films shared.\n",
-                    t.sweeps,
-                    if t.sweeps == 1 { "" } else { "s" }, t.same_places, t.overlap
-                )),
+                Some(t) => {
+                    s.push_str(&format!(
+                        "\nIncremental retrain ({} sweep{}): {}/10 places agree with the instant refold, {}/10 films shared. {}\n",
+                        t.sweeps,
+                        if t.sweeps == 1 { "" } else { "s" }, t.same_places, t.overlap, t.sentence
+                    ));
+                    for d in &t.differences {
+                        s.push_str(&format!(
+                            "- #{}: instant {} (led by {:+.4}), retrain {} (led by {:+.4})\n",
+                            d.rank,
+                            d.instant.title,
+                            d.instant_gap,
+                            d.retrained.title,
+                            d.retrain_gap
+                        ));
+                    }
+                }
                 None => s.push_str("\nIncremental retrain: not finished when exported.\n"),
             }
         }
