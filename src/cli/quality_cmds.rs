@@ -15,7 +15,7 @@ use crate::data::interactions::{
 use crate::data::{split, Dataset};
 use crate::engine::{AlsConfig, CandidateRule, Candidates, HybridAls};
 use crate::explain::quality::{
-    measure, QualityReport, EXPLANATION_LENGTHS, LIST_LENGTHS, RETRAIN_LENGTHS,
+    measure, ExplainerQuality, QualityReport, EXPLANATION_LENGTHS, LIST_LENGTHS, RETRAIN_LENGTHS,
 };
 
 /// SPINRec (AAAI 2026), matrix factorization on ML-1M: fixed-length POS@5 after removing its top
@@ -73,38 +73,29 @@ fn print_report(d: &Dataset, r: &QualityReport) {
         .iter()
         .map(|k| format!("Ke={k}"))
         .collect();
-    let header = |what: &str| {
+    // One table: a row per explainer, a cell per Ke.
+    let table = |what: &str, cell: &dyn Fn(&ExplainerQuality, usize) -> String| {
         println!("\n| {what} | {} |", kes.join(" | "));
         println!("|---|{}", "---|".repeat(kes.len()));
+        for e in &r.explainers {
+            let cells: Vec<String> = EXPLANATION_LENGTHS.iter().map(|&ke| cell(e, ke)).collect();
+            println!("| {} | {} |", e.name, cells.join(" | "));
+        }
     };
     for &kr in &LIST_LENGTHS {
-        header(&format!("POS@{kr} (removal; lower is better)"));
-        for e in &r.explainers {
-            let cells: Vec<String> = EXPLANATION_LENGTHS
-                .iter()
-                .map(|&ke| format!("{:.3}", e.pos_at(kr, ke)))
-                .collect();
-            println!("| {} | {} |", e.name, cells.join(" | "));
-        }
+        table(&format!("POS@{kr} (removal; lower is better)"), &|e, ke| {
+            format!("{:.3}", e.pos_at(kr, ke))
+        });
     }
     for &kr in &LIST_LENGTHS {
-        header(&format!("INS@{kr} (insertion; higher is better)"));
-        for e in &r.explainers {
-            let cells: Vec<String> = EXPLANATION_LENGTHS
-                .iter()
-                .map(|&ke| format!("{:.3}", e.ins_at(kr, ke)))
-                .collect();
-            println!("| {} | {} |", e.name, cells.join(" | "));
-        }
+        table(
+            &format!("INS@{kr} (insertion; higher is better)"),
+            &|e, ke| format!("{:.3}", e.ins_at(kr, ke)),
+        );
     }
-    header("mean rank after removal (higher is better)");
-    for e in &r.explainers {
-        let cells: Vec<String> = EXPLANATION_LENGTHS
-            .iter()
-            .map(|&ke| format!("{:.1}", e.mean_rank_after[&ke.to_string()]))
-            .collect();
-        println!("| {} | {} |", e.name, cells.join(" | "));
-    }
+    table("mean rank after removal (higher is better)", &|e, ke| {
+        format!("{:.1}", e.mean_rank_after[&ke.to_string()])
+    });
     if let Some(w) = r.explainers.iter().find(|e| e.name == "whyrec") {
         let cells: Vec<String> = SPINREC_POS5
             .iter()

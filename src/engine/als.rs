@@ -328,8 +328,13 @@ fn run(
         }
     };
     let tolerance = f64::from(model.config.tolerance);
-    let mut mixer = Anderson::new(model.config.anderson_depth);
-    let mut x = flatten(&[&model.items.own, &model.items.feature_factors]);
+    // Anderson mixing of the item state, when asked for: (mixer, the last sweep's input).
+    let mut mixing = (model.config.anderson_depth > 0).then(|| {
+        (
+            Anderson::new(model.config.anderson_depth),
+            flatten(&[&model.items.own, &model.items.feature_factors]),
+        )
+    });
     for sweep in 1..=sweeps {
         let previous = (model.users.composed.clone(), model.items.composed.clone());
         let HybridModel { users, items, .. } = model;
@@ -344,7 +349,6 @@ fn run(
         if !value.is_finite() {
             return Err(halt(Halt::Diverged));
         }
-        let g = flatten(&[&model.items.own, &model.items.feature_factors]);
         let change = score_change(
             &previous.0,
             &previous.1,
@@ -363,10 +367,11 @@ fn run(
         if report.converged() || sweep == sweeps {
             break;
         }
-        x = mixer.next(&x, &g);
-        if model.config.anderson_depth > 0 {
+        if let Some((mixer, x)) = mixing.as_mut() {
             let items = &mut model.items;
-            unflatten(&x, &mut [&mut items.own, &mut items.feature_factors]);
+            let g = flatten(&[&items.own, &items.feature_factors]);
+            *x = mixer.next(x, &g);
+            unflatten(x, &mut [&mut items.own, &mut items.feature_factors]);
             items.compose_all();
         }
     }

@@ -152,7 +152,11 @@ pub fn order(
             .collect(),
         "cosine" => {
             let q = model.item_vectors();
+            let norm = |v: ndarray::ArrayView1<f32>| {
+                v.iter().map(|a| f64::from(*a).powi(2)).sum::<f64>().sqrt()
+            };
             let qi = q.row(case.item as usize);
+            let ni = norm(qi);
             history
                 .iter()
                 .map(|&j| {
@@ -162,10 +166,7 @@ pub fn order(
                         .zip(qj)
                         .map(|(a, b)| f64::from(*a) * f64::from(*b))
                         .sum();
-                    let norm = |v: ndarray::ArrayView1<f32>| {
-                        v.iter().map(|a| f64::from(*a).powi(2)).sum::<f64>().sqrt()
-                    };
-                    (j, dot / (norm(qi) * norm(qj)).max(f64::MIN_POSITIVE))
+                    (j, dot / (ni * norm(qj)).max(f64::MIN_POSITIVE))
                 })
                 .collect()
         }
@@ -299,6 +300,16 @@ fn rank_of(candidates: &Candidates, case: Case, scores: &[f32]) -> usize {
     rank_among(scores, &allowed, case.item).unwrap_or(usize::MAX)
 }
 
+/// `history` minus the first `ke` likes of `ordered`.
+fn without(history: &[u32], ordered: &[u32], ke: usize) -> Vec<u32> {
+    let first = &ordered[..ke.min(ordered.len())];
+    history
+        .iter()
+        .copied()
+        .filter(|j| !first.contains(j))
+        .collect()
+}
+
 /// A case's ranks of the item after removing the first Ke likes, and from the first Ke alone.
 type Ranks = ([usize; 5], [usize; 5]);
 
@@ -313,14 +324,8 @@ fn ranks(
     let history = train.by_user.row(case.user as usize);
     let (mut removed, mut inserted) = ([0; 5], [0; 5]);
     for (n, &ke) in EXPLANATION_LENGTHS.iter().enumerate() {
-        let first = &ordered[..ke.min(ordered.len())];
-        let rest: Vec<u32> = history
-            .iter()
-            .copied()
-            .filter(|j| !first.contains(j))
-            .collect();
-        removed[n] = rank_with(model, candidates, case, &rest);
-        inserted[n] = rank_with(model, candidates, case, first);
+        removed[n] = rank_with(model, candidates, case, &without(history, ordered, ke));
+        inserted[n] = rank_with(model, candidates, case, &ordered[..ke.min(ordered.len())]);
     }
     (removed, inserted)
 }
@@ -339,20 +344,22 @@ pub fn measure(
     let cases = cases(model, train, candidates);
     let n = cases.len().max(1) as f64;
     let mut explainers = Vec::new();
+    // whyrec's orders, kept for the retrain check.
+    let mut whyrec_orders: Vec<Vec<u32>> = Vec::new();
     for name in EXPLAINERS {
         progress(&format!("{name}: {} cases", cases.len()));
+        let orders: Vec<Vec<u32>> = cases
+            .par_iter()
+            .map(|&c| order(name, model, train, candidates, c, seed))
+            .collect();
         let rows: Vec<Ranks> = cases
             .par_iter()
-            .map(|&c| {
-                ranks(
-                    model,
-                    train,
-                    candidates,
-                    c,
-                    &order(name, model, train, candidates, c, seed),
-                )
-            })
+            .zip(&orders)
+            .map(|(&c, o)| ranks(model, train, candidates, c, o))
             .collect();
+        if name == "whyrec" {
+            whyrec_orders = orders;
+        }
         let grid = |pick: &dyn Fn(&Ranks) -> &[usize; 5]| -> Grid {
             LIST_LENGTHS
                 .iter()
@@ -387,27 +394,22 @@ pub fn measure(
 
     // Retrain check: a seeded sample of cases, the whyrec order, a full retrain per removal.
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let sample: Vec<Case> = cases
+    let positions: Vec<usize> = (0..cases.len()).collect();
+    let sample: Vec<usize> = positions
         .choose_multiple(&mut rng, retrain_cases.min(cases.len()))
         .copied()
         .collect();
     let mut agree = [0usize; 3];
     let mut removals = 0usize;
-    for (s, &case) in sample.iter().enumerate() {
-        let ordered = order("whyrec", model, train, candidates, case, seed);
+    for (s, &at) in sample.iter().enumerate() {
+        let (case, ordered) = (cases[at], &whyrec_orders[at]);
         for &ke in &RETRAIN_LENGTHS {
             progress(&format!(
                 "retrain check: case {} of {}, {ke} removed",
                 s + 1,
                 sample.len()
             ));
-            let first = &ordered[..ke.min(ordered.len())];
-            let history = train.by_user.row(case.user as usize);
-            let rest: Vec<u32> = history
-                .iter()
-                .copied()
-                .filter(|j| !first.contains(j))
-                .collect();
+            let rest = without(train.by_user.row(case.user as usize), ordered, ke);
             let refold = rank_with(model, candidates, case, &rest);
             let changed = train.with_row(case.user, &rest);
             let retrained = model.retrain(&changed, &mut |_| {}, cancel)?;
