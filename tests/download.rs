@@ -175,9 +175,10 @@ fn opts(base_url: &str, expected_md5: Option<String>) -> DownloadOptions {
         base_url: base_url.to_string(),
         progress: false,
         timeout: Duration::from_secs(5),
-        max_bytes: 1 << 20,
+        max_bytes: 16 << 20,
         expected_md5,
         on_progress: None,
+        ..DownloadOptions::default()
     }
 }
 
@@ -452,4 +453,174 @@ fn progress_listener_hears_every_byte_and_can_cancel() {
     let err = download_dataset(DatasetKind::Ml100k, data.path(), &o).unwrap_err();
     assert!(err.to_string().contains("cancelled"), "{err}");
     assert!(entries(data.path()).is_empty(), "nothing left behind");
+}
+
+/// Issue 11, item 4: an entry that expands far more than any MovieLens file is stopped while it
+/// unpacks (a 1 MiB allowance, then 32 times its compressed size), and nothing is left behind.
+#[test]
+fn zip_bomb_entry_is_stopped_while_unpacking() {
+    let mut files = fake_100k_files();
+    // 2 MiB that do not compress (so the archive's own bound, 16 times its size, is not the one hit).
+    let mut x: u64 = 1;
+    let noise: Vec<u8> = (0..2 << 20)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 56) as u8
+        })
+        .collect();
+    files.push(("ml-100k/noise.bin".into(), noise));
+    files.push(("ml-100k/bomb.csv".into(), vec![b'0'; 64 << 20]));
+    let zip = build_zip(&["ml-100k/"], &files);
+    assert!(zip.len() < 3 << 20, "{} bytes", zip.len());
+    assert_rejected(zip, "expands more than 32 times");
+}
+
+/// Item 4: many small entries, each within the per-entry allowance, still cannot unpack to more
+/// than 16 times the archive (at least 1 MiB).
+#[test]
+fn archive_total_is_bounded_by_its_own_size() {
+    let mut files = fake_100k_files();
+    for k in 0..40 {
+        files.push((format!("ml-100k/filler{k}.csv"), vec![b'1'; 1 << 20]));
+    }
+    assert_rejected(build_zip(&["ml-100k/"], &files), "unpacks to more than");
+}
+
+/// Item 4: two entries naming the same file are refused instead of one silently replacing the
+/// other.
+#[test]
+fn duplicate_entries_are_refused() {
+    let mut files = fake_100k_files();
+    files.push(("ml-100k//u.data".into(), b"1\t1\t1\t1\n".to_vec()));
+    assert_rejected(build_zip(&["ml-100k/"], &files), "appears twice");
+}
+
+/// A server that announces `len` bytes and then sends one byte every `gap`, until `len`.
+fn trickling_server(len: usize, gap: Duration) -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        if let Ok((stream, _)) = listener.accept() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).map_or(false, |n| n > 0) && line != "\r\n" {
+                line.clear();
+            }
+            let mut out = stream;
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n\r\n");
+            if out.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            for _ in 0..len {
+                std::thread::sleep(gap);
+                if out.write_all(b"x").and_then(|_| out.flush()).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    (url, handle)
+}
+
+/// Item 5: a server trickling bytes is given up on after the stall window with a clear message,
+/// and nothing is left behind.
+#[test]
+fn a_trickling_server_is_given_up_on() {
+    let (url, server) = trickling_server(400, Duration::from_millis(100));
+    let data = tempfile::tempdir().unwrap();
+    let mut o = opts(&url, Some("0".repeat(32)));
+    o.stall_window = Duration::from_secs(1);
+    o.min_bytes_per_sec = 1024;
+    let start = Instant::now();
+    let err = download_dataset(DatasetKind::Ml100k, data.path(), &o)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(err.contains("slower than the 1024 bytes/s"), "{err}");
+    assert!(
+        entries(data.path()).is_empty(),
+        "{:?}",
+        entries(data.path())
+    );
+    let _ = server.join();
+}
+
+/// Item 5: scratch files of a killed run (a process that is gone) are swept at the next
+/// download; those of a running process are not touched.
+#[test]
+fn stale_scratch_files_are_swept_at_the_next_download() {
+    let zip = good_100k_zip();
+    let server = Server::serving_zip(&zip);
+    let data = tempfile::tempdir().unwrap();
+    // Process ids stay below 2^22 on Linux, so 4194305 is no running process.
+    let part = data.path().join(".whyrec-download-4194305-abc.zip.part");
+    let unpack = data.path().join(".whyrec-unpack-4194305-def");
+    std::fs::write(&part, b"partial").unwrap();
+    std::fs::create_dir_all(unpack.join("ml-100k")).unwrap();
+    let live = data.path().join(format!(
+        ".whyrec-download-{}-x.zip.part",
+        std::process::id()
+    ));
+    std::fs::write(&live, b"in use").unwrap();
+    server
+        .fetch(DatasetKind::Ml100k, data.path(), Some(&zip))
+        .unwrap();
+    if Path::new("/proc/self").exists() {
+        assert!(!part.exists() && !unpack.exists());
+    }
+    assert!(live.exists());
+}
+
+/// Item 5: SIGTERM during a download removes the partial file before the process ends.
+#[cfg(unix)]
+#[test]
+fn sigterm_during_a_download_leaves_no_partial_file() {
+    let (url, _server) = trickling_server(100_000, Duration::from_millis(20));
+    let data = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_whyrec"))
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--dataset",
+            "ml-100k",
+            "download",
+        ])
+        .env("WHYREC_BASE_URL", &url)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let has_part = || {
+        std::fs::read_dir(data.path())
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            })
+            .unwrap_or(false)
+    };
+    while !has_part() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(has_part(), "the download never started");
+    std::thread::sleep(Duration::from_millis(200));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert!(
+        entries(data.path()).is_empty(),
+        "{:?}",
+        entries(data.path())
+    );
 }

@@ -31,13 +31,13 @@ pub struct BenchArgs {
     #[arg(long)]
     pub load_only: bool,
     /// Repetitions for each load timing (the median is printed).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub repeat: usize,
     /// Also time the engine: hybrid-als fit and quality by sweeps, incremental sweep, fold-in latency.
     #[arg(long)]
     pub engine: bool,
     /// Users sampled for the fold-in latency (seeded).
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub fold_in_users: usize,
     /// Also fit LightFM (WARP) and implicit (ALS) on ML-100K holdout-20 seed 1 beside hybrid-als, via
     /// `python3 bench/peers/peers.py` (set WHYREC_PEERS_PYTHON for another interpreter, e.g. a venv).
@@ -48,11 +48,11 @@ pub struct BenchArgs {
     #[arg(long)]
     pub explanations: bool,
     /// Split seed of `--explanations`.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     /// Cases of the `--explanations` retrain check (each repeated for 1, 3 and 5 likes removed,
     /// one full retrain each).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1_000))]
     pub retrain_cases: usize,
 }
 

@@ -119,15 +119,15 @@ pub fn write_report(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// Number of users (default: the ML-1M shape, 6,040).
-    #[arg(long, default_value_t = 6040)]
+    #[arg(long, default_value_t = 6040, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub users: usize,
     /// Number of movies (default 3,706).
-    #[arg(long, default_value_t = 3706)]
+    #[arg(long, default_value_t = 3706, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub items: usize,
     /// Number of ratings (default 1,000,209).
-    #[arg(long, default_value_t = 1_000_209)]
+    #[arg(long, default_value_t = 1_000_209, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000_000))]
     pub ratings: usize,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     /// Output folder (written in the ML-1M layout).
     #[arg(long)]
@@ -174,7 +174,7 @@ pub enum SplitKind {
 pub struct SplitArgs {
     #[arg(long, value_enum, default_value = "holdout-20")]
     pub kind: SplitKind,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     /// Folder to write train.csv and test.csv into.
     #[arg(long)]

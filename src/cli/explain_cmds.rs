@@ -40,16 +40,16 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct ExplainReportArgs {
     /// Seed of the sampled users and likes.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub sample_seed: u64,
     /// Users in feature_explanations.json.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000))]
     pub users: usize,
     /// What-ifs in counterfactual_explanations.json.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000))]
     pub whatifs: usize,
     /// How many what-ifs also get a full retrain (one training each).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     pub full: usize,
     #[command(flatten)]
     pub train: TrainArgs,

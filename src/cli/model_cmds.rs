@@ -59,7 +59,7 @@ pub struct EvalArgs {
     )]
     pub models: Vec<String>,
     /// Seed of the holdout-20 split (and of the models).
-    #[arg(long, default_value_t = 1, conflicts_with = "seeds")]
+    #[arg(long, default_value_t = 1, conflicts_with = "seeds", allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     /// Several seeds, e.g. 1-5 or 1,2,3: metrics are averaged over them.
     #[arg(long)]
@@ -264,13 +264,13 @@ pub struct TrainArgs {
     /// Retrain even when a matching model file exists.
     #[arg(long)]
     pub force: bool,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     /// Embedding dimension.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     pub factors: Option<usize>,
     /// Training sweeps (hybrid-als) or epochs (warp, bpr).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000))]
     pub iterations: Option<usize>,
     /// Switch genre and demographic features off (pure collaborative filtering).
     #[arg(long)]
@@ -331,7 +331,7 @@ pub struct RecommendArgs {
     #[arg(long)]
     pub all: bool,
     /// Number of recommendations, 1..=10000 (larger than the catalog: the whole catalog).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub k: u32,
     #[arg(long)]
     pub json: bool,

@@ -28,7 +28,7 @@ use crate::metrics::artifacts::{movie_map_frame, recommendations_frame, top_list
 #[derive(Debug, Args)]
 pub struct RunAllArgs {
     /// Seed of every random step: the splits, the models, the sampled explanations.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     /// Ranking models of the evaluation step.
     #[arg(
@@ -41,7 +41,7 @@ pub struct RunAllArgs {
     #[arg(long, default_value = "models")]
     pub models_dir: PathBuf,
     /// Recommendations per user in recommendations.parquet.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub k: usize,
 }
 

@@ -25,7 +25,7 @@ const GOAL_PRECISION: f64 = 0.21;
 #[derive(Debug, Args)]
 pub struct TrustArgs {
     /// Seed of the holdout-20 split, the models and the perturbation.
-    #[arg(long, default_value_t = 1, conflicts_with = "seeds")]
+    #[arg(long, default_value_t = 1, conflicts_with = "seeds", allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     /// Several seeds, e.g. 1-5: one run per seed, summaries and the knob's curve averaged.
     #[arg(long)]
@@ -59,7 +59,7 @@ pub struct TrustArgs {
 #[derive(Debug, Args)]
 pub struct FairnessArgs {
     /// Seed of the holdout-20 split, the models and (elsewhere than ML-100K) the 90/10 rating split.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     /// Comma-separated ranking models (popularity, hybrid-als, als).
     #[arg(long, default_value = "popularity,hybrid-als", value_delimiter = ',')]
@@ -74,7 +74,7 @@ pub struct FairnessArgs {
     #[arg(long)]
     pub quick_rating: bool,
     /// Groups with fewer users stay out of the best–worst gaps.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub min_group_users: usize,
     /// Print the report as JSON instead of the tables.
     #[arg(long)]

@@ -31,7 +31,7 @@ pub struct BenchTuiArgs {
     #[arg(long, default_value = "models")]
     pub models_dir: PathBuf,
     /// Key presses of each kind.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub presses: usize,
 }
 

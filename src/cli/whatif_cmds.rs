@@ -44,7 +44,7 @@ pub struct WhatIfArgs {
     #[arg(long, value_enum, default_value = "none")]
     pub retrain: RetrainChoice,
     /// Sweeps of the incremental retrain.
-    #[arg(long, default_value_t = DEFAULT_INCREMENTAL_SWEEPS)]
+    #[arg(long, default_value_t = DEFAULT_INCREMENTAL_SWEEPS, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000))]
     pub sweeps: usize,
     #[arg(long)]
     pub json: bool,

@@ -245,12 +245,20 @@ impl Dataset {
             .join("|")
     }
 
-    /// A short, stable fingerprint of the data (counts and a hash of the rating columns), used to
-    /// tie models and split files to the data they came from.
+    /// A short, stable fingerprint of everything a model learns from, used to tie models and split
+    /// files to the data they came from: the whyrec version, the ratings (user id, movie id,
+    /// stars), the movies in file order with their genres and the genre names, and every user's
+    /// demographics with the occupation names. Editing only `u.user` or the genre flags of
+    /// `u.item` changes it.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        h.update(self.name.as_bytes());
+        let text = |h: &mut Sha256, s: &str| {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        text(&mut h, env!("CARGO_PKG_VERSION"));
+        text(&mut h, &self.name);
         for ((&u, &i), &r) in self
             .ratings
             .user
@@ -264,6 +272,34 @@ impl Dataset {
         }
         h.update((self.n_users() as u64).to_le_bytes());
         h.update((self.n_items() as u64).to_le_bytes());
+        h.update((self.genres.len() as u64).to_le_bytes());
+        for g in &self.genres {
+            text(&mut h, g);
+        }
+        for (id, genres) in self.items.ids.iter().zip(&self.items.genres) {
+            h.update(id.to_le_bytes());
+            h.update((genres.len() as u64).to_le_bytes());
+            genres.iter().for_each(|g| h.update(g.to_le_bytes()));
+        }
+        match &self.users.demographics {
+            None => h.update([0u8]),
+            Some(d) => {
+                h.update([1u8]);
+                h.update((d.occupations.len() as u64).to_le_bytes());
+                for o in &d.occupations {
+                    text(&mut h, o);
+                }
+                for u in 0..self.n_users() {
+                    h.update(self.users.ids[u].to_le_bytes());
+                    h.update([
+                        matches!(d.gender[u], Gender::F) as u8,
+                        d.age_bucket[u],
+                        d.exact_age[u].map_or(255, |a| a),
+                    ]);
+                    h.update(d.occupation[u].to_le_bytes());
+                }
+            }
+        }
         let digest = h.finalize();
         digest[..8].iter().map(|b| format!("{b:02x}")).collect()
     }

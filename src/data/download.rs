@@ -6,19 +6,27 @@
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
 
 use super::error::{DataError, DataResult};
 use super::registry::{DatasetKind, GROUPLENS_BASE_URL};
+use super::scratch;
 
 /// Environment variable that overrides the GroupLens base address (for tests and mirrors).
 pub const BASE_URL_ENV: &str = "WHYREC_BASE_URL";
 /// Default limit on the size of a downloaded archive (2 GiB).
 pub const DEFAULT_MAX_BYTES: u64 = 2 << 30;
-/// Limit on the total uncompressed size of an archive (8 GiB).
-pub const MAX_UNPACKED_BYTES: u64 = 8 << 30;
+/// Limit on the total uncompressed size of an archive: 4 GiB, a few times the largest GroupLens
+/// archive unpacked (ML-25M, about 1.2 GB).
+pub const MAX_UNPACKED_BYTES: u64 = 4 << 30;
+/// An archive may unpack to at most this many times its own size (GroupLens' archives: 3 to 5)…
+pub const MAX_ARCHIVE_RATIO: u64 = 16;
+/// …and every entry to at most this many times its compressed size…
+pub const MAX_ENTRY_RATIO: u64 = 32;
+/// …except that this much is always allowed (tiny and empty entries).
+pub const SMALL_UNPACK_BYTES: u64 = 1 << 20;
 /// Limit on the number of entries in an archive.
 pub const MAX_ENTRIES: usize = 10_000;
 /// Limit on the size of a `.md5` file.
@@ -40,6 +48,11 @@ pub struct DownloadOptions {
     pub max_bytes: u64,
     /// Expected MD5 (hex) of the archive, overriding the published one (for tests and mirrors).
     pub expected_md5: Option<String>,
+    /// Slowest transfer accepted: fewer bytes than this per second over a whole `stall_window`
+    /// stops the download with a message (a server trickling bytes would keep it alive for ever).
+    pub min_bytes_per_sec: u64,
+    /// Window over which `min_bytes_per_sec` is measured.
+    pub stall_window: Duration,
     /// Hears the bytes received so far and the length when known, after every chunk; returning
     /// `false` stops the download with an error (nothing is left behind). For UIs that draw
     /// their own progress (set `progress` to false then).
@@ -57,7 +70,8 @@ impl std::fmt::Debug for ByteProgress {
 }
 
 impl Default for DownloadOptions {
-    /// GroupLens (or `WHYREC_BASE_URL` when set), progress bar on, 30 s timeout, 2 GiB limit.
+    /// GroupLens (or `WHYREC_BASE_URL` when set), progress bar on, 30 s timeout, 2 GiB limit,
+    /// at least 1 KiB/s over every 30 s.
     fn default() -> Self {
         let base_url = std::env::var(BASE_URL_ENV)
             .ok()
@@ -68,6 +82,8 @@ impl Default for DownloadOptions {
             progress: true,
             timeout: Duration::from_secs(30),
             max_bytes: DEFAULT_MAX_BYTES,
+            min_bytes_per_sec: 1024,
+            stall_window: Duration::from_secs(30),
             expected_md5: None,
             on_progress: None,
         }
@@ -88,6 +104,7 @@ pub fn download_dataset(
     let target = data_dir.join(kind.folder_name());
     check_target_free(kind, &target)?;
     fs::create_dir_all(data_dir).map_err(|e| DataError::io(data_dir, e))?;
+    scratch::sweep_stale(data_dir);
 
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(opts.timeout)
@@ -103,7 +120,7 @@ pub fn download_dataset(
     };
 
     let zip_url = kind.zip_url(&opts.base_url);
-    let (mut zip_file, actual) = fetch_zip(&agent, kind, &zip_url, data_dir, opts)?;
+    let (mut zip_file, actual, _zip_guard) = fetch_zip(&agent, kind, &zip_url, data_dir, opts)?;
     if actual != expected {
         return Err(DataError::other(format!(
             "checksum mismatch for {}: expected {expected}, got {actual} \
@@ -113,13 +130,19 @@ pub fn download_dataset(
     }
 
     let staging = tempfile::Builder::new()
-        .prefix(".whyrec-unpack-")
+        .prefix(&scratch::prefix_for(scratch::UNPACK_PREFIX))
         .tempdir_in(data_dir)
         .map_err(|e| DataError::io(data_dir, e))?;
+    let _staging_guard = scratch::register(staging.path());
     zip_file
         .rewind()
         .map_err(|e| DataError::io(zip_file.path(), e))?;
-    unpack(kind, zip_file.as_file_mut(), staging.path())?;
+    let archive_bytes = zip_file
+        .as_file()
+        .metadata()
+        .map_err(|e| DataError::io(zip_file.path(), e))?
+        .len();
+    unpack(kind, zip_file.as_file_mut(), archive_bytes, staging.path())?;
     drop(zip_file);
 
     let unpacked = staging.path().join(kind.folder_name());
@@ -192,7 +215,8 @@ pub fn parse_md5(text: &str) -> Option<String> {
 /// Fetches and parses the `.md5` file published beside the zip.
 fn fetch_md5(agent: &ureq::Agent, kind: DatasetKind, opts: &DownloadOptions) -> DataResult<String> {
     let url = kind.md5_url(&opts.base_url);
-    let response = get(agent, kind, &url)?;
+    // The whole answer within twice the timeout: a 4 KiB file has no reason to trickle.
+    let response = get(agent, kind, &url, Some(opts.timeout * 2))?;
     let mut bytes = Vec::new();
     response
         .into_reader()
@@ -210,15 +234,16 @@ fn fetch_md5(agent: &ureq::Agent, kind: DatasetKind, opts: &DownloadOptions) -> 
     })
 }
 
-/// Streams the zip into a temporary file in `dir`, returning it with its MD5 (lower-case hex).
+/// Streams the zip into a temporary file in `dir`, returning it with its MD5 (lower-case hex) and
+/// its registration for removal on a termination signal.
 fn fetch_zip(
     agent: &ureq::Agent,
     kind: DatasetKind,
     url: &str,
     dir: &Path,
     opts: &DownloadOptions,
-) -> DataResult<(tempfile::NamedTempFile, String)> {
-    let response = get(agent, kind, url)?;
+) -> DataResult<(tempfile::NamedTempFile, String, scratch::Registered)> {
+    let response = get(agent, kind, url, None)?;
     let identity = response
         .header("Content-Encoding")
         .is_none_or(|e| e.trim().eq_ignore_ascii_case("identity"));
@@ -236,10 +261,11 @@ fn fetch_zip(
         return Err(too_big(n));
     }
     let mut file = tempfile::Builder::new()
-        .prefix(".whyrec-download-")
+        .prefix(&scratch::prefix_for(scratch::DOWNLOAD_PREFIX))
         .suffix(".zip.part")
         .tempfile_in(dir)
         .map_err(|e| DataError::io(dir, e))?;
+    let guard = scratch::register(file.path());
     let bar = progress_bar(opts.progress, length, kind);
     let cut_short = |got: u64, want: u64| {
         DataError::other(format!(
@@ -252,6 +278,8 @@ fn fetch_zip(
     let mut hasher = Md5::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut total: u64 = 0;
+    let (mut window_start, mut window_bytes) = (Instant::now(), 0u64);
+    let window = opts.stall_window.max(Duration::from_millis(1));
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
@@ -268,6 +296,22 @@ fn fetch_zip(
             }
         };
         total += n as u64;
+        window_bytes += n as u64;
+        let elapsed = window_start.elapsed();
+        if elapsed >= window {
+            let wanted = (opts.min_bytes_per_sec as f64 * elapsed.as_secs_f64()) as u64;
+            if window_bytes < wanted {
+                bar.abandon();
+                return Err(DataError::other(format!(
+                    "could not download {kind} from {url}: only {window_bytes} bytes arrived in the \
+                     last {:.0} s ({total} in all), slower than the {} bytes/s whyrec waits for. \
+                     Try again later, or: {LOCAL_DATA_HINT}",
+                    elapsed.as_secs_f64(),
+                    opts.min_bytes_per_sec
+                )));
+            }
+            (window_start, window_bytes) = (Instant::now(), 0);
+        }
         if total > opts.max_bytes {
             bar.abandon();
             return Err(too_big(total));
@@ -295,7 +339,7 @@ fn fetch_zip(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    Ok((file, digest))
+    Ok((file, digest, guard))
 }
 
 /// A progress bar on standard error (hidden when `show` is false): a bar with the length when
@@ -323,8 +367,17 @@ fn progress_bar(show: bool, length: Option<u64>, kind: DatasetKind) -> indicatif
 }
 
 /// A GET request with errors turned into messages that say how to work offline.
-fn get(agent: &ureq::Agent, kind: DatasetKind, url: &str) -> DataResult<ureq::Response> {
-    match agent.get(url).call() {
+fn get(
+    agent: &ureq::Agent,
+    kind: DatasetKind,
+    url: &str,
+    overall: Option<Duration>,
+) -> DataResult<ureq::Response> {
+    let mut request = agent.get(url);
+    if let Some(limit) = overall {
+        request = request.timeout(limit);
+    }
+    match request.call() {
         Ok(r) => Ok(r),
         Err(ureq::Error::Status(code, r)) => Err(DataError::other(format!(
             "could not download {kind} from {url}: the server answered {code} {}. \
@@ -350,9 +403,12 @@ fn network_error(kind: DatasetKind, url: &str, cause: &str) -> DataError {
     ))
 }
 
-/// Unpacks the archive in `zip` into `dest`, refusing entries that would land outside `dest`,
-/// symbolic links, more than [`MAX_ENTRIES`] entries and more than [`MAX_UNPACKED_BYTES`] bytes.
-fn unpack(kind: DatasetKind, zip: &mut File, dest: &Path) -> DataResult<()> {
+/// Unpacks the archive in `zip` (`archive_bytes` long) into `dest`, refusing entries that would
+/// land outside `dest`, symbolic links, duplicate entries, more than [`MAX_ENTRIES`] entries, an
+/// entry that expands more than [`MAX_ENTRY_RATIO`] times, and more in all than
+/// [`MAX_ARCHIVE_RATIO`] times the archive or [`MAX_UNPACKED_BYTES`] (what is written is counted,
+/// not what the archive declares). The caller removes `dest` on failure.
+fn unpack(kind: DatasetKind, zip: &mut File, archive_bytes: u64, dest: &Path) -> DataResult<()> {
     let name = kind.zip_name();
     let bad = |msg: String| DataError::other(format!("{name}: {msg}"));
     let mut archive =
@@ -363,7 +419,12 @@ fn unpack(kind: DatasetKind, zip: &mut File, dest: &Path) -> DataResult<()> {
             archive.len()
         )));
     }
-    let mut budget = MAX_UNPACKED_BYTES;
+    let limit = archive_bytes
+        .saturating_mul(MAX_ARCHIVE_RATIO)
+        .max(SMALL_UNPACK_BYTES)
+        .min(MAX_UNPACKED_BYTES);
+    let mut budget = limit;
+    let mut seen = std::collections::HashSet::new();
     for i in 0..archive.len() {
         let mut entry = archive
             .by_index(i)
@@ -376,6 +437,12 @@ fn unpack(kind: DatasetKind, zip: &mut File, dest: &Path) -> DataResult<()> {
         if entry.is_symlink() {
             return Err(bad(format!("entry {raw:?} is a symbolic link")));
         }
+        let key: PathBuf = rel.components().collect();
+        if !seen.insert(key) {
+            return Err(bad(format!(
+                "entry {raw:?} appears twice; a dataset archive names every file once"
+            )));
+        }
         let out = dest.join(&rel);
         if entry.is_dir() {
             fs::create_dir_all(&out).map_err(|e| DataError::io(&out, e))?;
@@ -385,12 +452,25 @@ fn unpack(kind: DatasetKind, zip: &mut File, dest: &Path) -> DataResult<()> {
             fs::create_dir_all(parent).map_err(|e| DataError::io(parent, e))?;
         }
         let mut file = File::create_new(&out).map_err(|e| DataError::io(&out, e))?;
+        let entry_limit = entry
+            .compressed_size()
+            .saturating_mul(MAX_ENTRY_RATIO)
+            .max(SMALL_UNPACK_BYTES);
+        let allowed = budget.min(entry_limit);
         // The declared size can lie, so count what is actually written.
-        let written = io::copy(&mut (&mut entry).take(budget + 1), &mut file)
+        let written = io::copy(&mut (&mut entry).take(allowed + 1), &mut file)
             .map_err(|e| bad(format!("entry {raw:?} could not be unpacked: {e}")))?;
+        if written > entry_limit {
+            return Err(bad(format!(
+                "entry {raw:?} expands more than {MAX_ENTRY_RATIO} times its {} compressed bytes \
+                 (a zip bomb?); no MovieLens file compresses that well",
+                entry.compressed_size()
+            )));
+        }
         if written > budget {
             return Err(bad(format!(
-                "unpacks to more than the limit of {MAX_UNPACKED_BYTES} bytes"
+                "unpacks to more than {limit} bytes ({MAX_ARCHIVE_RATIO} times the archive, at \
+                 most {MAX_UNPACKED_BYTES}); a MovieLens archive unpacks to 3 to 5 times its size"
             )));
         }
         budget -= written;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod interactions;
 pub mod parse;
 pub mod registry;
+pub mod scratch;
 pub mod split;
 pub mod synth;
 pub mod text;

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+use super::dataset::Skipped;
 use super::error::{DataError, DataResult};
 
 /// Largest data file whyrec reads (ML-32M's ratings.csv is ~0.9 GB).
@@ -54,23 +55,79 @@ impl TextFile {
                 ),
             ));
         }
-        let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+        // Never more than the file held when it was checked (it may grow, or be swapped for another).
+        let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
+        if !file
+            .metadata()
+            .map_err(|e| DataError::io(path, e))?
+            .is_file()
+        {
+            return Err(DataError::file(path, "expected a regular file"));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, meta.len()), &mut bytes)
+            .map_err(|e| DataError::io(path, e))?;
         Self::from_bytes(path, bytes)
     }
 
-    /// Wraps bytes already in memory (used by tests and by the parsers' fuzzing).
+    /// Wraps bytes already in memory (used by tests and by the parsers' fuzzing). Refuses UTF-16
+    /// and a NUL byte anywhere (named at its line and column: no text file of a dataset has one).
     pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> DataResult<TextFile> {
-        let head = &bytes[..bytes.len().min(4096)];
-        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.contains(&0) {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
             return Err(DataError::file(
                 path,
-                "wrong encoding: the file contains NUL bytes (UTF-16?); expected ASCII, UTF-8 or ISO-8859-1 text",
+                "wrong encoding: UTF-16 byte order mark; expected ASCII, UTF-8 or ISO-8859-1 text",
+            ));
+        }
+        if let Some(at) = bytes.iter().position(|&b| b == 0) {
+            let before = &bytes[..at];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = at
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
+            return Err(DataError::line(
+                path,
+                line,
+                format!(
+                    "wrong encoding: NUL byte at column {column}; expected ASCII, UTF-8 or ISO-8859-1 text (UTF-16 or a binary file?)"
+                ),
             ));
         }
         Ok(TextFile {
             path: path.to_path_buf(),
             bytes,
         })
+    }
+
+    /// A last line without its newline in a file whose other lines end with one is the mark of a
+    /// cut file (a cut inside the last field still parses: `881250949` → `88125`). Strict: refused
+    /// at its line. Lenient: dropped and counted in `skipped`.
+    pub fn check_last_line(&mut self, lenient: bool, skipped: &mut Skipped) -> DataResult<()> {
+        let Some(&last) = self.bytes.last() else {
+            return Ok(());
+        };
+        let Some(cut) = self.bytes.iter().rposition(|&b| b == b'\n') else {
+            return Ok(());
+        };
+        if last == b'\n' || self.bytes[cut + 1..].iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let line = self.bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+        let error = DataError::line(
+            &self.path,
+            line,
+            "the last line has no newline while every other line ends with one: truncated? \
+             (expected the file to end with a complete line and a newline; --lenient skips it)",
+        );
+        if !lenient {
+            return Err(error);
+        }
+        skipped.record(error.to_string());
+        self.bytes.truncate(cut + 1);
+        Ok(())
     }
 
     /// The non-empty lines of the file. Line endings `\n` and `\r\n` are accepted; a UTF-8 byte

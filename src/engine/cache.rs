@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use super::side::FeatureSet;
 use super::{
     AlsConfig, EngineError, HybridAls, HybridModel, ModelMeta, SgdConfig, SgdModel, TrainProgress,
 };
@@ -19,6 +20,12 @@ use crate::data::interactions::{
     item_genre_features, user_demographic_features, Positives, DEFAULT_POSITIVE_THRESHOLD,
 };
 use crate::data::{Dataset, FeatureMatrix};
+
+/// The feature memberships a model holds on each side (one row per user, per item).
+pub struct Sides<'a> {
+    users: &'a FeatureSet,
+    items: &'a FeatureSet,
+}
 
 /// A model the cache can hold: its settings, its file name, how it is saved, loaded and trained.
 pub trait CacheableModel: Sized {
@@ -28,6 +35,9 @@ pub trait CacheableModel: Sized {
     fn cache_name(config: &Self::Config) -> &'static str;
     /// The settings the model was trained with.
     fn settings(&self) -> &Self::Config;
+    /// The user and item feature memberships the model holds (their row counts are its user and
+    /// item counts), checked against the dataset by [`check_fits`].
+    fn sides(&self) -> Sides<'_>;
     fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError>;
     fn save_file(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError>;
     /// Trains on `positives` with the item (genre) and user (demographic) features.
@@ -50,6 +60,13 @@ impl CacheableModel for HybridModel {
 
     fn settings(&self) -> &AlsConfig {
         self.config()
+    }
+
+    fn sides(&self) -> Sides<'_> {
+        Sides {
+            users: &self.users.features,
+            items: &self.items.features,
+        }
     }
 
     fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError> {
@@ -81,6 +98,13 @@ impl CacheableModel for SgdModel {
 
     fn settings(&self) -> &SgdConfig {
         self.config()
+    }
+
+    fn sides(&self) -> Sides<'_> {
+        Sides {
+            users: &self.users.features,
+            items: &self.items.features,
+        }
     }
 
     fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError> {
@@ -152,7 +176,10 @@ pub fn load_cached<M: CacheableModel>(
     let fingerprint = dataset.fingerprint();
     match M::load_file(path) {
         Ok((model, meta)) if meta.fingerprint == fingerprint && model.settings() == config => {
-            Cached::Fresh(Box::new(model))
+            match check_fits(&model, dataset) {
+                Ok(()) => Cached::Fresh(Box::new(model)),
+                Err(why) => Cached::Stale(why),
+            }
         }
         Ok((_, meta)) if meta.fingerprint != fingerprint => {
             Cached::Stale("the data changed".into())
@@ -160,6 +187,59 @@ pub fn load_cached<M: CacheableModel>(
         Ok(_) => Cached::Stale("the settings changed".into()),
         Err(e) => Cached::Stale(format!("unusable: {e}")),
     }
+}
+
+/// Checks a loaded model against the dataset it is to serve, not only against itself: the same
+/// number of users and items, and per side either no features or exactly the dataset's feature
+/// names and memberships (genres of every movie, demographics of every user). A file whose header
+/// and checksum agree can still come from other data; using it would index out of range, drop
+/// movies, or credit features the data does not have.
+pub fn check_fits<M: CacheableModel>(model: &M, dataset: &Dataset) -> Result<(), String> {
+    let Sides { users, items } = model.sides();
+    let side = |held: &FeatureSet,
+                rows: usize,
+                what: &str,
+                data: Option<FeatureMatrix>|
+     -> Result<(), String> {
+        if held.by_row.n_rows != rows {
+            return Err(format!(
+                "the model file has {} {what}s, the dataset {rows}",
+                held.by_row.n_rows
+            ));
+        }
+        if held.names.is_empty() {
+            return Ok(());
+        }
+        let Some(data) = data else {
+            return Err(format!(
+                "the model file has {what} features the dataset does not have"
+            ));
+        };
+        if held.names != data.names {
+            return Err(format!(
+                "the model file's {what} feature names differ from the dataset's"
+            ));
+        }
+        let (a, b) = (&held.by_row, &data.matrix);
+        if a.indptr != b.indptr || a.indices != b.indices || a.values != b.values {
+            return Err(format!(
+                "the model file's {what} features differ from the dataset's"
+            ));
+        }
+        Ok(())
+    };
+    side(
+        users,
+        dataset.n_users(),
+        "user",
+        user_demographic_features(dataset),
+    )?;
+    side(
+        items,
+        dataset.n_items(),
+        "item",
+        Some(item_genre_features(dataset)),
+    )
 }
 
 /// [`load_cached`] for hybrid-als.

@@ -96,9 +96,48 @@ impl HybridModel {
 
     /// Reads a model written by [`Self::save`], with the metadata it was saved with.
     pub fn load(path: &Path) -> Result<(HybridModel, ModelMeta), EngineError> {
-        let bytes = std::fs::read(path).map_err(|e| EngineError::io(path, e))?;
-        decode(path, &bytes)
+        decode(path, &read_model_file(path)?)
     }
+}
+
+/// Largest model file whyrec reads (an ML-32M hybrid model at 256 factors is about 0.3 GB).
+pub const MAX_MODEL_BYTES: u64 = 2 << 30;
+
+/// Reads a model file: only a regular file (a FIFO would block for ever, a link to `/dev/zero`
+/// would read until memory runs out), at most [`MAX_MODEL_BYTES`], and never more bytes than the
+/// file had when it was opened. The decoder then checks that the header's sizes account for
+/// every byte.
+pub(crate) fn read_model_file(path: &Path) -> Result<Vec<u8>, EngineError> {
+    use std::io::Read;
+    let not_regular = || {
+        EngineError::Invalid(format!(
+            "{}: not a regular file (a folder, FIFO or device?); expected a whyrec model file",
+            path.display()
+        ))
+    };
+    let meta = std::fs::metadata(path).map_err(|e| EngineError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(path).map_err(|e| EngineError::io(path, e))?;
+    let len = file.metadata().map_err(|e| EngineError::io(path, e))?;
+    if !len.is_file() {
+        return Err(not_regular());
+    }
+    if len.len() > MAX_MODEL_BYTES {
+        return Err(EngineError::corrupt(
+            path,
+            format!(
+                "{} bytes, more than the {MAX_MODEL_BYTES} bytes of the largest model whyrec writes",
+                len.len()
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(len.len() as usize);
+    file.take(len.len())
+        .read_to_end(&mut bytes)
+        .map_err(|e| EngineError::io(path, e))?;
+    Ok(bytes)
 }
 
 /// The file frame around a model's JSON header and arrays: magic, version, header length, header,

@@ -104,7 +104,14 @@ fn load_with(
         return Err(DataError::file(dir, "dataset folder not found"));
     }
     for f in required(layout) {
-        if !dir.join(f).is_file() {
+        let path = dir.join(f);
+        if path.exists() && !path.is_file() {
+            return Err(DataError::file(
+                &path,
+                "not a regular file (a folder, FIFO or device?); expected a MovieLens text file",
+            ));
+        }
+        if !path.is_file() {
             return Err(DataError::file(
                 dir,
                 format!("{f} missing (expected {})", required(layout).join(", ")),
@@ -113,40 +120,63 @@ fn load_with(
     }
     let lenient = options.lenient;
     let mut skipped = Skipped::default();
-    let read = |f: &str| TextFile::read(&dir.join(f));
-    let optional = |f: &str| -> DataResult<Option<TextFile>> {
-        if dir.join(f).is_file() {
-            read(f).map(Some)
+    let read = |f: &str, skipped: &mut Skipped| -> DataResult<TextFile> {
+        let mut file = TextFile::read(&dir.join(f))?;
+        file.check_last_line(lenient, skipped)?;
+        Ok(file)
+    };
+    let optional = |f: &str, skipped: &mut Skipped| -> DataResult<Option<TextFile>> {
+        if dir.join(f).exists() {
+            read(f, skipped).map(Some)
         } else {
             Ok(None)
         }
     };
     let (parsed_items, raw_users, ratings_path, raw_ratings) = match layout {
         Layout::Ml100k => {
-            let genres = movies::parse_u_genre(optional("u.genre")?.as_ref())?;
-            let items = movies::parse_u_item(&read("u.item")?, genres, lenient, &mut skipped)?;
-            let occupations = match optional("u.occupation")? {
+            let genres = movies::parse_u_genre(optional("u.genre", &mut skipped)?.as_ref())?;
+            let items = movies::parse_u_item(
+                &read("u.item", &mut skipped)?,
+                genres,
+                lenient,
+                &mut skipped,
+            )?;
+            let occupations = match optional("u.occupation", &mut skipped)? {
                 Some(f) => Some(users::parse_u_occupation(&f)?),
                 None => None,
             };
-            let users = users::parse_u_user(&read("u.user")?, occupations, lenient, &mut skipped)?;
+            let users = users::parse_u_user(
+                &read("u.user", &mut skipped)?,
+                occupations,
+                lenient,
+                &mut skipped,
+            )?;
             let format = RatingsFormat {
                 sep: b"\t",
                 header: None,
                 scale,
             };
-            let ratings = parse_ratings(&read("u.data")?, &format, lenient, &mut skipped)?;
+            let ratings = parse_ratings(
+                &read("u.data", &mut skipped)?,
+                &format,
+                lenient,
+                &mut skipped,
+            )?;
             (items, Some(users), dir.join("u.data"), ratings)
         }
         Layout::Dat {
             has_users,
             encoding,
         } => {
-            let items =
-                movies::parse_movies_dat(&read("movies.dat")?, encoding, lenient, &mut skipped)?;
+            let items = movies::parse_movies_dat(
+                &read("movies.dat", &mut skipped)?,
+                encoding,
+                lenient,
+                &mut skipped,
+            )?;
             let users = if has_users {
                 Some(users::parse_users_dat(
-                    &read("users.dat")?,
+                    &read("users.dat", &mut skipped)?,
                     encoding,
                     lenient,
                     &mut skipped,
@@ -159,21 +189,50 @@ fn load_with(
                 header: None,
                 scale,
             };
-            let ratings = parse_ratings(&read("ratings.dat")?, &format, lenient, &mut skipped)?;
+            let ratings = parse_ratings(
+                &read("ratings.dat", &mut skipped)?,
+                &format,
+                lenient,
+                &mut skipped,
+            )?;
             (items, users, dir.join("ratings.dat"), ratings)
         }
         Layout::Csv => {
-            let items = movies::parse_movies_csv(&read("movies.csv")?, lenient, &mut skipped)?;
+            let items = movies::parse_movies_csv(
+                &read("movies.csv", &mut skipped)?,
+                lenient,
+                &mut skipped,
+            )?;
             let format = RatingsFormat {
                 sep: b",",
                 header: Some("userId,movieId,rating,timestamp"),
                 scale,
             };
-            let ratings = parse_ratings(&read("ratings.csv")?, &format, lenient, &mut skipped)?;
+            let ratings = parse_ratings(
+                &read("ratings.csv", &mut skipped)?,
+                &format,
+                lenient,
+                &mut skipped,
+            )?;
             (items, None, dir.join("ratings.csv"), ratings)
         }
     };
 
+    let (items_file, users_file) = match layout {
+        Layout::Ml100k => ("u.item", "u.user"),
+        Layout::Dat { .. } => ("movies.dat", "users.dat"),
+        Layout::Csv => ("movies.csv", "users.csv"),
+    };
+    let listed = Listed {
+        items: (
+            dir.join(items_file),
+            parsed_items.items.ids.clone(),
+            parsed_items.lines.clone(),
+        ),
+        users: raw_users
+            .as_ref()
+            .map(|r| (dir.join(users_file), r.ids.clone(), r.lines.clone())),
+    };
     // Users: the users file in ascending id order, or the distinct raters.
     let (user_ids, demographics) = match raw_users {
         Some(raw) => {
@@ -205,7 +264,7 @@ fn load_with(
         raw_ratings,
         &user_ids,
         &parsed_items.items.ids,
-        demographics.is_some(),
+        &listed,
         lenient,
         &mut skipped,
     )?;
@@ -241,8 +300,10 @@ impl IdLookup {
 
     fn new(ids: &[u32]) -> IdLookup {
         let max = ids.iter().copied().max().unwrap_or(0) as usize;
-        // MovieLens ids stay far below this; a hostile file with huge ids falls back to a sorted search.
-        let mut table = if max < 64 << 20 {
+        // A table sized by the largest id only while that is within a few times the number of ids
+        // (MovieLens' ids are nearly dense); a file with a huge id falls back to a sorted search,
+        // so memory follows the number of distinct ids, never the largest one.
+        let mut table = if max <= ids.len().saturating_mul(4).saturating_add(1 << 16) {
             vec![Self::NONE; max + 1]
         } else {
             Vec::new()
@@ -271,15 +332,49 @@ impl IdLookup {
     }
 }
 
+/// The movie and user files with their ids in file order and the line of each (users: `None`
+/// when the layout has no users file).
+struct Listed {
+    items: (PathBuf, Vec<u32>, Vec<usize>),
+    users: Option<(PathBuf, Vec<u32>, Vec<usize>)>,
+}
+
+/// A rating names an id no line of `what`'s file lists. When the file's ids ascend except for one
+/// line whose id breaks the order exactly where the missing id belongs, that line is the broken
+/// one (a damaged id field parses as another number): the error is reported there.
+fn broken_line(
+    (path, ids, lines): &(PathBuf, Vec<u32>, Vec<usize>),
+    missing: u32,
+    what: &str,
+    rating_at: &str,
+) -> Option<DataError> {
+    (1..ids.len().saturating_sub(1)).find_map(|p| {
+        let (before, here, after) = (ids[p - 1], ids[p], ids[p + 1]);
+        let misplaced = before < after && !(before < here && here < after);
+        (misplaced && before < missing && missing < after).then(|| {
+            DataError::line(
+                path,
+                lines[p],
+                format!(
+                    "{what} id {here} breaks the file's ascending order between {before} and \
+                     {after}, where {what} {missing} belongs; {rating_at} rates {what} {missing}, \
+                     which no line lists: is this line's id damaged?"
+                ),
+            )
+        })
+    })
+}
+
 fn index_ratings(
     path: &Path,
     raw: RawRatings,
     user_ids: &[u32],
     item_ids: &[u32],
-    users_listed: bool,
+    listed: &Listed,
     lenient: bool,
     skipped: &mut Skipped,
 ) -> DataResult<Ratings> {
+    let users_listed = listed.users.is_some();
     const UNKNOWN: u32 = u32::MAX;
     let RawRatings {
         mut user,
@@ -336,7 +431,16 @@ fn index_ratings(
     let mut keep = vec![true; user.len()];
     for (row, what) in unknown {
         if !lenient {
-            return Err(problem(row, what));
+            let at = format!("{}:{}", path.display(), line[row]);
+            let broken = if items.get(item[row], sorted_items.as_deref()).is_none() {
+                broken_line(&listed.items, item[row], "movie", &at)
+            } else {
+                listed
+                    .users
+                    .as_ref()
+                    .and_then(|u| broken_line(u, user[row], "user", &at))
+            };
+            return Err(broken.unwrap_or_else(|| problem(row, what)));
         }
         keep[row] = false;
         skipped.record(problem(row, what).to_string());

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use super::users::MAX_LABELS;
 use crate::data::dataset::{year_from_title, Items, Skipped};
 use crate::data::error::{DataError, DataResult};
 use crate::data::text::{parse_u32, split_csv, split_fields, Encoding, Line, TextFile};
@@ -33,10 +34,13 @@ pub const ML100K_GENRES: [&str; 19] = [
 pub struct ParsedItems {
     pub items: Items,
     pub genres: Vec<String>,
+    /// Line of each movie in its file (for messages about a line found broken later).
+    pub lines: Vec<usize>,
 }
 
 struct ItemsBuilder {
     items: Items,
+    lines: Vec<usize>,
     seen: HashSet<u32>,
 }
 
@@ -44,6 +48,7 @@ impl ItemsBuilder {
     fn new() -> Self {
         ItemsBuilder {
             items: Items::default(),
+            lines: Vec::new(),
             seen: HashSet::new(),
         }
     }
@@ -61,6 +66,7 @@ impl ItemsBuilder {
             return Err(line.error(&file.path, format!("duplicate movie id {id}")));
         }
         self.items.ids.push(id);
+        self.lines.push(line.number);
         self.items.titles.push(title);
         self.items.years.push(year);
         self.items.genres.push(genres);
@@ -85,6 +91,12 @@ pub fn parse_u_genre(file: Option<&TextFile>) -> DataResult<Vec<String>> {
     };
     let mut genres: Vec<(u32, String)> = Vec::new();
     for line in file.lines() {
+        if genres.len() >= MAX_LABELS {
+            return Err(line.error(
+                &file.path,
+                format!("more than {MAX_LABELS} genres; whyrec reads at most {MAX_LABELS}"),
+            ));
+        }
         let text = line.decode(&file.path, Encoding::Latin1)?;
         let fields: Vec<&str> = text.split('|').collect();
         if fields.len() != 2 {
@@ -262,7 +274,20 @@ fn build_from_genre_strings(
     lenient: bool,
     skipped: &mut Skipped,
 ) -> DataResult<ParsedItems> {
-    let vocab: BTreeSet<&str> = rows.iter().flat_map(|r| genre_names(&r.3)).collect();
+    let mut vocab: BTreeSet<&str> = BTreeSet::new();
+    for (line, _, _, genre_field) in &rows {
+        for name in genre_names(genre_field) {
+            if vocab.insert(name) && vocab.len() > MAX_LABELS {
+                return Err(line.error(
+                    &file.path,
+                    format!(
+                        "genre {name:?} would be distinct genre number {}; whyrec reads at most {MAX_LABELS}",
+                        vocab.len()
+                    ),
+                ));
+            }
+        }
+    }
     let genres: Vec<String> = vocab.iter().map(|s| s.to_string()).collect();
     let mut b = ItemsBuilder::new();
     for (line, id, title, genre_field) in &rows {
@@ -295,5 +320,6 @@ fn finish(file: &TextFile, b: ItemsBuilder, genres: Vec<String>) -> DataResult<P
     Ok(ParsedItems {
         items: b.items,
         genres,
+        lines: b.lines,
     })
 }

@@ -1,7 +1,7 @@
 //! User files: `u.user` (ML-100K: exact age, occupation names) and `users.dat` (ML-1M: age and
 //! occupation codes).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::data::dataset::{
     age_bucket_of_age, age_bucket_of_code, Demographics, Gender, Skipped, ML1M_OCCUPATIONS,
@@ -13,6 +13,8 @@ use crate::data::text::{parse_u32, split_fields, Encoding, Line, TextFile};
 pub struct RawUsers {
     pub ids: Vec<u32>,
     pub demographics: Demographics,
+    /// Line of each user in its file.
+    pub lines: Vec<usize>,
 }
 
 fn gender(field: &str) -> Result<Gender, String> {
@@ -26,7 +28,12 @@ fn gender(field: &str) -> Result<Gender, String> {
 struct UsersBuilder {
     users: RawUsers,
     seen: HashSet<u32>,
+    /// Occupation name → index (the names of `u.occupation`, or those met so far).
+    occupation_index: std::collections::HashMap<String, u16>,
 }
+
+/// Most distinct occupations or genres a file may name: their indices are `u16`.
+pub const MAX_LABELS: usize = 1 << 16;
 
 impl UsersBuilder {
     fn new(occupations: Vec<String>) -> Self {
@@ -37,9 +44,21 @@ impl UsersBuilder {
                     occupations,
                     ..Demographics::default()
                 },
+                lines: Vec::new(),
             },
+            occupation_index: HashMap::new(),
             seen: HashSet::new(),
         }
+        .indexed()
+    }
+
+    fn indexed(mut self) -> Self {
+        let names = &self.users.demographics.occupations;
+        for (i, n) in names.iter().enumerate() {
+            // The first of repeated names wins, as a search from the top would find it.
+            self.occupation_index.entry(n.clone()).or_insert(i as u16);
+        }
+        self
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -59,6 +78,7 @@ impl UsersBuilder {
         }
         let d = &mut self.users.demographics;
         self.users.ids.push(id);
+        self.users.lines.push(line.number);
         d.gender.push(g);
         d.age_bucket.push(bucket as u8);
         d.exact_age.push(exact);
@@ -82,6 +102,12 @@ fn handle(result: DataResult<()>, lenient: bool, skipped: &mut Skipped) -> DataR
 pub fn parse_u_occupation(file: &TextFile) -> DataResult<Vec<String>> {
     let mut out = Vec::new();
     for line in file.lines() {
+        if out.len() >= MAX_LABELS {
+            return Err(line.error(
+                &file.path,
+                format!("more than {MAX_LABELS} occupations; whyrec reads at most {MAX_LABELS}"),
+            ));
+        }
         out.push(
             line.decode(&file.path, Encoding::Latin1)?
                 .trim()
@@ -124,12 +150,20 @@ pub fn parse_u_user(
             }
             let g = gender(f[2]).map_err(err)?;
             let name = f[3].trim();
-            let occs = &mut b.users.demographics.occupations;
-            let occ = match occs.iter().position(|o| o == name) {
-                Some(p) => p,
+            let occ = match b.occupation_index.get(name) {
+                Some(&p) => p,
                 None if !fixed => {
+                    let occs = &mut b.users.demographics.occupations;
+                    if occs.len() >= MAX_LABELS {
+                        return Err(err(format!(
+                            "occupation {name:?} would be distinct occupation number {}; whyrec reads at most {MAX_LABELS}",
+                            occs.len() + 1
+                        )));
+                    }
                     occs.push(name.to_string());
-                    occs.len() - 1
+                    let p = (occs.len() - 1) as u16;
+                    b.occupation_index.insert(name.to_string(), p);
+                    p
                 }
                 None => {
                     return Err(err(format!(
@@ -144,7 +178,7 @@ pub fn parse_u_user(
                 g,
                 age_bucket_of_age(age),
                 Some(age as u8),
-                occ as u16,
+                occ,
                 f[4],
             )
         })();

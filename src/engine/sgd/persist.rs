@@ -85,8 +85,7 @@ impl SgdModel {
 
     /// Reads a model written by [`Self::save`], with the metadata it was saved with.
     pub fn load(path: &Path) -> Result<(SgdModel, ModelMeta), EngineError> {
-        let bytes = std::fs::read(path).map_err(|e| EngineError::io(path, e))?;
-        decode(path, &bytes)
+        decode(path, &crate::engine::persist::read_model_file(path)?)
     }
 }
 
