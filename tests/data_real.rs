@@ -63,7 +63,7 @@ fn ml100k_counts_and_features() {
 }
 
 /// A copy of ml-latest-small with one line GroupLens' file does not have (line 100838,
-/// `999,999999,5.0,1493846415`, a movie not in movies.csv, without a final newline): strict
+/// `999,999999,5.0,1493846415`, a movie not in movies.csv): strict
 /// loading names it; `--lenient` skips it with a count and gives the published counts.
 #[test]
 fn ml_latest_small_strict_names_the_bad_line() {

@@ -505,7 +505,7 @@ fn trickling_server(len: usize, gap: Duration) -> (String, std::thread::JoinHand
         if let Ok((stream, _)) = listener.accept() {
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut line = String::new();
-            while reader.read_line(&mut line).map_or(false, |n| n > 0) && line != "\r\n" {
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
                 line.clear();
             }
             let mut out = stream;

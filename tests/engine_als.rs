@@ -300,7 +300,7 @@ fn continue_training_warm_starts_on_changed_interactions() {
 
 #[test]
 fn pure_cf_on_a_dataset_without_demographics() {
-    // Lenient: the shared copy ends with a stray line (user 999, movie 999999) not in the movie file.
+    // Lenient loading of GroupLens' own file (strict would load it too).
     let data = load_kind(
         DatasetKind::MlLatestSmall,
         &common::shared_dataset("ml-latest-small"),

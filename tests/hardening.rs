@@ -62,7 +62,7 @@ fn stale_reason(c: Cached) -> String {
     }
 }
 
-/// 1. A model file whose header and checksum agree but which was trained on other data is not
+/// Item 1: A model file whose header and checksum agree but which was trained on other data is not
 /// used: the cache retrains, naming what differs; the commands never index out of range.
 #[test]
 fn a_model_from_other_data_is_never_used() {
@@ -134,7 +134,7 @@ fn a_model_from_other_data_is_never_used() {
     }
 }
 
-/// 2. The fingerprint covers the demographics and the genres, not only the ratings.
+/// Item 2: The fingerprint covers the demographics and the genres, not only the ratings.
 #[test]
 fn editing_only_demographics_or_genres_changes_the_fingerprint() {
     let base = ml100k_edited(|_| {});
@@ -173,7 +173,7 @@ fn editing_only_demographics_or_genres_changes_the_fingerprint() {
     }
 }
 
-/// 3. A file cut inside its last field is refused in strict mode at its last line ("truncated?")
+/// Item 3: A file cut inside its last field is refused in strict mode at its last line ("truncated?")
 /// and counted under --lenient.
 #[test]
 fn a_cut_last_line_is_refused_or_counted() {
@@ -206,7 +206,7 @@ fn a_cut_last_line_is_refused_or_counted() {
     assert_eq!(load(one.path()).unwrap().ratings.len(), 1);
 }
 
-/// 6. Only regular files are read: a FIFO or a link to /dev/zero at a model or data path is
+/// Item 6: Only regular files are read: a FIFO or a link to /dev/zero at a model or data path is
 /// refused at once (each attempt runs in a thread so that a hang fails the test instead of CI).
 #[cfg(unix)]
 #[test]
@@ -245,7 +245,7 @@ fn fifos_and_devices_are_refused_not_read() {
     assert!(err.contains("regular file"), "{err}");
 }
 
-/// 7. More than 65,536 distinct genres or occupations is refused (their indices are 16-bit), at
+/// Item 7: More than 65,536 distinct genres or occupations is refused (their indices are 16-bit), at
 /// the line that names the one too many.
 #[test]
 fn too_many_genres_or_occupations_are_refused_not_wrapped() {
@@ -280,7 +280,7 @@ fn too_many_genres_or_occupations_are_refused_not_wrapped() {
     );
 }
 
-/// 8. A NUL byte anywhere in a text file (not only in its first 4 KiB) is refused at its line.
+/// Item 8: A NUL byte anywhere in a text file (not only in its first 4 KiB) is refused at its line.
 #[test]
 fn a_nul_byte_anywhere_is_refused_at_its_line() {
     let dir = ml100k_edited(|d| {
@@ -305,7 +305,7 @@ fn a_nul_byte_anywhere_is_refused_at_its_line() {
     assert!(err.contains("u.item:150:") && err.contains("NUL"), "{err}");
 }
 
-/// 9. Work asked for on the command line is bounded, and negative numbers are invalid values.
+/// Item 9: Work asked for on the command line is bounded, and negative numbers are invalid values.
 #[test]
 fn arguments_are_bounded_and_negative_numbers_are_invalid_values() {
     let home = tempfile::tempdir().unwrap();
@@ -350,7 +350,7 @@ fn arguments_are_bounded_and_negative_numbers_are_invalid_values() {
     }
 }
 
-/// 10. A damaged id in the movie or user file is reported at that line, not at the first rating
+/// Item 10: A damaged id in the movie or user file is reported at that line, not at the first rating
 /// that names the id it lost.
 #[test]
 fn a_damaged_id_is_reported_at_its_own_line() {

@@ -421,8 +421,7 @@ fn unpack(kind: DatasetKind, zip: &mut File, archive_bytes: u64, dest: &Path) ->
     }
     let limit = archive_bytes
         .saturating_mul(MAX_ARCHIVE_RATIO)
-        .max(SMALL_UNPACK_BYTES)
-        .min(MAX_UNPACKED_BYTES);
+        .clamp(SMALL_UNPACK_BYTES, MAX_UNPACKED_BYTES);
     let mut budget = limit;
     let mut seen = std::collections::HashSet::new();
     for i in 0..archive.len() {
