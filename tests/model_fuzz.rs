@@ -8,7 +8,6 @@ mod common;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
 use sha2::{Digest, Sha256};
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::{load_dir, LoadOptions, Positives};
@@ -16,7 +15,6 @@ use whyrec::engine::cache::check_fits;
 use whyrec::engine::{AlsConfig, HybridAls, HybridModel, ModelMeta};
 
 const CASES: u32 = 512;
-const SEED: u64 = 11;
 /// magic (8) + version (4) + header length (8).
 const PREFIX: usize = 20;
 const DIGEST: usize = 32;
@@ -154,13 +152,7 @@ fn damaged_model_files_never_panic() {
         AtomicUsize::new(0),
     );
     let path = files.path().join("damaged.whyrec");
-    let mut runner = TestRunner::new(Config {
-        cases: CASES,
-        failure_persistence: None,
-        // A fixed seed: the same damaged inputs, and the same counts, on every run.
-        rng_seed: RngSeed::Fixed(SEED),
-        ..Config::default()
-    });
+    let mut runner = common::seeded_runner(CASES);
     runner
         .run(
             &(prop::collection::vec(damage(), 1..4), any::<bool>()),

@@ -7,11 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
 use whyrec::data::{load_dir, LoadOptions};
 
 const CASES: u32 = 256;
-const SEED: u64 = 11;
 
 /// Writes a valid fixture dataset into a folder.
 type WriteFixture = fn(&Path);
@@ -96,13 +94,7 @@ fn fuzz_file(
     let dir = tempfile::tempdir().unwrap();
     write_valid(dir.path());
     let count = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases: CASES,
-        failure_persistence: None,
-        // A fixed seed: the same damaged inputs, and the same counts, on every run.
-        rng_seed: RngSeed::Fixed(SEED),
-        ..Config::default()
-    });
+    let mut runner = common::seeded_runner(CASES);
     runner
         .run(&strategy, |bytes| {
             std::fs::write(dir.path().join(file), &bytes).unwrap();

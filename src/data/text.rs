@@ -10,6 +10,43 @@ use super::error::{DataError, DataResult};
 /// Largest data file whyrec reads (ML-32M's ratings.csv is ~0.9 GB).
 pub const MAX_FILE_BYTES: u64 = 4 << 30;
 
+/// Why [`read_regular_file`] read nothing.
+#[derive(Debug)]
+pub enum BoundedRead {
+    NotFound(std::io::Error),
+    /// A folder, FIFO (opening it would block for ever), device (`/dev/zero` would read until
+    /// memory runs out) or socket.
+    NotRegular,
+    /// The file's length in bytes, over the limit.
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+/// Reads a whole file from outside: only a regular file (checked before opening, so a FIFO never
+/// blocks, and again on the open handle, in case it was swapped), at most `max_bytes`, and never
+/// more bytes than it had when it was opened. Data files and model files are both read this way.
+pub fn read_regular_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, BoundedRead> {
+    use std::io::Read;
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => BoundedRead::NotFound(e),
+        _ => BoundedRead::Io(e),
+    };
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(BoundedRead::NotRegular);
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(BoundedRead::NotRegular);
+    }
+    if meta.len() > max_bytes {
+        return Err(BoundedRead::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(meta.len()).read_to_end(&mut bytes).map_err(io)?;
+    Ok(bytes)
+}
+
 /// How the bytes of a file are to be turned into text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -36,37 +73,18 @@ pub struct Line<'a> {
 }
 
 impl TextFile {
-    /// Reads `path`, refusing a missing file, a file over `MAX_FILE_BYTES` and UTF-16 text.
+    /// Reads `path`, refusing a missing file, a file that is not regular, a file over
+    /// `MAX_FILE_BYTES`, UTF-16 text and NUL bytes.
     pub fn read(path: &Path) -> DataResult<TextFile> {
-        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => DataError::file(path, "file not found"),
-            _ => DataError::io(path, e),
-        })?;
-        if !meta.is_file() {
-            return Err(DataError::file(path, "expected a regular file"));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(DataError::file(
+        let bytes = read_regular_file(path, MAX_FILE_BYTES).map_err(|e| match e {
+            BoundedRead::NotFound(_) => DataError::file(path, "file not found"),
+            BoundedRead::NotRegular => DataError::file(path, "expected a regular file"),
+            BoundedRead::TooLarge(len) => DataError::file(
                 path,
-                format!(
-                    "file is {} bytes, more than the {} bytes whyrec reads",
-                    meta.len(),
-                    MAX_FILE_BYTES
-                ),
-            ));
-        }
-        // Never more than the file held when it was checked (it may grow, or be swapped for another).
-        let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
-        if !file
-            .metadata()
-            .map_err(|e| DataError::io(path, e))?
-            .is_file()
-        {
-            return Err(DataError::file(path, "expected a regular file"));
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, meta.len()), &mut bytes)
-            .map_err(|e| DataError::io(path, e))?;
+                format!("file is {len} bytes, more than the {MAX_FILE_BYTES} bytes whyrec reads"),
+            ),
+            BoundedRead::Io(e) => DataError::io(path, e),
+        })?;
         Self::from_bytes(path, bytes)
     }
 

@@ -28,6 +28,7 @@ use super::als::AlsConfig;
 use super::error::EngineError;
 use super::hybrid::HybridModel;
 use super::side::{FeatureSet, Side};
+use crate::data::text::{read_regular_file, BoundedRead};
 use crate::data::Csr;
 
 const MAGIC: &[u8; 8] = b"WHYRECHA";
@@ -108,36 +109,17 @@ pub const MAX_MODEL_BYTES: u64 = 2 << 30;
 /// file had when it was opened. The decoder then checks that the header's sizes account for
 /// every byte.
 pub(crate) fn read_model_file(path: &Path) -> Result<Vec<u8>, EngineError> {
-    use std::io::Read;
-    let not_regular = || {
-        EngineError::Invalid(format!(
+    read_regular_file(path, MAX_MODEL_BYTES).map_err(|e| match e {
+        BoundedRead::NotRegular => EngineError::Invalid(format!(
             "{}: not a regular file (a folder, FIFO or device?); expected a whyrec model file",
             path.display()
-        ))
-    };
-    let meta = std::fs::metadata(path).map_err(|e| EngineError::io(path, e))?;
-    if !meta.is_file() {
-        return Err(not_regular());
-    }
-    let file = std::fs::File::open(path).map_err(|e| EngineError::io(path, e))?;
-    let len = file.metadata().map_err(|e| EngineError::io(path, e))?;
-    if !len.is_file() {
-        return Err(not_regular());
-    }
-    if len.len() > MAX_MODEL_BYTES {
-        return Err(EngineError::corrupt(
+        )),
+        BoundedRead::TooLarge(len) => EngineError::corrupt(
             path,
-            format!(
-                "{} bytes, more than the {MAX_MODEL_BYTES} bytes of the largest model whyrec writes",
-                len.len()
-            ),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(len.len() as usize);
-    file.take(len.len())
-        .read_to_end(&mut bytes)
-        .map_err(|e| EngineError::io(path, e))?;
-    Ok(bytes)
+            format!("{len} bytes, more than the {MAX_MODEL_BYTES} bytes of the largest model whyrec writes"),
+        ),
+        BoundedRead::NotFound(e) | BoundedRead::Io(e) => EngineError::io(path, e),
+    })
 }
 
 /// The file frame around a model's JSON header and arrays: magic, version, header length, header,

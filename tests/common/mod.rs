@@ -197,3 +197,16 @@ pub fn check_served_list(
         assert!(shown.insert(t), "{what}: {t} shown twice");
     }
 }
+
+/// A proptest runner for the fuzz tests with a fixed seed: the same inputs, and so the same printed
+/// counts, on every run; no failure files written.
+#[allow(dead_code)]
+pub fn seeded_runner(cases: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(11),
+        ..Config::default()
+    })
+}

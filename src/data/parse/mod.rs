@@ -224,14 +224,16 @@ fn load_with(
         Layout::Csv => ("movies.csv", "users.csv"),
     };
     let listed = Listed {
-        items: (
-            dir.join(items_file),
-            parsed_items.items.ids.clone(),
-            parsed_items.lines.clone(),
-        ),
-        users: raw_users
-            .as_ref()
-            .map(|r| (dir.join(users_file), r.ids.clone(), r.lines.clone())),
+        items: ListedFile {
+            path: dir.join(items_file),
+            ids: parsed_items.items.ids.clone(),
+            lines: parsed_items.lines.clone(),
+        },
+        users: raw_users.as_ref().map(|r| ListedFile {
+            path: dir.join(users_file),
+            ids: r.ids.clone(),
+            lines: r.lines.clone(),
+        }),
     };
     // Users: the users file in ascending id order, or the distinct raters.
     let (user_ids, demographics) = match raw_users {
@@ -332,18 +334,24 @@ impl IdLookup {
     }
 }
 
-/// The movie and user files with their ids in file order and the line of each (users: `None`
-/// when the layout has no users file).
+/// The movie and the user file (`None` when the layout has none), for naming a broken line.
 struct Listed {
-    items: (PathBuf, Vec<u32>, Vec<usize>),
-    users: Option<(PathBuf, Vec<u32>, Vec<usize>)>,
+    items: ListedFile,
+    users: Option<ListedFile>,
+}
+
+/// A movie or user file: its ids in file order and the line of each.
+struct ListedFile {
+    path: PathBuf,
+    ids: Vec<u32>,
+    lines: Vec<usize>,
 }
 
 /// A rating names an id no line of `what`'s file lists. When the file's ids ascend except for one
 /// line whose id breaks the order exactly where the missing id belongs, that line is the broken
 /// one (a damaged id field parses as another number): the error is reported there.
 fn broken_line(
-    (path, ids, lines): &(PathBuf, Vec<u32>, Vec<usize>),
+    ListedFile { path, ids, lines }: &ListedFile,
     missing: u32,
     what: &str,
     rating_at: &str,
