@@ -9,10 +9,9 @@ use std::sync::atomic::AtomicBool;
 
 use whyrec::data::{load_dir, Dataset, LoadOptions};
 use whyrec::engine::cache::{
-    fit_and_save, load_cached, load_matching, model_path, path_for, train_and_save, CacheableModel,
-    Cached,
+    fit_and_save, load_cached, load_matching, model_path, path_for, train_and_save, Cached,
 };
-use whyrec::engine::{AlsConfig, HybridModel, Scorer, SgdConfig, SgdModel};
+use whyrec::engine::{AlsConfig, HybridModel, Scorer, SgdConfig, SgdModel, Trainable};
 
 fn dataset(dir: &Path) -> Dataset {
     common::write_ml100k(dir);

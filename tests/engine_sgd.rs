@@ -11,7 +11,7 @@ use whyrec::data::interactions::{item_genre_features, user_demographic_features}
 use whyrec::data::split::holdout;
 use whyrec::data::{Dataset, Positives};
 use whyrec::engine::baselines::Popularity;
-use whyrec::engine::lineup::RankingModel;
+use whyrec::engine::ModelSpec;
 use whyrec::engine::{EngineError, Loss, Scorer, SgdConfig, SgdModel, TrainProgress};
 use whyrec::metrics::ranking::evaluate_ranking;
 
@@ -121,7 +121,7 @@ fn decomposition_sums_to_the_score_for_every_user_top10() {
             let bias: Vec<_> = terms[n_user * n_item..].iter().collect();
             assert!(bias
                 .iter()
-                .all(|t| t.user_part == whyrec::engine::sgd::BIAS_PART));
+                .all(|t| t.item_part == whyrec::engine::BIAS_PART));
             assert_eq!(bias[0].value, m.item_own_biases()[item as usize]);
             let sum: f64 = terms.iter().map(|t| f64::from(t.value)).sum();
             worst = worst.max(relative_gap(sum, score));
@@ -244,8 +244,8 @@ fn warp_beats_popularity_clearly_on_a_split() {
     assert!(warp.precision >= 1.4 * pop.precision);
     assert!(warp.auc > pop.auc + 0.03);
     assert!(warp.coverage > 10.0 * pop.coverage);
-    assert_eq!(RankingModel::from_name("warp"), Some(RankingModel::Warp));
-    assert_eq!(RankingModel::from_name("bpr"), Some(RankingModel::Bpr));
+    assert_eq!(ModelSpec::from_name("warp"), Some(ModelSpec::Warp));
+    assert_eq!(ModelSpec::from_name("bpr"), Some(ModelSpec::Bpr));
 }
 
 #[test]
@@ -360,7 +360,7 @@ fn pure_cf_has_one_embedding_term_and_one_bias_term() {
         assert_eq!(terms.len(), 2);
         assert_eq!(
             (terms[1].user_part.as_str(), terms[1].item_part.as_str()),
-            ("bias", "own")
+            ("own", "bias")
         );
         let sum: f64 = terms.iter().map(|t| f64::from(t.value)).sum();
         assert!(

@@ -14,10 +14,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use whyrec::data::interactions::{item_genre_features, user_demographic_features};
 use whyrec::data::{Dataset, Positives};
-use whyrec::engine::{SgdConfig, SgdModel};
-use whyrec::explain::{
-    assign_terms, ExplainableModel, Explainer, ListSource, PartKind, RetrainKind, WhatIf,
-};
+use whyrec::engine::{FactorModel, SgdConfig, SgdModel};
+use whyrec::explain::{assign_terms, Explainer, ListSource, PartKind, RetrainKind, WhatIf};
 
 struct Fixture {
     data: Dataset,
@@ -91,7 +89,7 @@ fn credits_add_up_to_the_fold_in_and_influences_to_the_score_for_every_user_and_
             assert!((inf.total - score).abs() <= 1e-5 * (1.0 + score.abs()));
             // The trait gives the same numbers (checked on a sample: it refolds per item).
             if u % 13 == 0 {
-                assert_eq!(&ExplainableModel::influences(m, likes, features, item), inf);
+                assert_eq!(&FactorModel::influences(m, likes, features, item), inf);
             }
         }
     }
@@ -114,15 +112,12 @@ fn attribution_parts_sum_to_the_score_for_every_user_and_top10_item() {
         );
         // One refold per user, its terms assigned as `Explainer::attribute` does (checked below on
         // a sample of users).
-        let folded = ExplainableModel::fold_in(m, e.likes(u).unwrap(), m.user_features_of(u));
+        let folded = FactorModel::fold_in(m, e.likes(u).unwrap(), m.user_features_of(u));
         m.score_folded(&folded, &mut scores);
         let n_demo = m.user_features_of(u).len();
         for r in &top.items {
             let score = scores[r.item as usize];
-            let parts = assign_terms(
-                &ExplainableModel::decompose_folded(m, &folded, r.item),
-                score,
-            );
+            let parts = assign_terms(&FactorModel::decompose_folded(m, &folded, r.item), score);
             if u % 13 == 0 {
                 let a = e.attribute(u, r.item).unwrap();
                 assert_eq!((a.score, &a.parts), (score, &parts));

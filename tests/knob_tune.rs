@@ -7,11 +7,10 @@
 mod common;
 
 use whyrec::data::{load_dir, LoadOptions};
-use whyrec::engine::lineup::RankingModel;
 use whyrec::engine::{AlsConfig, Scorer};
+use whyrec::engine::{ModelSpec, Settings};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::evaluate_ranking;
-use whyrec::metrics::trust::fitted::TrustModel;
 use whyrec::metrics::trust::lists::{calibration_kl, genre_distribution, CALIBRATION_ALPHA};
 use whyrec::metrics::trust::stability::top_of;
 
@@ -116,11 +115,7 @@ fn knob_alternatives() {
     for seed in env_list("TUNE_SEEDS", "1") {
         let seed: u64 = seed.parse().unwrap();
         let data = EvalData::holdout(&d, seed);
-        let TrustModel::Als(base) =
-            TrustModel::from_ranking(RankingModel::HybridAls).expect("hybrid-als")
-        else {
-            unreachable!()
-        };
+        let base = ModelSpec::HybridAls.als_config(&Settings::seeded(seed));
         let parse = |name: &str, v: f32| std::env::var(name).map_or(v, |s| s.parse().unwrap());
         let config = AlsConfig {
             factors: parse("TUNE_FACTORS", base.factors as f32) as usize,
@@ -128,10 +123,16 @@ fn knob_alternatives() {
             alpha: parse("TUNE_ALPHA", base.alpha),
             ..base
         };
-        let fitted = TrustModel::Als(config)
-            .fit(&data, &data.train, seed)
-            .unwrap();
-        let model = fitted.hybrid().unwrap();
+        let model = whyrec::engine::HybridAls::fit(
+            &data.train,
+            Some(&data.item_features),
+            data.user_features.as_ref(),
+            &config,
+            &mut |_| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .unwrap();
+        let model = &model;
         let (n_users, n_items) = (data.n_users, data.n_items);
         let mut scores = vec![0f32; n_users * n_items];
         for u in 0..n_users {

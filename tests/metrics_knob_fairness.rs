@@ -6,14 +6,14 @@ mod common;
 
 use whyrec::data::{load_dir, LoadOptions};
 use whyrec::engine::rating::{BiasConfig, RatingSpec};
-use whyrec::engine::{AlsConfig, Scorer};
+use whyrec::engine::Scorer;
+use whyrec::engine::{ModelSpec, Settings};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::evaluate_ranking;
 use whyrec::metrics::fairness::exposure::exposure_by_decile;
 use whyrec::metrics::fairness::groups::{demographic_groups, gap};
 use whyrec::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
 use whyrec::metrics::knob::{sweep_split, KnobCurve, KnobPath, KnobPoint, Reranked, Reranker};
-use whyrec::metrics::trust::fitted::TrustModel;
 
 fn near(a: f64, b: f64, tol: f64) {
     assert!((a - b).abs() <= tol, "{a} != {b}");
@@ -102,13 +102,19 @@ fn write_ml100k_with(dir: &std::path::Path, n_users: u32, n_items: u32, ratings:
 #[test]
 fn knob_at_zero_is_the_model_and_curves_average() {
     let data = fixture_data();
-    let model = TrustModel::Als(AlsConfig {
-        factors: 4,
-        iterations: 3,
-        ..AlsConfig::default()
-    });
-    let fitted = model.fit(&data, &data.train, 1).unwrap();
-    let hybrid = fitted.hybrid().unwrap();
+    let fitted = data
+        .fit(
+            ModelSpec::HybridAls,
+            &Settings {
+                factors: Some(4),
+                iterations: Some(3),
+                ..Settings::seeded(1)
+            },
+            &data.train,
+            1,
+        )
+        .unwrap();
+    let hybrid = fitted.factor().unwrap();
     let points = sweep_split(hybrid, &data, KnobPath::default(), &[0.0, 0.6]);
     let plain = evaluate_ranking(
         hybrid,
@@ -230,9 +236,10 @@ fn demographic_groups_of_a_fixture() {
     assert_eq!([job(0), job(1), job(2)], ["technician", "other", "writer"]);
 }
 
-fn quick_request(models: Vec<TrustModel>) -> FairnessRequest {
+fn quick_request(models: Vec<ModelSpec>, settings: Settings) -> FairnessRequest {
     FairnessRequest {
         models,
+        settings,
         knob: Some((KnobPath::default(), 0.5)),
         rating_specs: vec![RatingSpec::Bias(BiasConfig::default())],
         min_group_users: 1,
@@ -246,16 +253,16 @@ fn fairness_without_evaluated_users_or_demographics() {
     common::write_ml100k(dir.path());
     let d = load_dir(dir.path(), LoadOptions::default()).unwrap();
     let data = EvalData::holdout(&d, 1);
-    let small = TrustModel::Als(AlsConfig {
-        factors: 2,
-        iterations: 2,
-        ..AlsConfig::default()
-    });
+    let small = Settings {
+        factors: Some(2),
+        iterations: Some(2),
+        ..Settings::seeded(1)
+    };
     let report = run_fairness(
         &d,
         &data,
         1,
-        &quick_request(vec![TrustModel::Popularity, small]),
+        &quick_request(vec![ModelSpec::Popularity, ModelSpec::HybridAls], small),
         |_| {},
     )
     .unwrap();
@@ -288,7 +295,7 @@ fn fairness_without_evaluated_users_or_demographics() {
         &d,
         &data,
         1,
-        &quick_request(vec![TrustModel::Popularity]),
+        &quick_request(vec![ModelSpec::Popularity], Settings::default()),
         |_| {},
     )
     .unwrap();

@@ -5,9 +5,9 @@
 
 use whyrec::data::twins::Twins;
 use whyrec::data::{Csr, FeatureMatrix, Positives};
-use whyrec::engine::{AlsConfig, CandidateRule, Candidates};
+use whyrec::engine::{CandidateRule, Candidates};
+use whyrec::engine::{ModelSpec, Settings};
 use whyrec::metrics::eval_data::EvalData;
-use whyrec::metrics::trust::fitted::TrustModel;
 use whyrec::metrics::trust::lists::{
     average_popularity, calibration_kl, exposure, exposure_gini, genre_distribution, gini, jaccard,
     percentile, CALIBRATION_ALPHA,
@@ -85,8 +85,14 @@ fn fixture() -> EvalData {
 #[test]
 fn popularity_trust_by_hand() {
     let data = fixture();
-    let (trust, _) =
-        model_trust(&TrustModel::Popularity, &data, 7, &TrustConfig::default()).unwrap();
+    let (trust, _) = model_trust(
+        ModelSpec::Popularity,
+        &Settings::default(),
+        &data,
+        7,
+        &TrustConfig::default(),
+    )
+    .unwrap();
     assert_eq!(trust.model, "popularity");
     // Lists (every candidate, fewer than 10): ties 0/1 and 2/4 go to the lower index.
     let tops: Vec<&[u32]> = trust.users.iter().map(|u| u.top.as_slice()).collect();
@@ -222,12 +228,12 @@ fn stability_is_one_when_nothing_changes() {
         second_seed_offset: 0,
         ..TrustConfig::default()
     };
-    let model = TrustModel::Als(AlsConfig {
-        factors: 3,
-        iterations: 3,
-        ..AlsConfig::default()
-    });
-    let (trust, _) = model_trust(&model, &data, 5, &config).unwrap();
+    let small = Settings {
+        factors: Some(3),
+        iterations: Some(3),
+        ..Settings::seeded(1)
+    };
+    let (trust, _) = model_trust(ModelSpec::HybridAls, &small, &data, 5, &config).unwrap();
     let s = &trust.summary;
     for st in [&s.stability_refold, &s.stability_retrain, &s.seed_stability] {
         let st = st.as_ref().unwrap();

@@ -7,13 +7,11 @@
 mod common;
 
 use whyrec::data::{load_dir, Dataset, LoadOptions};
-use whyrec::engine::lineup::RankingModel;
 use whyrec::engine::rating::{BiasConfig, RatingSpec};
-use whyrec::engine::AlsConfig;
+use whyrec::engine::{ModelSpec, Settings};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
 use whyrec::metrics::knob::{sweep_split, KnobPath};
-use whyrec::metrics::trust::fitted::TrustModel;
 use whyrec::metrics::trust::lists::genre_distribution;
 use whyrec::metrics::trust::report::{run_trust, TrustReport, TrustRequest};
 use whyrec::metrics::trust::TrustConfig;
@@ -45,12 +43,12 @@ fn same_json(a: &serde_json::Value, b: &serde_json::Value) {
     }
 }
 
-fn small_als() -> TrustModel {
-    TrustModel::Als(AlsConfig {
-        factors: 16,
-        iterations: 4,
-        ..AlsConfig::default()
-    })
+fn small_als() -> Settings {
+    Settings {
+        factors: Some(16),
+        iterations: Some(4),
+        ..Settings::seeded(1)
+    }
 }
 
 #[test]
@@ -58,7 +56,8 @@ fn trust_ml100k_sanity_and_same_bytes() {
     let d = load("ml-100k");
     let splits = vec![(1, EvalData::holdout(&d, 1))];
     let request = TrustRequest {
-        models: vec![TrustModel::Popularity, small_als()],
+        models: vec![ModelSpec::Popularity, ModelSpec::HybridAls],
+        settings: small_als(),
         config: TrustConfig::default(),
         knob_path: KnobPath::default(),
         knob_strengths: vec![0.0, 0.5],
@@ -126,12 +125,11 @@ fn knob_reaches_the_goal_on_ml100k_seed1() {
     // Goal: coverage@10 >= 0.36 (LightFM WARP's) at P@10 >= 0.21, default hybrid-als, t = 0.5.
     let d = load("ml-100k");
     let data = EvalData::holdout(&d, 1);
-    let fitted = TrustModel::from_ranking(RankingModel::HybridAls)
-        .expect("hybrid-als")
-        .fit(&data, &data.train, 1)
+    let fitted = data
+        .fit(ModelSpec::HybridAls, &Settings::default(), &data.train, 1)
         .unwrap();
     let points = sweep_split(
-        fitted.hybrid().unwrap(),
+        fitted.factor().unwrap(),
         &data,
         KnobPath::default(),
         &[0.0, 0.5],
@@ -152,7 +150,8 @@ fn fairness_ml100k_identities_and_same_bytes() {
     let d = load("ml-100k");
     let data = EvalData::holdout(&d, 1);
     let request = FairnessRequest {
-        models: vec![TrustModel::Popularity, small_als()],
+        models: vec![ModelSpec::Popularity, ModelSpec::HybridAls],
+        settings: small_als(),
         knob: Some((KnobPath::default(), 0.5)),
         rating_specs: vec![RatingSpec::Bias(BiasConfig::default())],
         min_group_users: 1,
@@ -233,7 +232,8 @@ fn fairness_ml_latest_small_says_no_demographics() {
     let d = load("ml-latest-small");
     let data = EvalData::holdout(&d, 1);
     let request = FairnessRequest {
-        models: vec![TrustModel::Popularity],
+        models: vec![ModelSpec::Popularity],
+        settings: Settings::default(),
         knob: None,
         rating_specs: vec![RatingSpec::Bias(BiasConfig::default())],
         min_group_users: 1,

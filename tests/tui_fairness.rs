@@ -9,9 +9,9 @@ use std::sync::atomic::AtomicBool;
 use tui_support::Rig;
 use whyrec::data::{load_dir, LoadOptions};
 use whyrec::engine::HybridAls;
+use whyrec::engine::{ModelSpec, Settings};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::knob::KnobPath;
-use whyrec::metrics::trust::fitted::TrustModel;
 use whyrec::tui::action::Action;
 use whyrec::tui::adapter::Engine;
 use whyrec::tui::Tab;
@@ -30,9 +30,10 @@ fn fairness_tab_is_the_audit_and_its_keys_move_attribute_model_and_scroll() {
     let data = EvalData::holdout(&engine.dataset, seed);
     let request = whyrec::metrics::fairness::FairnessRequest {
         models: vec![
-            TrustModel::Popularity,
-            TrustModel::Als(engine.model().config().clone()),
+            ModelSpec::Popularity,
+            ModelSpec::of_als(engine.model().config()),
         ],
+        settings: Settings::of_als(engine.model().config()),
         knob: Some((KnobPath::default(), 0.5)),
         rating_specs: vec![whyrec::engine::rating::RatingSpec::Bias(Default::default())],
         min_group_users: 1,

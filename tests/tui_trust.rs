@@ -9,9 +9,9 @@ mod tui_support;
 
 use tui_support::Rig;
 use whyrec::engine::{HybridAls, HybridModel};
+use whyrec::engine::{ModelSpec, Settings};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::knob::{default_strengths, popularity, sweep_split, KnobPath, Reranker};
-use whyrec::metrics::trust::fitted::TrustModel;
 use whyrec::metrics::trust::{model_trust, TrustConfig};
 use whyrec::tui::action::Action;
 use whyrec::tui::explore::{Retrain, UserView};
@@ -245,14 +245,15 @@ fn trust_tab_numbers_are_the_librarys_computed_once_with_seed_stability_on_reque
         seed_stability: false,
         ..TrustConfig::default()
     };
-    let als = TrustModel::Als(engine.model().config().clone());
-    let (direct, fitted) = model_trust(&als, &data, seed, &config).unwrap();
+    let als = ModelSpec::of_als(engine.model().config());
+    let settings = Settings::of_als(engine.model().config());
+    let (direct, fitted) = model_trust(als, &settings, &data, seed, &config).unwrap();
     assert_eq!(r.models[1].summary, direct.summary);
     assert_eq!(r.models[1].users, direct.users);
-    let (pop, _) = model_trust(&TrustModel::Popularity, &data, seed, &config).unwrap();
+    let (pop, _) = model_trust(ModelSpec::Popularity, &settings, &data, seed, &config).unwrap();
     assert_eq!(r.models[0].summary, pop.summary);
     let points = sweep_split(
-        fitted.hybrid().unwrap(),
+        fitted.factor().unwrap(),
         &data,
         KnobPath::default(),
         &default_strengths(),
@@ -303,7 +304,7 @@ fn trust_tab_numbers_are_the_librarys_computed_once_with_seed_stability_on_reque
         seed_stability: true,
         ..TrustConfig::default()
     };
-    let (seeded, _) = model_trust(&als, &data, seed, &with_seed).unwrap();
+    let (seeded, _) = model_trust(als, &settings, &data, seed, &with_seed).unwrap();
     assert_eq!(
         r.models[1].summary.seed_stability,
         seeded.summary.seed_stability

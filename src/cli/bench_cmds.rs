@@ -21,8 +21,9 @@ use crate::data::interactions::{
 };
 use crate::data::split;
 use crate::data::{self, Dataset, LoadOptions};
-use crate::engine::lineup::RankingModel;
-use crate::engine::{AlsConfig, CandidateRule, Candidates, HybridAls, HybridModel};
+use crate::engine::{
+    AlsConfig, CandidateRule, Candidates, HybridAls, HybridModel, ModelSpec, Settings,
+};
 use crate::metrics::evaluate_ranking_with;
 
 #[derive(Debug, Args)]
@@ -316,17 +317,13 @@ fn peers_table(global: &GlobalArgs) -> Result<()> {
     let train = s.train_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
     let (items, users) = features(&d);
     let mut whyrec = Vec::new();
-    for model in [
-        RankingModel::HybridAls,
-        RankingModel::Als,
-        RankingModel::Warp,
-    ] {
+    for model in [ModelSpec::HybridAls, ModelSpec::Als, ModelSpec::Warp] {
         let start = Instant::now();
         model.fit(
             &train,
             Some(&items),
             users.as_ref(),
-            1,
+            &Settings::seeded(1),
             &mut |_| {},
             &AtomicBool::new(false),
         )?;

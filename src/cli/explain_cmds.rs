@@ -13,13 +13,13 @@ use super::sgd_cmds::{refold_note, with_explainer, ExplainCommand};
 pub use super::whatif_cmds::{whatif, WhatIfArgs};
 use super::GlobalArgs;
 use crate::data::Dataset;
+use crate::engine::Trainable;
 use crate::explain::reports::{
     counterfactual_report, feature_report, write_report, NamedItem, ReportOptions,
     COUNTERFACTUAL_REPORT_FILE, FEATURE_REPORT_FILE,
 };
 use crate::explain::{
-    CounterfactualSet, ExplainableModel, Explainer, Explanation, ListSource, SearchOptions,
-    SetGuarantee,
+    CounterfactualSet, Explainer, Explanation, ListSource, SearchOptions, SetGuarantee,
 };
 
 #[derive(Debug, Args)]
@@ -67,12 +67,12 @@ pub fn explain(global: &GlobalArgs, args: &ExplainArgs) -> Result<()> {
 }
 
 impl ExplainCommand for ExplainArgs {
-    fn run<M: ExplainableModel>(&self, _: &Dataset, e: &Explainer<M>) -> Result<()> {
+    fn run<M: Trainable>(&self, _: &Dataset, e: &Explainer<M>) -> Result<()> {
         explain_with(e, self)
     }
 }
 
-fn explain_with<M: ExplainableModel>(e: &Explainer<M>, args: &ExplainArgs) -> Result<()> {
+fn explain_with<M: Trainable>(e: &Explainer<M>, args: &ExplainArgs) -> Result<()> {
     let user = e.catalog().user_index(args.user)?;
     let top = e.recommend(user)?;
     let item = match args.item {
@@ -189,14 +189,14 @@ struct Report<'a> {
 }
 
 impl ExplainCommand for Report<'_> {
-    fn run<M: ExplainableModel>(&self, _: &Dataset, e: &Explainer<M>) -> Result<()> {
+    fn run<M: Trainable>(&self, _: &Dataset, e: &Explainer<M>) -> Result<()> {
         write_explain_reports(e, &self.global.reports_dir, self.args)
     }
 }
 
 /// Builds and writes `feature_explanations.json` and `counterfactual_explanations.json` into
 /// `reports_dir` for an explainer already made (what `whyrec run-all` calls).
-pub fn write_explain_reports<M: ExplainableModel>(
+pub fn write_explain_reports<M: Trainable>(
     e: &Explainer<M>,
     reports_dir: &std::path::Path,
     args: &ExplainReportArgs,

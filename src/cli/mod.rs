@@ -7,6 +7,7 @@ mod explain_cmds;
 mod model_cmds;
 mod quality_cmds;
 mod run_all;
+mod settings_args;
 mod sgd_cmds;
 mod trust_cmds;
 mod tui_cmds;

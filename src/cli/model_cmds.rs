@@ -8,16 +8,16 @@ use color_eyre::eyre::{bail, eyre, Result};
 use serde::Serialize;
 
 use super::data_cmds::{open_dataset, write_report};
-use super::sgd_cmds::{cached_model, recommend_with, ModelChoice};
+use super::settings_args::SettingsArgs;
+use super::sgd_cmds::{cached_model, recommend_with};
 use super::GlobalArgs;
 use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use crate::data::split::{self, Split};
 use crate::data::Dataset;
-use crate::engine::lineup::RankingModel;
 use crate::engine::rank::{ListSource, Served};
 use crate::engine::rating::RatingSpec;
 use crate::engine::rating::{BiasBaseline, BiasConfig};
-use crate::engine::{AlsConfig, CandidateRule, Candidates, HybridModel};
+use crate::engine::{AlsConfig, CandidateRule, Candidates, HybridModel, ModelSpec};
 use crate::metrics::experiment::{run_ranking, Timings};
 
 /// Parses `1-5` or `1,2,7` into seeds.
@@ -78,6 +78,8 @@ pub struct EvalArgs {
     /// more row, `hybrid-als knob t=T`, lists re-ranked by the knob's score).
     #[arg(long, value_parser = parse_strength, allow_hyphen_values = true)]
     pub knob: Option<f64>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -121,6 +123,7 @@ impl EvalArgs {
             test: None,
             candidates: RuleArg::Served,
             knob: None,
+            settings: SettingsArgs::default(),
             json: false,
         }
     }
@@ -155,14 +158,7 @@ pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, 
             let models = args
                 .models
                 .iter()
-                .map(|n| {
-                    RankingModel::from_name(n.trim()).ok_or_else(|| {
-                        eyre!(
-                            "unknown model {n:?}: expected one of {}",
-                            RankingModel::names()
-                        )
-                    })
-                })
+                .map(|n| ModelSpec::parse(n).map_err(|e| eyre!(e)))
                 .collect::<Result<Vec<_>>>()?;
             let splits: Vec<(u64, Split)> = match (&args.train, &args.test) {
                 (Some(train), Some(test)) => {
@@ -174,12 +170,19 @@ pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, 
                     .collect(),
             };
             let rule = args.candidates.into();
-            if args.knob.is_some() && !models.contains(&RankingModel::HybridAls) {
+            if args.knob.is_some() && !models.contains(&ModelSpec::HybridAls) {
                 bail!("--knob re-ranks hybrid-als: include it in --models");
             }
-            let experiment = run_ranking(dataset, &splits, &models, rule, args.knob, |what| {
-                eprintln!("training {what}")
-            })?;
+            let settings = args.settings.settings(args.seed);
+            let experiment = run_ranking(
+                dataset,
+                &splits,
+                &models,
+                &settings,
+                rule,
+                args.knob,
+                |what| eprintln!("training {what}"),
+            )?;
             if !args.json {
                 print!("{}", experiment.table());
             }
@@ -255,9 +258,9 @@ fn rating_table(r: &crate::metrics::rating::FoldsReport) -> String {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Which model to train (or load from the models folder) and use.
-    #[arg(long, value_enum, default_value = "hybrid-als")]
-    pub model: ModelChoice,
+    /// Which model to train (or load from the models folder) and use: hybrid-als, als, warp, bpr.
+    #[arg(long, default_value = "hybrid-als", value_parser = ModelSpec::parse_factor)]
+    pub model: ModelSpec,
     /// Folder for model files.
     #[arg(long, default_value = "models")]
     pub models_dir: PathBuf,
@@ -266,38 +269,8 @@ pub struct TrainArgs {
     pub force: bool,
     #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
-    /// Embedding dimension.
-    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
-    pub factors: Option<usize>,
-    /// Training sweeps (hybrid-als) or epochs (warp, bpr).
-    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000))]
-    pub iterations: Option<usize>,
-    /// Switch genre and demographic features off (pure collaborative filtering).
-    #[arg(long)]
-    pub no_features: bool,
-    /// hybrid-als: train to the convergence test (scores moved < 1e-4 in a sweep, Anderson-
-    /// accelerated, at most 100 sweeps or `--iterations`) instead of a fixed 10 sweeps.
-    #[arg(long)]
-    pub converge: bool,
-}
-
-impl TrainArgs {
-    /// The hybrid-als settings these flags ask for.
-    pub(crate) fn config(&self) -> AlsConfig {
-        let d = if self.converge {
-            AlsConfig::converged()
-        } else {
-            AlsConfig::default()
-        };
-        AlsConfig {
-            seed: self.seed,
-            factors: self.factors.unwrap_or(d.factors),
-            iterations: self.iterations.unwrap_or(d.iterations),
-            item_features: !self.no_features,
-            user_features: !self.no_features,
-            ..d
-        }
-    }
+    #[command(flatten)]
+    pub settings: SettingsArgs,
 }
 
 /// The cached hybrid-als model of the dataset, trained and saved when missing or stale (see
@@ -378,14 +351,11 @@ impl RecommendArgs {
             json: false,
             csv: None,
             train: TrainArgs {
-                model: ModelChoice::HybridAls,
+                model: ModelSpec::HybridAls,
                 models_dir: PathBuf::from("models"),
                 force: false,
                 seed: 1,
-                factors: None,
-                iterations: None,
-                no_features: false,
-                converge: false,
+                settings: SettingsArgs::default(),
             },
         }
     }

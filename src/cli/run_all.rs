@@ -15,6 +15,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use super::data_cmds::{eda_on, open_dataset, EdaArgs};
 use super::explain_cmds::{write_explain_reports, ExplainReportArgs};
 use super::model_cmds::{eval_report, trained_model, write_timings, EvalArgs, Task, TrainArgs};
+use super::settings_args::SettingsArgs;
 use super::trust_cmds::{fairness_on_dataset, trust_on_dataset, FairnessArgs, TrustArgs};
 use super::GlobalArgs;
 use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
@@ -43,6 +44,8 @@ pub struct RunAllArgs {
     /// Recommendations per user in recommendations.parquet.
     #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub k: usize,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
 }
 
 /// The defaults a subcommand's arguments take when given no flags.
@@ -89,6 +92,7 @@ pub fn run_all(global: &GlobalArgs, args: &RunAllArgs) -> Result<()> {
     let train = TrainArgs {
         models_dir: args.models_dir.clone(),
         seed: args.seed,
+        settings: args.settings.clone(),
         ..defaults::<TrainArgs>()?
     };
     let model = trained_model(&dataset, &train.models_dir, &train.config(), false)?;
@@ -103,6 +107,7 @@ pub fn run_all(global: &GlobalArgs, args: &RunAllArgs) -> Result<()> {
             task,
             models: args.models.clone(),
             seed: args.seed,
+            settings: args.settings.clone(),
             ..defaults::<EvalArgs>()?
         };
         let (name, json, t) = eval_report(&dataset, &eval)?;
@@ -124,6 +129,7 @@ pub fn run_all(global: &GlobalArgs, args: &RunAllArgs) -> Result<()> {
     steps.next("trust metrics and the accuracy–coverage knob → reports/trust_report.json");
     let trust = TrustArgs {
         seed: args.seed,
+        settings: args.settings.clone(),
         ..defaults::<TrustArgs>()?
     };
     trust_on_dataset(&dataset, global, &trust)?;
@@ -131,6 +137,7 @@ pub fn run_all(global: &GlobalArgs, args: &RunAllArgs) -> Result<()> {
     steps.next("fairness audit → reports/fairness_report.json");
     let fairness = FairnessArgs {
         seed: args.seed,
+        settings: args.settings.clone(),
         ..defaults::<FairnessArgs>()?
     };
     fairness_on_dataset(&dataset, global, &fairness)?;

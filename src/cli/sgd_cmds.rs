@@ -1,4 +1,4 @@
-//! Which model a command uses (`--model hybrid-als|warp|bpr`) and the model cache behind every
+//! Which model a command uses (`--model hybrid-als|als|warp|bpr`, see `engine::spec`) and the model cache behind every
 //! command: [`cached_model`] loads `models/<dataset>-<model>.whyrec` when the data and the
 //! settings match, otherwise trains (with a progress bar) and saves it; [`with_explainer`] runs an
 //! explain command with the explainer of the chosen model.
@@ -7,7 +7,6 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use clap::ValueEnum;
 use color_eyre::eyre::{Result, WrapErr};
 
 use super::data_cmds::open_dataset;
@@ -15,53 +14,47 @@ use super::model_cmds::TrainArgs;
 use super::GlobalArgs;
 use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
 use crate::data::Dataset;
-use crate::engine::cache::{self, CacheableModel, Cached};
+use crate::engine::cache::{self, Cached};
 use crate::engine::rank::Served;
-use crate::engine::{Candidates, HybridModel, Loss, Scorer, SgdConfig, SgdModel};
-use crate::explain::{ExplainableModel, Explainer};
-
-/// The models `train`, `recommend`, `explain`, `whatif` and `explain-report` can use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum ModelChoice {
-    /// Hybrid implicit ALS (exact Hu et al. 2008 influences).
-    #[default]
-    HybridAls,
-    /// WARP pairwise SGD (LightFM semantics; update-attribution influences).
-    Warp,
-    /// BPR pairwise SGD (LightFM semantics; update-attribution influences).
-    Bpr,
-}
+use crate::engine::{
+    AlsConfig, Candidates, Family, HybridModel, ModelSpec, Scorer, Settings, SgdConfig, SgdModel,
+    Trainable,
+};
+use crate::explain::Explainer;
 
 impl TrainArgs {
-    /// The `warp`/`bpr` settings these flags ask for (`--iterations` sets the epochs).
-    pub(crate) fn sgd_config(&self) -> SgdConfig {
-        let d = match self.model {
-            ModelChoice::Bpr => SgdConfig::bpr(),
-            _ => SgdConfig::warp(),
+    /// What `--seed`, `--factors`, `--iterations`, `--converge` and `--no-features` ask of any model.
+    pub(crate) fn settings(&self) -> Settings {
+        self.settings.settings(self.seed)
+    }
+
+    /// The ALS settings these flags ask for (`hybrid-als`, or `als` with `--model als`).
+    pub(crate) fn config(&self) -> AlsConfig {
+        let spec = match self.model.family() {
+            Family::Als => self.model,
+            _ => ModelSpec::HybridAls,
         };
-        SgdConfig {
-            seed: self.seed,
-            factors: self.factors.unwrap_or(d.factors),
-            epochs: self.iterations.unwrap_or(d.epochs),
-            item_features: !self.no_features,
-            user_features: !self.no_features,
-            ..d
-        }
+        spec.als_config(&self.settings())
+    }
+
+    /// The `warp`/`bpr` settings these flags ask for.
+    pub(crate) fn sgd_config(&self) -> SgdConfig {
+        self.model.sgd_config(&self.settings())
     }
 
     /// The chosen model, trained or loaded from the cache, as a scorer of training users.
     pub(crate) fn scorer(&self, dataset: &Dataset) -> Result<Box<dyn Scorer>> {
-        Ok(match self.model {
-            ModelChoice::HybridAls => Box::new(cached_model::<HybridModel>(
-                dataset,
-                &self.models_dir,
-                &self.config(),
-                self.force,
-            )?),
-            ModelChoice::Warp | ModelChoice::Bpr => Box::new(cached_model::<SgdModel>(
+        Ok(match self.model.family() {
+            Family::Sgd => Box::new(cached_model::<SgdModel>(
                 dataset,
                 &self.models_dir,
                 &self.sgd_config(),
+                self.force,
+            )?),
+            Family::Als | Family::Popularity => Box::new(cached_model::<HybridModel>(
+                dataset,
+                &self.models_dir,
+                &self.config(),
                 self.force,
             )?),
         })
@@ -90,14 +83,14 @@ pub(crate) fn recommend_with(
 
 /// Loads the cached model when its data fingerprint and settings match; otherwise trains on every
 /// positive of the dataset and saves it. Says which happened and why.
-pub fn cached_model<M: CacheableModel>(
+pub fn cached_model<M: Trainable>(
     dataset: &Dataset,
     models_dir: &Path,
     config: &M::Config,
     force: bool,
 ) -> Result<M> {
     let path = cache::path_for::<M>(models_dir, dataset, config);
-    let name = M::cache_name(config);
+    let name = M::spec_of(config).name();
     if !force {
         match cache::load_cached::<M>(&path, dataset, config) {
             Cached::Fresh(model) => {
@@ -141,13 +134,11 @@ pub fn cached_model<M: CacheableModel>(
 }
 
 /// The note the explain commands print for SGD models: their users are refolds.
-pub(crate) fn refold_note(model: ModelChoice) -> Option<String> {
-    let loss = match model {
-        ModelChoice::HybridAls => return None,
-        ModelChoice::Warp => Loss::Warp,
-        ModelChoice::Bpr => Loss::Bpr,
-    };
-    let name = loss.name();
+pub(crate) fn refold_note(model: ModelSpec) -> Option<String> {
+    if model.family() != Family::Sgd {
+        return None;
+    }
+    let name = model.name();
     Some(format!(
         "({name}: the user is refolded, an SGD fold-in of their likes against the trained items, so \
          this list can differ from `whyrec recommend --model {name}`, which scores the trained row)"
@@ -155,7 +146,7 @@ pub(crate) fn refold_note(model: ModelChoice) -> Option<String> {
 }
 
 /// The explainer of the cached model `M` of the dataset.
-fn explainer<M: CacheableModel + ExplainableModel>(
+fn explainer<M: Trainable>(
     dataset: &Dataset,
     train: &TrainArgs,
     config: &M::Config,
@@ -166,7 +157,7 @@ fn explainer<M: CacheableModel + ExplainableModel>(
 
 /// A command that runs with the explainer of whichever model `--model` chooses.
 pub(crate) trait ExplainCommand {
-    fn run<M: ExplainableModel>(&self, dataset: &Dataset, e: &Explainer<M>) -> Result<()>;
+    fn run<M: Trainable>(&self, dataset: &Dataset, e: &Explainer<M>) -> Result<()>;
 }
 
 /// Opens the dataset and runs `command` with the explainer of the model `train.model` chooses.
@@ -176,13 +167,13 @@ pub(crate) fn with_explainer(
     command: &impl ExplainCommand,
 ) -> Result<()> {
     let dataset = open_dataset(global)?;
-    match train.model {
-        ModelChoice::HybridAls => {
-            let e = explainer::<HybridModel>(&dataset, train, &train.config())?;
+    match train.model.family() {
+        Family::Sgd => {
+            let e = explainer::<SgdModel>(&dataset, train, &train.sgd_config())?;
             command.run(&dataset, &e)
         }
-        ModelChoice::Warp | ModelChoice::Bpr => {
-            let e = explainer::<SgdModel>(&dataset, train, &train.sgd_config())?;
+        Family::Als | Family::Popularity => {
+            let e = explainer::<HybridModel>(&dataset, train, &train.config())?;
             command.run(&dataset, &e)
         }
     }

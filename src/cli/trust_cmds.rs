@@ -7,14 +7,14 @@ use color_eyre::eyre::{eyre, Result};
 
 use super::data_cmds::{open_dataset, write_report};
 use super::model_cmds::parse_seeds;
+use super::settings_args::SettingsArgs;
 use super::GlobalArgs;
 use crate::data::Dataset;
-use crate::engine::lineup::RankingModel;
 use crate::engine::rating::RatingSpec;
+use crate::engine::ModelSpec;
 use crate::metrics::eval_data::EvalData;
 use crate::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
 use crate::metrics::knob::{default_strengths, KnobCurve, KnobPath};
-use crate::metrics::trust::fitted::TrustModel;
 use crate::metrics::trust::report::{run_trust, TrustReport, TrustRequest};
 use crate::metrics::trust::stability::Stability;
 use crate::metrics::trust::TrustConfig;
@@ -30,9 +30,11 @@ pub struct TrustArgs {
     /// Several seeds, e.g. 1-5: one run per seed, summaries and the knob's curve averaged.
     #[arg(long)]
     pub seeds: Option<String>,
-    /// Comma-separated ranking models (popularity, hybrid-als, als).
+    /// Comma-separated ranking models (popularity, hybrid-als, als, warp, bpr).
     #[arg(long, default_value = "popularity,hybrid-als", value_delimiter = ',')]
     pub models: Vec<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Print the accuracy–coverage knob's whole curve.
     #[arg(long)]
     pub sweep: bool,
@@ -61,10 +63,12 @@ pub struct FairnessArgs {
     /// Seed of the holdout-20 split, the models and (elsewhere than ML-100K) the 90/10 rating split.
     #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
-    /// Comma-separated ranking models (popularity, hybrid-als, als).
+    /// Comma-separated ranking models (popularity, hybrid-als, als, warp, bpr).
     #[arg(long, default_value = "popularity,hybrid-als", value_delimiter = ',')]
     pub models: Vec<String>,
-    /// Also audit hybrid-als through the accuracy–coverage knob at this strength.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Also audit the first factor model through the accuracy–coverage knob at this strength.
     #[arg(long, default_value_t = crate::metrics::knob::RECOMMENDED_STRENGTH)]
     pub knob: f64,
     /// Do not audit the knob.
@@ -81,20 +85,11 @@ pub struct FairnessArgs {
     pub json: bool,
 }
 
-fn trust_models(names: &[String]) -> Result<Vec<TrustModel>> {
+/// The models of `--models`, by name.
+fn trust_models(names: &[String]) -> Result<Vec<ModelSpec>> {
     names
         .iter()
-        .map(|n| {
-            let model = RankingModel::from_name(n.trim()).ok_or_else(|| {
-                eyre!(
-                    "unknown model {n:?}: expected one of {}",
-                    RankingModel::names()
-                )
-            })?;
-            TrustModel::from_ranking(model).ok_or_else(|| {
-                eyre!("the trust report covers popularity, hybrid-als and als, not {model}")
-            })
-        })
+        .map(|n| ModelSpec::parse(n).map_err(|e| eyre!(e)))
         .collect()
 }
 
@@ -130,6 +125,7 @@ fn trust_request(args: &TrustArgs) -> Result<(Vec<u64>, TrustRequest)> {
     }
     let request = TrustRequest {
         models: trust_models(&args.models)?,
+        settings: args.settings.settings(args.seed),
         config: TrustConfig {
             retrain: !args.no_retrain,
             seed_stability: !args.no_seed_stability,
@@ -295,6 +291,7 @@ fn fairness_request(args: &FairnessArgs) -> Result<FairnessRequest> {
     }
     Ok(FairnessRequest {
         models: trust_models(&args.models)?,
+        settings: args.settings.settings(args.seed),
         knob: (!args.no_knob).then_some((KnobPath::default(), args.knob)),
         rating_specs: if args.quick_rating {
             vec![RatingSpec::Bias(Default::default())]

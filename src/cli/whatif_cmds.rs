@@ -13,9 +13,10 @@ use super::sgd_cmds::{refold_note, with_explainer, ExplainCommand};
 use super::GlobalArgs;
 use crate::data::Dataset;
 use crate::engine::TrainProgress;
+use crate::engine::Trainable;
 use crate::explain::reports::NamedItem;
 use crate::explain::{
-    ExplainableModel, Explainer, Fidelity, ListSource, Retrained, TopList, WhatIf, WhatIfOutcome,
+    Explainer, Fidelity, ListSource, Retrained, TopList, WhatIf, WhatIfOutcome,
     DEFAULT_INCREMENTAL_SWEEPS,
 };
 
@@ -69,16 +70,12 @@ pub fn whatif(global: &GlobalArgs, args: &WhatIfArgs) -> Result<()> {
 }
 
 impl ExplainCommand for WhatIfArgs {
-    fn run<M: ExplainableModel>(&self, dataset: &Dataset, e: &Explainer<M>) -> Result<()> {
+    fn run<M: Trainable>(&self, dataset: &Dataset, e: &Explainer<M>) -> Result<()> {
         whatif_with(dataset, e, self)
     }
 }
 
-fn whatif_with<M: ExplainableModel>(
-    dataset: &Dataset,
-    e: &Explainer<M>,
-    args: &WhatIfArgs,
-) -> Result<()> {
+fn whatif_with<M: Trainable>(dataset: &Dataset, e: &Explainer<M>, args: &WhatIfArgs) -> Result<()> {
     let c = e.catalog();
     let user = c.user_index(args.user)?;
     let ids = |v: &[u32]| {
@@ -167,7 +164,7 @@ fn whatif_with<M: ExplainableModel>(
     Ok(())
 }
 
-fn print_outcome<M: ExplainableModel>(e: &Explainer<M>, heading: &str, o: &WhatIfOutcome) {
+fn print_outcome<M: Trainable>(e: &Explainer<M>, heading: &str, o: &WhatIfOutcome) {
     let c = e.catalog();
     println!("{heading}:\n{}\n", o.sentence);
     if o.after.source == ListSource::PopularityFallback {

@@ -186,7 +186,7 @@ impl AlsConfig {
 pub struct HybridAls;
 
 impl HybridAls {
-    pub const NAME: &'static str = "hybrid-als";
+    pub const NAME: &'static str = super::spec::ModelSpec::HybridAls.name();
 
     /// Trains a model on `positives`. Feature matrices are used when given and switched on in
     /// `config`; each needs one row per item (user). `progress` hears after every sweep; raising

@@ -1,139 +1,29 @@
 //! The model cache `whyrec train`, `whyrec recommend`, the explain commands and the TUI share:
 //! one file per dataset and model kind in a models folder (`<dataset>-hybrid-als.whyrec`,
-//! `<dataset>-warp.whyrec`, `<dataset>-bpr.whyrec`), reused while the data fingerprint and the
+//! `<dataset>-als.whyrec`, `<dataset>-warp.whyrec`, `<dataset>-bpr.whyrec`), reused while the data fingerprint and the
 //! settings match, otherwise retrained on every positive and saved. A file that cannot be read
 //! (corrupt, truncated, another model kind) counts as stale. No printing here: callers say what
 //! happened.
 //!
-//! [`model_path`], [`load_matching`] and [`train_and_save`] are the hybrid-als cache; the generic
-//! [`path_for`], [`load_cached`] and [`fit_and_save`] serve any [`CacheableModel`]
-//! ([`HybridModel`], [`SgdModel`]).
+//! [`path_for`], [`load_cached`] and [`fit_and_save`] serve any [`Trainable`] model
+//! ([`HybridModel`]: `hybrid-als`, `als`; [`super::SgdModel`]: `warp`, `bpr`), the file named by its
+//! [`super::spec::ModelSpec`]; [`model_path`], [`load_matching`] and [`train_and_save`] are the
+//! hybrid-als shorthands.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use super::model::{Sides, Trainable};
 use super::side::FeatureSet;
-use super::{
-    AlsConfig, EngineError, HybridAls, HybridModel, ModelMeta, SgdConfig, SgdModel, TrainProgress,
-};
+use super::{AlsConfig, EngineError, HybridModel, ModelMeta, TrainProgress};
 use crate::data::interactions::{
     item_genre_features, user_demographic_features, Positives, DEFAULT_POSITIVE_THRESHOLD,
 };
 use crate::data::{Dataset, FeatureMatrix};
 
-/// The feature memberships a model holds on each side (one row per user, per item).
-pub struct Sides<'a> {
-    users: &'a FeatureSet,
-    items: &'a FeatureSet,
-}
-
-/// A model the cache can hold: its settings, its file name, how it is saved, loaded and trained.
-pub trait CacheableModel: Sized {
-    /// The settings that must match for a file to be reused.
-    type Config: PartialEq;
-    /// The model name in the file name (`hybrid-als`, `warp`, `bpr`).
-    fn cache_name(config: &Self::Config) -> &'static str;
-    /// The settings the model was trained with.
-    fn settings(&self) -> &Self::Config;
-    /// The user and item feature memberships the model holds (their row counts are its user and
-    /// item counts), checked against the dataset by [`check_fits`].
-    fn sides(&self) -> Sides<'_>;
-    fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError>;
-    fn save_file(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError>;
-    /// Trains on `positives` with the item (genre) and user (demographic) features.
-    fn fit_with(
-        positives: &Positives,
-        items: &FeatureMatrix,
-        users: Option<&FeatureMatrix>,
-        config: &Self::Config,
-        progress: &mut dyn FnMut(TrainProgress),
-        cancel: &AtomicBool,
-    ) -> Result<Self, EngineError>;
-}
-
-impl CacheableModel for HybridModel {
-    type Config = AlsConfig;
-
-    fn cache_name(_: &AlsConfig) -> &'static str {
-        "hybrid-als"
-    }
-
-    fn settings(&self) -> &AlsConfig {
-        self.config()
-    }
-
-    fn sides(&self) -> Sides<'_> {
-        Sides {
-            users: &self.users.features,
-            items: &self.items.features,
-        }
-    }
-
-    fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError> {
-        HybridModel::load(path)
-    }
-
-    fn save_file(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
-        self.save(path, meta)
-    }
-
-    fn fit_with(
-        positives: &Positives,
-        items: &FeatureMatrix,
-        users: Option<&FeatureMatrix>,
-        config: &AlsConfig,
-        progress: &mut dyn FnMut(TrainProgress),
-        cancel: &AtomicBool,
-    ) -> Result<Self, EngineError> {
-        HybridAls::fit(positives, Some(items), users, config, progress, cancel)
-    }
-}
-
-impl CacheableModel for SgdModel {
-    type Config = SgdConfig;
-
-    fn cache_name(config: &SgdConfig) -> &'static str {
-        config.loss.name()
-    }
-
-    fn settings(&self) -> &SgdConfig {
-        self.config()
-    }
-
-    fn sides(&self) -> Sides<'_> {
-        Sides {
-            users: &self.users.features,
-            items: &self.items.features,
-        }
-    }
-
-    fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError> {
-        SgdModel::load(path)
-    }
-
-    fn save_file(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
-        self.save(path, meta)
-    }
-
-    fn fit_with(
-        positives: &Positives,
-        items: &FeatureMatrix,
-        users: Option<&FeatureMatrix>,
-        config: &SgdConfig,
-        progress: &mut dyn FnMut(TrainProgress),
-        cancel: &AtomicBool,
-    ) -> Result<Self, EngineError> {
-        SgdModel::fit(positives, Some(items), users, config, progress, cancel)
-    }
-}
-
 /// Where a model of a dataset lives: `<models_dir>/<name>-<model>.whyrec`, with characters other
 /// than ASCII letters, digits and `-` of the dataset name replaced by `_`.
-pub fn path_for<M: CacheableModel>(
-    models_dir: &Path,
-    dataset: &Dataset,
-    config: &M::Config,
-) -> PathBuf {
+pub fn path_for<M: Trainable>(models_dir: &Path, dataset: &Dataset, config: &M::Config) -> PathBuf {
     let name: String = dataset
         .name
         .chars()
@@ -145,7 +35,7 @@ pub fn path_for<M: CacheableModel>(
             }
         })
         .collect();
-    models_dir.join(format!("{name}-{}.whyrec", M::cache_name(config)))
+    models_dir.join(format!("{name}-{}.whyrec", M::spec_of(config).name()))
 }
 
 /// Where the hybrid-als model of a dataset lives: `<models_dir>/<name>-hybrid-als.whyrec`.
@@ -165,11 +55,7 @@ pub enum Cached<M = HybridModel> {
 }
 
 /// Loads the cached model at `path` when its data fingerprint and settings match.
-pub fn load_cached<M: CacheableModel>(
-    path: &Path,
-    dataset: &Dataset,
-    config: &M::Config,
-) -> Cached<M> {
+pub fn load_cached<M: Trainable>(path: &Path, dataset: &Dataset, config: &M::Config) -> Cached<M> {
     if !path.exists() {
         return Cached::Missing;
     }
@@ -194,7 +80,7 @@ pub fn load_cached<M: CacheableModel>(
 /// names and memberships (genres of every movie, demographics of every user). A file whose header
 /// and checksum agree can still come from other data; using it would index out of range, drop
 /// movies, or credit features the data does not have.
-pub fn check_fits<M: CacheableModel>(model: &M, dataset: &Dataset) -> Result<(), String> {
+pub fn check_fits<M: Trainable>(model: &M, dataset: &Dataset) -> Result<(), String> {
     let Sides { users, items } = model.sides();
     let side = |held: &FeatureSet,
                 rows: usize,
@@ -250,7 +136,7 @@ pub fn load_matching(path: &Path, dataset: &Dataset, config: &AlsConfig) -> Cach
 /// Trains a model on every positive of `dataset` (with its genres and demographics) and saves it
 /// to `path`, creating the folder. `progress` hears after every sweep (epoch); `cancel` stops the
 /// run.
-pub fn fit_and_save<M: CacheableModel>(
+pub fn fit_and_save<M: Trainable>(
     dataset: &Dataset,
     path: &Path,
     config: &M::Config,
@@ -260,7 +146,14 @@ pub fn fit_and_save<M: CacheableModel>(
     let positives = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
     let items = item_genre_features(dataset);
     let users = user_demographic_features(dataset);
-    let model = M::fit_with(&positives, &items, users.as_ref(), config, progress, cancel)?;
+    let model = M::fit(
+        &positives,
+        Some(&items),
+        users.as_ref(),
+        config,
+        progress,
+        cancel,
+    )?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
     }

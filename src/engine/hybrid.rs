@@ -200,11 +200,7 @@ impl HybridModel {
 
 impl Scorer for HybridModel {
     fn name(&self) -> &str {
-        if self.config.item_features || self.config.user_features {
-            super::als::HybridAls::NAME
-        } else {
-            "als"
-        }
+        super::spec::ModelSpec::of_als(&self.config).name()
     }
 
     fn n_items(&self) -> usize {

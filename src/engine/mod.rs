@@ -22,6 +22,7 @@ mod decompose;
 mod error;
 mod hybrid;
 mod linalg;
+mod model;
 mod persist;
 mod progress;
 pub mod rank;
@@ -33,17 +34,19 @@ pub use als::{AlsConfig, HybridAls, TrainProgress};
 pub use decompose::{Influence, ScoreTerm};
 pub use error::EngineError;
 pub use hybrid::{FoldedUser, HybridModel};
+pub use model::{FactorModel, Sides, Trainable, BIAS_PART, OWN_PART};
 pub use persist::{ModelMeta, FORMAT_VERSION};
 pub use rank::{top_k, CandidateRule, Candidates};
 pub use removal::Removals;
 
 pub mod baselines;
 pub mod cache;
-pub mod lineup;
 pub mod rating;
 pub mod sgd;
+pub mod spec;
 
 pub use sgd::{FoldAttribution, LeaveOneOut, Loss, SgdConfig, SgdModel};
+pub use spec::{Family, ModelSpec, Settings, Trained};
 
 /// Anything that scores every item for a known user: what evaluation, explanation and the UI ask.
 pub trait Scorer: Send + Sync {

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ExplainResult;
 use super::explainer::{Explainer, Profile};
-use super::model::{ExplainableModel, BIAS_PART, OWN_PART};
 use crate::engine::{FoldedUser, ScoreTerm};
+use crate::engine::{Trainable, BIAS_PART, OWN_PART};
 
 /// What a part of a score stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,7 +123,7 @@ pub fn assign_terms(terms: &[ScoreTerm], score: f32) -> Vec<AttributionPart> {
     out
 }
 
-impl<M: ExplainableModel> Explainer<M> {
+impl<M: Trainable> Explainer<M> {
     /// The named parts of a training user's score for `item`.
     pub fn attribute(&self, user: u32, item: u32) -> ExplainResult<Attribution> {
         self.attribute_profile(&self.profile(user)?, item)

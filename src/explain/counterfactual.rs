@@ -5,7 +5,7 @@
 //! The search is guided by the *margin influence* of each like on `score(item) − score(c)`, where
 //! `c` is the best item just outside the top-k once `item` is set aside (the one `item` must fall
 //! behind): for hybrid-als the measured narrowing of that gap when the like alone is removed
-//! ([`ExplainableModel::margin_drops`], every like exactly at once — so the search agrees with the
+//! ([`crate::engine::FactorModel::margin_drops`], every like exactly at once — so the search agrees with the
 //! single-removal drops "Because you liked" shows); for warp/bpr, whose refolds cost an SGD
 //! fold-in each, the like's term in the exact decomposition of the gap. Then:
 //!
@@ -26,9 +26,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ExplainError, ExplainResult};
 use super::explainer::{Explainer, Profile};
-use super::model::ExplainableModel;
 use super::ranking::{ListSource, Scored};
 use super::text;
+use crate::engine::Trainable;
 
 /// Settings of the counterfactual search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +92,7 @@ struct Check {
     replacement: Option<u32>,
 }
 
-impl<M: ExplainableModel> Explainer<M> {
+impl<M: Trainable> Explainer<M> {
     /// The minimal set of `user`'s likes whose removal drops `item` out of their top-k.
     pub fn minimal_counterfactual(
         &self,

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ExplainError, ExplainResult};
-use super::model::ExplainableModel;
 use super::ranking::{ListSource, Scored, TopList};
 use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use crate::data::{Dataset, Positives};
+use crate::engine::Trainable;
 use crate::engine::{Candidates, FoldedUser, HybridModel};
 
 /// Number of recommendations every list of the explain layer holds unless told otherwise.
@@ -125,7 +125,7 @@ impl Profile {
 /// A trained model with its interactions and catalog, ready to explain (see the module docs of
 /// [`crate::explain`]). Cloning is cheap (shared `Arc`s); it is `Send + Sync`.
 #[derive(Debug)]
-pub struct Explainer<M: ExplainableModel = HybridModel> {
+pub struct Explainer<M: Trainable = HybridModel> {
     model: Arc<M>,
     positives: Arc<Positives>,
     catalog: Arc<Catalog>,
@@ -134,7 +134,7 @@ pub struct Explainer<M: ExplainableModel = HybridModel> {
     k: usize,
 }
 
-impl<M: ExplainableModel> Clone for Explainer<M> {
+impl<M: Trainable> Clone for Explainer<M> {
     fn clone(&self) -> Self {
         Explainer {
             model: Arc::clone(&self.model),
@@ -147,7 +147,7 @@ impl<M: ExplainableModel> Clone for Explainer<M> {
     }
 }
 
-impl<M: ExplainableModel> Explainer<M> {
+impl<M: Trainable> Explainer<M> {
     /// The explainer of a model trained on every positive (rating >= 4) of `dataset`, serving lists
     /// under the served candidate rule (no rated movie, no twin of one, one title once).
     pub fn from_dataset(model: M, dataset: &Dataset) -> ExplainResult<Self> {

@@ -7,7 +7,7 @@ use super::attribution::Attribution;
 use super::error::ExplainResult;
 use super::explainer::{Explainer, Profile};
 use super::influence::{InfluenceExplanation, DEFAULT_MEASURED};
-use super::model::ExplainableModel;
+use crate::engine::Trainable;
 
 /// Why `item` scores as it does for one user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,7 +26,7 @@ pub struct Explanation {
     pub influence: InfluenceExplanation,
 }
 
-impl<M: ExplainableModel> Explainer<M> {
+impl<M: Trainable> Explainer<M> {
     /// Attribution and influences (top [`DEFAULT_MEASURED`] likes measured) of a training user's
     /// score for `item`.
     pub fn explain(&self, user: u32, item: u32) -> ExplainResult<Explanation> {

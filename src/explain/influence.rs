@@ -1,13 +1,13 @@
 //! Past-interaction influence: how much each like contributes to one score, and what removing the
 //! most influential ones actually does.
 //!
-//! The shares come from the model's [`ExplainableModel::influences`]. For ALS, the exact
+//! The shares come from the model's [`crate::engine::FactorModel::influences`]. For ALS, the exact
 //! decomposition of Hu, Koren & Volinsky 2008, §5:
 //! `score = Σ_j c_uj q_iᵀ W_u q_j + λ_u q_iᵀ W_u s_u`, one term per like plus one for the demographic
 //! prior. For `warp`/`bpr`, the update attribution of the SGD fold-in (`engine::sgd`, `credit.rs`):
 //! `score = Σ_j c_j·q_i + s_u·q_i + b_i`, one term per like, the demographic prior and the item bias.
 //! Both describe the score as it is; removing a like also changes `W_u` (the SGD path), so the
-//! effect of removal is *measured*: [`ExplainableModel::removal_drops`] refolds the user without
+//! effect of removal is *measured*: [`crate::engine::FactorModel::removal_drops`] refolds the user without
 //! each like (for ALS all at once, exactly, by Sherman–Morrison) and gives the score it loses — its
 //! `drop`. "Because you liked X, Y and Z" names the likes with the largest positive drops, largest
 //! first; the likes are listed in that order, each with its drop and its additive share; for the
@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ExplainResult;
 use super::explainer::{Explainer, Profile};
-use super::model::ExplainableModel;
 use super::ranking::ListSource;
 use super::text;
+use crate::engine::Trainable;
 
 /// How many of the top likes [`Explainer::explain_influence`] refolds without, by default.
 pub const DEFAULT_MEASURED: usize = 5;
@@ -77,7 +77,7 @@ pub struct InfluenceExplanation {
     pub sentence: String,
 }
 
-impl<M: ExplainableModel> Explainer<M> {
+impl<M: Trainable> Explainer<M> {
     /// Every like's share of a training user's score for `item`, with the top `measured` likes
     /// removed one at a time and refolded.
     pub fn explain_influence(

@@ -30,10 +30,10 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::model::ExplainableModel;
 use crate::data::{Csr, Positives};
 use crate::engine::rank::rank_among;
-use crate::engine::{Candidates, EngineError, HybridModel};
+use crate::engine::Trainable;
+use crate::engine::{Candidates, EngineError, FactorModel, HybridModel};
 
 /// Cases need at least this many train positives.
 pub const MIN_LIKES: usize = 5;

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ExplainResult;
 use super::explainer::Explainer;
-use super::model::ExplainableModel;
 use super::ranking::{agreement, Agreement, ListSource, TopList};
 use super::whatif::{Edit, WhatIf, WhatIfOutcome};
 use crate::data::Positives;
 use crate::engine::TrainProgress;
+use crate::engine::Trainable;
 
 /// Sweeps of the incremental retrain unless told otherwise.
 ///
@@ -71,7 +71,7 @@ impl Fidelity {
     }
 }
 
-impl<M: ExplainableModel> Explainer<M> {
+impl<M: Trainable> Explainer<M> {
     /// The interactions with the what-if applied to its user (every other user unchanged).
     pub fn positives_after(&self, what_if: &WhatIf) -> ExplainResult<Positives> {
         let edit = self.edit(what_if)?;

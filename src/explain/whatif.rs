@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ExplainError, ExplainResult};
 use super::explainer::{Explainer, Profile};
-use super::model::ExplainableModel;
 use super::ranking::{ListSource, Scored, TopList};
 use super::text;
+use crate::engine::Trainable;
 
 /// A what-if question about one training user. Owned and `Send`: hand it to a worker thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +85,7 @@ pub(crate) struct Edit {
     pub popularity: Vec<f32>,
 }
 
-impl<M: ExplainableModel> Explainer<M> {
+impl<M: Trainable> Explainer<M> {
     /// Checks a what-if: the user exists, every removed item is one of their likes, every added one
     /// is not, and something changes.
     pub(crate) fn edit(&self, what_if: &WhatIf) -> ExplainResult<Edit> {

@@ -7,7 +7,7 @@ use crate::data::interactions::{
 };
 use crate::data::split::{holdout, Split};
 use crate::data::{Dataset, FeatureMatrix, Positives};
-use crate::engine::{CandidateRule, Candidates};
+use crate::engine::{CandidateRule, Candidates, EngineError, ModelSpec, Settings, Trained};
 
 /// One split of a dataset, ready to train on and evaluate.
 #[derive(Debug, Clone)]
@@ -64,6 +64,25 @@ impl EvalData {
             item_features: item_genre_features(dataset),
             user_features: user_demographic_features(dataset),
         }
+    }
+
+    /// Trains `spec` with `settings` (its seed replaced by `seed`) on `train` — the split's train
+    /// positives or a perturbed copy — with the split's side features.
+    pub fn fit(
+        &self,
+        spec: ModelSpec,
+        settings: &Settings,
+        train: &Positives,
+        seed: u64,
+    ) -> Result<Trained, EngineError> {
+        spec.fit(
+            train,
+            Some(&self.item_features),
+            self.user_features.as_ref(),
+            &settings.with_seed(seed),
+            &mut |_| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )
     }
 
     /// Users with at least one test positive (the users PROTOCOL.md evaluates), ascending.

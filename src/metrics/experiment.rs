@@ -14,8 +14,8 @@ use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::data::split::Split;
 use crate::data::Dataset;
 use crate::data::Positives;
-use crate::engine::lineup::RankingModel;
 use crate::engine::{CandidateRule, Candidates, EngineError, HybridAls, Scorer};
+use crate::engine::{ModelSpec, Settings};
 
 /// PROTOCOL.md's cut-off.
 pub const K: usize = 10;
@@ -136,15 +136,16 @@ pub struct RankingExperiment {
     pub models: Vec<ModelResult>,
 }
 
-/// Trains and evaluates each model on each split (seed of the model = position of the split's seed
-/// in `seeds`, so a five-seed run also varies the models' initialisation). With `knob = Some(t)`,
+/// Trains and evaluates each model on each split with `settings` (their seed replaced by the
+/// split's seed, so a five-seed run also varies the models' initialisation). With `knob = Some(t)`,
 /// hybrid-als is also evaluated through the accuracy–coverage knob at strength t
 /// (`metrics::knob`, default path), as one more row right after it: the same fitted model, lists
 /// re-ranked by the knob's score.
 pub fn run_ranking(
     dataset: &Dataset,
     splits: &[(u64, Split)],
-    models: &[RankingModel],
+    models: &[ModelSpec],
+    settings: &Settings,
     rule: CandidateRule,
     knob: Option<f64>,
     mut on_progress: impl FnMut(&str),
@@ -165,12 +166,17 @@ pub fn run_ranking(
     let first_seed = splits.first().map_or(1, |s| s.0);
     let mut results: Vec<ModelResult> = models
         .iter()
-        .map(|m| row(m.name().to_string(), m.config(first_seed)))
+        .map(|m| {
+            row(
+                m.name().to_string(),
+                m.config_json(&settings.with_seed(first_seed)),
+            )
+        })
         .collect();
-    let knob_row = knob.filter(|_| models.contains(&RankingModel::HybridAls));
+    let knob_row = knob.filter(|_| models.contains(&ModelSpec::HybridAls));
     let mut knob_result = knob_row.map(|t| {
         let t = t.max(0.0);
-        let mut config = RankingModel::HybridAls.config(first_seed);
+        let mut config = ModelSpec::HybridAls.config_json(&settings.with_seed(first_seed));
         config["knob"] = serde_json::json!({
             "strength": t,
             "formula": path.formula(),
@@ -190,15 +196,13 @@ pub fn run_ranking(
         for (m, result) in models.iter().zip(results.iter_mut()) {
             on_progress(&format!("{m} on {}", split.name));
             let start = Instant::now();
-            let with_knob = knob_result
-                .as_mut()
-                .filter(|_| *m == RankingModel::HybridAls);
+            let with_knob = knob_result.as_mut().filter(|_| *m == ModelSpec::HybridAls);
             let (metrics, fit_seconds) = if let Some(knob_result) = with_knob {
                 let model = HybridAls::fit(
                     &train,
                     Some(&item_features),
                     user_features.as_ref(),
-                    &m.als_config(*seed),
+                    &m.als_config(&settings.with_seed(*seed)),
                     &mut |_| {},
                     &cancel,
                 )?;
@@ -217,16 +221,16 @@ pub fn run_ranking(
                 });
                 (evaluate(&model), fit_seconds)
             } else {
-                let scorer = m.fit(
+                let trained = m.fit(
                     &train,
                     Some(&item_features),
                     user_features.as_ref(),
-                    *seed,
+                    &settings.with_seed(*seed),
                     &mut |_| {},
                     &cancel,
                 )?;
                 let fit_seconds = start.elapsed().as_secs_f64();
-                (evaluate(scorer.as_ref()), fit_seconds)
+                (evaluate(trained.scorer()), fit_seconds)
             };
             result.per_split.push(SplitResult {
                 split: split.name.clone(),
@@ -238,7 +242,7 @@ pub fn run_ranking(
     if let Some(knob_result) = knob_result {
         let at = results
             .iter()
-            .position(|r| r.name == RankingModel::HybridAls.name())
+            .position(|r| r.name == ModelSpec::HybridAls.name())
             .map_or(results.len(), |p| p + 1);
         results.insert(at, knob_result);
     }

@@ -49,7 +49,7 @@ use super::eval_data::EvalData;
 use super::experiment::{unliked_slots, K};
 use super::ranking::evaluate_ranking_with;
 use super::trust::{list_measures, ListMeasures};
-use crate::engine::{HybridModel, Scorer};
+use crate::engine::{FactorModel, Scorer};
 
 /// The strength the README recommends, read off the served-rule curve (ML-100K holdout-20, seeds
 /// 1–5, hybrid-als): P@10 0.2680 at coverage@10 0.4372, above LightFM WARP with genres and
@@ -115,13 +115,12 @@ impl ItemWeights {
 
 impl Reranker {
     /// The knob for a factor model whose train popularity is `popularity` (one count per item).
-    pub fn for_model(model: &HybridModel, popularity: &[usize], path: KnobPath) -> Reranker {
-        let norms: Vec<f64> = model
-            .item_vectors()
-            .rows()
-            .into_iter()
-            .map(|q| {
-                q.iter()
+    pub fn for_model(model: &dyn FactorModel, popularity: &[usize], path: KnobPath) -> Reranker {
+        let norms: Vec<f64> = (0..model.n_items() as u32)
+            .map(|i| {
+                model
+                    .item_vector(i)
+                    .iter()
                     .map(|&x| f64::from(x) * f64::from(x))
                     .sum::<f64>()
                     .sqrt()
@@ -252,7 +251,7 @@ impl KnobPoint {
 
 /// Evaluates `model` through the knob at every strength on one split (strengths in parallel).
 pub fn sweep_split(
-    model: &HybridModel,
+    model: &dyn FactorModel,
     data: &EvalData,
     path: KnobPath,
     strengths: &[f64],

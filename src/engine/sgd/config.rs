@@ -19,12 +19,17 @@ pub enum Loss {
 }
 
 impl Loss {
+    /// The model this loss trains.
+    pub fn spec(self) -> crate::engine::spec::ModelSpec {
+        match self {
+            Loss::Warp => crate::engine::spec::ModelSpec::Warp,
+            Loss::Bpr => crate::engine::spec::ModelSpec::Bpr,
+        }
+    }
+
     /// The model name of this loss (`warp`, `bpr`).
     pub fn name(self) -> &'static str {
-        match self {
-            Loss::Warp => "warp",
-            Loss::Bpr => "bpr",
-        }
+        self.spec().name()
     }
 }
 

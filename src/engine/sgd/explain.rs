@@ -2,22 +2,19 @@
 //!
 //! `score(u, i) = (e_u + Σ_d D_d) · (e_i + Σ_g G_g) + own bias_i + Σ_g bias_g`, so the terms are
 //! every (user part, item part) dot product — user parts `own` and each demographic feature, item
-//! parts `own` and each genre — plus one `bias` term per item part (user part `"bias"`: the item's
-//! own bias and each genre's bias). They sum to the score.
+//! parts `own` and each genre — plus one bias term per item part, named `(part, "bias")`: the
+//! item's own bias and each genre's bias (see [`crate::engine::BIAS_PART`]). They sum to the score.
 
 use super::model::SgdModel;
 use crate::engine::decompose::parts;
 use crate::engine::hybrid::FoldedUser;
 use crate::engine::linalg::dot;
-use crate::engine::ScoreTerm;
-
-/// The user part name of the bias terms.
-pub const BIAS_PART: &str = "bias";
+use crate::engine::{ScoreTerm, BIAS_PART};
 
 impl SgdModel {
     /// Splits the score of a training user for an item into terms that sum to
     /// [`crate::engine::Scorer::score_items`]'s score: (user part × item part) dot products, then
-    /// the bias terms with user part [`BIAS_PART`].
+    /// the bias terms `(part, BIAS_PART)`.
     pub fn decompose(&self, user: u32, item: u32) -> Vec<ScoreTerm> {
         let u = user as usize;
         let own = self.users.own.row(u).to_vec();
@@ -51,8 +48,8 @@ impl SgdModel {
         }
         for (inn, iv) in &item_parts {
             out.push(ScoreTerm {
-                user_part: BIAS_PART.to_string(),
-                item_part: inn.clone(),
+                user_part: inn.clone(),
+                item_part: BIAS_PART.to_string(),
                 value: iv[k] as f32,
             });
         }

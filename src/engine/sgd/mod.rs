@@ -86,6 +86,5 @@ mod train;
 
 pub use config::{Loss, SgdConfig};
 pub use credit::FoldAttribution;
-pub use explain::BIAS_PART;
 pub use fold::LeaveOneOut;
 pub use model::SgdModel;

@@ -178,7 +178,7 @@ impl SgdModel {
 
 impl Scorer for SgdModel {
     fn name(&self) -> &str {
-        self.config.loss.name()
+        crate::engine::spec::ModelSpec::of_sgd(&self.config).name()
     }
 
     fn n_items(&self) -> usize {

@@ -9,10 +9,10 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use super::{sampler, ListEntry, NamedItem, ReportOptions};
+use crate::engine::Trainable;
 use crate::explain::counterfactual::{SearchOptions, SetGuarantee};
 use crate::explain::error::ExplainResult;
 use crate::explain::explainer::Explainer;
-use crate::explain::model::ExplainableModel;
 use crate::explain::ranking::{Agreement, ListSource};
 use crate::explain::retrain::{Fidelity, Retrained};
 use crate::explain::whatif::{RankChange, WhatIf, WhatIfOutcome};
@@ -96,7 +96,7 @@ pub struct CounterfactualReport {
 
 /// Builds the counterfactual report; `progress` hears (what-ifs done, what-ifs in total). Runs
 /// one incremental retrain per what-if and `options.full_retrains` full trainings.
-pub fn counterfactual_report<M: ExplainableModel>(
+pub fn counterfactual_report<M: Trainable>(
     explainer: &Explainer<M>,
     options: &ReportOptions,
     progress: &mut dyn FnMut(usize, usize),
@@ -170,7 +170,7 @@ pub fn counterfactual_report<M: ExplainableModel>(
     Ok(CounterfactualReport {
         report: "counterfactual_explanations".into(),
         dataset: e.catalog().dataset.clone(),
-        model: e.model().model_name(),
+        model: e.model().name().to_string(),
         seed: options.seed,
         k,
         incremental_sweeps: options.incremental_sweeps,
@@ -182,7 +182,7 @@ pub fn counterfactual_report<M: ExplainableModel>(
     })
 }
 
-fn answer<M: ExplainableModel>(e: &Explainer<M>, o: &WhatIfOutcome) -> AnswerReport {
+fn answer<M: Trainable>(e: &Explainer<M>, o: &WhatIfOutcome) -> AnswerReport {
     let change = |c: &RankChange| {
         let NamedItem {
             movie_id, title, ..

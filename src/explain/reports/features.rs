@@ -4,11 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::{sampler, ListEntry, NamedItem, ReportOptions};
+use crate::engine::Trainable;
 use crate::explain::attribution::AttributionPart;
 use crate::explain::error::ExplainResult;
 use crate::explain::explainer::Explainer;
 use crate::explain::influence::{InfluenceExplanation, DEFAULT_MEASURED};
-use crate::explain::model::ExplainableModel;
 use crate::explain::ranking::ListSource;
 
 /// One like's share of a reported score.
@@ -77,7 +77,7 @@ pub const ATTRIBUTION_RULE: &str = "own x own -> collaborative; own x genre -> g
 
 /// Builds the feature report for `options.users` users drawn with `options.seed`; `progress`
 /// hears (users done, users in total).
-pub fn feature_report<M: ExplainableModel>(
+pub fn feature_report<M: Trainable>(
     explainer: &Explainer<M>,
     options: &ReportOptions,
     progress: &mut dyn FnMut(usize, usize),
@@ -92,7 +92,7 @@ pub fn feature_report<M: ExplainableModel>(
     Ok(FeatureReport {
         report: "feature_explanations".into(),
         dataset: explainer.catalog().dataset.clone(),
-        model: explainer.model().model_name(),
+        model: explainer.model().name().to_string(),
         seed: options.seed,
         k: explainer.k(),
         attribution_rule: ATTRIBUTION_RULE.into(),
@@ -101,7 +101,7 @@ pub fn feature_report<M: ExplainableModel>(
     })
 }
 
-fn user_report<M: ExplainableModel>(e: &Explainer<M>, user: u32) -> ExplainResult<UserReport> {
+fn user_report<M: Trainable>(e: &Explainer<M>, user: u32) -> ExplainResult<UserReport> {
     let profile = e.profile(user)?;
     let top = e.recommend_profile(&profile)?;
     let entries = e.entries(&top);
@@ -147,7 +147,7 @@ fn is_zero(v: &f32) -> bool {
     *v == 0.0
 }
 
-fn named_influences<M: ExplainableModel>(
+fn named_influences<M: Trainable>(
     e: &Explainer<M>,
     inf: &InfluenceExplanation,
 ) -> Vec<NamedInfluence> {

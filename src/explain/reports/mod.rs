@@ -26,9 +26,9 @@ pub use features::{feature_report, FeatureReport, RecommendationReport, UserRepo
 use super::counterfactual::SearchOptions;
 use super::error::{ExplainError, ExplainResult};
 use super::explainer::Explainer;
-use super::model::ExplainableModel;
 use super::ranking::TopList;
 use super::retrain::DEFAULT_INCREMENTAL_SWEEPS;
+use crate::engine::Trainable;
 
 /// File name of the feature report.
 pub const FEATURE_REPORT_FILE: &str = "feature_explanations.json";
@@ -82,7 +82,7 @@ pub struct ListEntry {
     pub score: f32,
 }
 
-impl<M: ExplainableModel> Explainer<M> {
+impl<M: Trainable> Explainer<M> {
     pub(crate) fn named(&self, item: u32) -> NamedItem {
         NamedItem {
             item,

@@ -20,10 +20,9 @@ use super::eval_data::EvalData;
 use super::experiment::K;
 use super::knob::{KnobPath, Reranked, Reranker};
 use super::ranking::{evaluate_ranking_with, RankingMetrics, UserRanking};
-use super::trust::fitted::TrustModel;
 use crate::data::{DataError, Dataset};
 use crate::engine::rating::RatingSpec;
-use crate::engine::EngineError;
+use crate::engine::{EngineError, ModelSpec, Settings};
 
 /// Why an audit could not run.
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +37,9 @@ pub enum FairnessError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FairnessRequest {
     /// Ranking models, trained on the holdout split with its seed.
-    pub models: Vec<TrustModel>,
+    pub models: Vec<ModelSpec>,
+    /// Settings of every model (the audit's seed replaces theirs).
+    pub settings: Settings,
     /// Also audit the first factor model through the accuracy–coverage knob at this strength.
     pub knob: Option<(KnobPath, f64)>,
     /// Rating line-up; the one of lowest mean RMSE is audited (the global mean is always fitted).
@@ -128,9 +129,9 @@ pub fn run_fairness(
 ) -> Result<FairnessReport, FairnessError> {
     let mut ranked: Vec<(String, Vec<UserRanking>)> = Vec::new();
     let mut knob_done = false;
-    for model in &request.models {
+    for &model in &request.models {
         on_progress(&format!("training {} on {}", model.name(), data.split));
-        let fitted = model.fit(data, &data.train, seed)?;
+        let fitted = data.fit(model, &request.settings, &data.train, seed)?;
         let evaluate = |scorer: &dyn crate::engine::Scorer| {
             evaluate_ranking_with(
                 scorer,
@@ -143,12 +144,12 @@ pub fn run_fairness(
             .users
         };
         ranked.push((model.name().to_string(), evaluate(fitted.scorer())));
-        if let (Some((path, strength)), Some(hybrid), false) =
-            (request.knob, fitted.hybrid(), knob_done)
+        if let (Some((path, strength)), Some(factor), false) =
+            (request.knob, fitted.factor(), knob_done)
         {
-            let weights = Reranker::for_model(hybrid, &data.popularity(), path).weights(strength);
+            let weights = Reranker::for_model(factor, &data.popularity(), path).weights(strength);
             let scorer = Reranked {
-                base: hybrid,
+                base: factor,
                 weights: &weights,
             };
             ranked.push((

@@ -12,7 +12,6 @@
 //! - Seed stability: Jaccard@10 per user between the model trained with the run's seed and with
 //!   seed + [`TrustConfig::second_seed_offset`] on the same train positives.
 
-pub mod fitted;
 pub mod lists;
 pub mod report;
 pub mod stability;
@@ -21,7 +20,6 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use self::fitted::{FittedModel, TrustModel};
 use self::lists::{
     average_popularity, calibration_kl, exposure, exposure_gini, genre_distribution, mean,
     CALIBRATION_ALPHA,
@@ -30,7 +28,7 @@ use self::stability::{jaccards, top_lists, Perturbation, Stability, DROP_FRACTIO
 use super::eval_data::EvalData;
 use super::experiment::K;
 use super::ranking::{evaluate_ranking_with, UserRanking};
-use crate::engine::EngineError;
+use crate::engine::{EngineError, ModelSpec, Settings, Trained};
 
 /// What a trust run measures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,17 +165,20 @@ pub struct ModelTrust {
     pub timings: TrustTimings,
 }
 
-/// Fits `model` on `data` with `seed` and measures everything `config` asks; also returns the
-/// fitted model (for the knob's sweep). The perturbation is drawn with `seed` (see [`stability`]).
+/// Fits `model` with `settings` on `data` with `seed` and measures everything `config` asks; also
+/// returns the fitted model (for the knob's sweep). The perturbation is drawn with `seed` (see
+/// [`stability`]). Refolding (stability with the model fixed) uses the model's own fold-in: the
+/// ALS user step for hybrid-als and als, an SGD fold-in for warp and bpr.
 pub fn model_trust(
-    model: &TrustModel,
+    model: ModelSpec,
+    settings: &Settings,
     data: &EvalData,
     seed: u64,
     config: &TrustConfig,
-) -> Result<(ModelTrust, FittedModel), EngineError> {
+) -> Result<(ModelTrust, Trained), EngineError> {
     let mut timings = TrustTimings::default();
     let clock = Instant::now();
-    let fitted = model.fit(data, &data.train, seed)?;
+    let fitted = data.fit(model, settings, &data.train, seed)?;
     timings.fit = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
@@ -214,7 +215,7 @@ pub fn model_trust(
     let clock = Instant::now();
     let retrain = if config.retrain {
         let reduced = perturbation.kept_positives(&data.train);
-        let refitted = model.fit(data, &reduced, seed)?;
+        let refitted = data.fit(model, settings, &reduced, seed)?;
         let after = top_lists(data, &users, K, |u, out| {
             refitted.scorer().score_items(u, out)
         });
@@ -226,7 +227,12 @@ pub fn model_trust(
 
     let clock = Instant::now();
     let seeded = if config.seed_stability {
-        let other = model.fit(data, &data.train, seed + config.second_seed_offset)?;
+        let other = data.fit(
+            model,
+            settings,
+            &data.train,
+            seed + config.second_seed_offset,
+        )?;
         let after = top_lists(data, &users, K, |u, out| other.scorer().score_items(u, out));
         Some(jaccards(&before, &after))
     } else {
@@ -269,7 +275,7 @@ pub fn model_trust(
     Ok((
         ModelTrust {
             model: model.name().to_string(),
-            config: model.config(seed),
+            config: model.config_json(&settings.with_seed(seed)),
             summary,
             users: per_user,
             timings,

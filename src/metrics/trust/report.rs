@@ -7,10 +7,9 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::fitted::TrustModel;
 use super::stability::Stability;
 use super::{model_trust, ModelTrust, TrustConfig, TrustSummary};
-use crate::engine::EngineError;
+use crate::engine::{EngineError, ModelSpec, Settings};
 use crate::metrics::eval_data::EvalData;
 use crate::metrics::experiment::K;
 use crate::metrics::knob::{sweep_split, KnobCurve, KnobPath};
@@ -18,7 +17,9 @@ use crate::metrics::knob::{sweep_split, KnobCurve, KnobPath};
 /// What to run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrustRequest {
-    pub models: Vec<TrustModel>,
+    pub models: Vec<ModelSpec>,
+    /// Settings of every model (the seed of each run replaces theirs).
+    pub settings: Settings,
     pub config: TrustConfig,
     pub knob_path: KnobPath,
     /// Strengths of the knob's sweep (empty: no sweep).
@@ -104,21 +105,22 @@ pub fn run_trust(
     let knob_model = request
         .models
         .iter()
-        .position(|m| matches!(m, TrustModel::Als(_)))
+        .position(|m| m.family() != crate::engine::Family::Popularity)
         .filter(|_| !request.knob_strengths.is_empty());
     for (seed, data) in splits {
         let mut models = Vec::with_capacity(request.models.len());
         let mut knob_seconds = 0.0;
-        for (index, model) in request.models.iter().enumerate() {
+        for (index, &model) in request.models.iter().enumerate() {
             on_progress(&format!("trust of {} on {}", model.name(), data.split));
-            let (trust, fitted) = model_trust(model, data, *seed, &request.config)?;
+            let (trust, fitted) =
+                model_trust(model, &request.settings, data, *seed, &request.config)?;
             models.push(trust);
             if Some(index) == knob_model {
-                if let Some(hybrid) = fitted.hybrid() {
+                if let Some(factor) = fitted.factor() {
                     on_progress(&format!("knob sweep of {} on {}", model.name(), data.split));
                     let clock = Instant::now();
                     knob_points.push(sweep_split(
-                        hybrid,
+                        factor,
                         data,
                         request.knob_path,
                         &request.knob_strengths,

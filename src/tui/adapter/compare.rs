@@ -8,19 +8,14 @@ use std::sync::atomic::AtomicBool;
 use super::{Engine, TopList};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::engine::cache::{self, Cached};
-use crate::engine::lineup::RankingModel;
-use crate::engine::{EngineError, Scorer, SgdModel, TrainProgress};
+use crate::engine::{EngineError, Family, ModelSpec, Scorer, Settings, SgdModel, TrainProgress};
 use crate::explain::{self, RankedItem};
 
 /// A trained model with its name.
 pub type NamedScorer = (String, Box<dyn Scorer>);
 
 /// The models of the Compare tab, in column order. hybrid-als is the engine's own model.
-pub const COMPARED: [RankingModel; 3] = [
-    RankingModel::Popularity,
-    RankingModel::HybridAls,
-    RankingModel::Warp,
-];
+pub const COMPARED: [ModelSpec; 3] = [ModelSpec::Popularity, ModelSpec::HybridAls, ModelSpec::Warp];
 
 impl Engine {
     /// Trains the Compare tab's models on every positive (hybrid-als is reused; with a models
@@ -46,10 +41,11 @@ impl Engine {
                     format!("training {m}: sweep {} of {}", p.sweep, p.sweeps),
                 );
             };
-            let scorer: Box<dyn Scorer> = match (m, models_dir) {
-                (RankingModel::HybridAls, _) => Box::new(self.model().clone()),
-                (RankingModel::Warp | RankingModel::Bpr, Some(dir)) => {
-                    let config = m.sgd_config(seed);
+            let settings = Settings::seeded(seed);
+            let scorer: Box<dyn Scorer> = match (m, m.family(), models_dir) {
+                (ModelSpec::HybridAls, _, _) => Box::new(self.model().clone()),
+                (_, Family::Sgd, Some(dir)) => {
+                    let config = m.sgd_config(&settings);
                     let path = cache::path_for::<SgdModel>(dir, &self.dataset, &config);
                     match cache::load_cached::<SgdModel>(&path, &self.dataset, &config) {
                         Cached::Fresh(model) => model,
@@ -64,14 +60,16 @@ impl Engine {
                         }
                     }
                 }
-                _ => m.fit(
-                    self.positives(),
-                    Some(&items),
-                    users.as_ref(),
-                    seed,
-                    &mut report,
-                    cancel,
-                )?,
+                _ => m
+                    .fit(
+                        self.positives(),
+                        Some(&items),
+                        users.as_ref(),
+                        &settings,
+                        &mut report,
+                        cancel,
+                    )?
+                    .into_scorer(),
             };
             out.push((m.name().to_string(), scorer));
         }

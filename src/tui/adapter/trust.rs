@@ -10,10 +10,10 @@ use std::time::Instant;
 
 use super::Engine;
 use crate::engine::rating::RatingSpec;
+use crate::engine::{ModelSpec, Settings};
 use crate::metrics::eval_data::EvalData;
 use crate::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
 use crate::metrics::knob::{default_strengths, sweep_split, KnobCurve, KnobPath};
-use crate::metrics::trust::fitted::TrustModel;
 use crate::metrics::trust::{model_trust, ModelTrust, TrustConfig};
 
 /// The strength at which the fairness audit also audits hybrid-als through the knob (as
@@ -61,11 +61,16 @@ fn check(cancel: &AtomicBool) -> Result<(), String> {
 
 impl Engine {
     /// Popularity and the explored model's settings (hybrid-als), as the trust report names them.
-    fn trust_models(&self) -> [TrustModel; 2] {
+    fn trust_models(&self) -> [ModelSpec; 2] {
         [
-            TrustModel::Popularity,
-            TrustModel::Als(self.model().config().clone()),
+            ModelSpec::Popularity,
+            ModelSpec::of_als(self.model().config()),
         ]
+    }
+
+    /// The settings that train the explored model again.
+    fn trust_settings(&self) -> Settings {
+        Settings::of_als(self.model().config())
     }
 
     /// The seed of the split, the refits and the perturbation: the explored model's.
@@ -99,22 +104,25 @@ impl Engine {
                     model.name()
                 ),
             );
-            let (trust, fitted) =
-                model_trust(model, &data, seed, &config).map_err(|e| e.to_string())?;
+            let (trust, fitted) = model_trust(*model, &self.trust_settings(), &data, seed, &config)
+                .map_err(|e| e.to_string())?;
             models.push(trust);
-            if let Some(h) = fitted.hybrid() {
-                hybrid = Some(h.clone());
+            if fitted.factor().is_some() {
+                hybrid = Some(fitted);
             }
         }
         check(cancel)?;
         let hybrid = hybrid.ok_or("no factor model to sweep the knob on")?;
+        let hybrid = hybrid
+            .factor()
+            .ok_or("no factor model to sweep the knob on")?;
         let strengths = default_strengths();
         progress(
             0.7,
             format!("knob sweep: {} strengths of hybrid-als", strengths.len()),
         );
         let path = KnobPath::default();
-        let points = sweep_split(&hybrid, &data, path, &strengths);
+        let points = sweep_split(hybrid, &data, path, &strengths);
         let curve = KnobCurve::from_splits(
             &models[1].model,
             path,
@@ -153,8 +161,14 @@ impl Engine {
                 at,
                 format!("{}: two trainings, seeds s and s + 1000", model.name()),
             );
-            let (trust, _) = model_trust(model, &results.data, results.seed, &config)
-                .map_err(|e| e.to_string())?;
+            let (trust, _) = model_trust(
+                *model,
+                &self.trust_settings(),
+                &results.data,
+                results.seed,
+                &config,
+            )
+            .map_err(|e| e.to_string())?;
             models.push(trust);
         }
         Ok(SeedStability {
@@ -179,6 +193,7 @@ impl Engine {
         check(cancel)?;
         let request = FairnessRequest {
             models: self.trust_models().to_vec(),
+            settings: self.trust_settings(),
             knob: Some((KnobPath::default(), FAIRNESS_KNOB)),
             rating_specs: if quick_rating {
                 vec![RatingSpec::Bias(Default::default())]

@@ -1,0 +1,39 @@
+//! The model flags every training command shares (`train`, `recommend`, the explain commands,
+//! `eval`, `trust`, `fairness`, `run-all`, `tui`): one definition, so `--factors` and
+//! `--iterations` mean the same for every model and command (see `engine::spec`).
+
+use clap::Args;
+
+use crate::engine::Settings;
+
+/// `--factors`, `--iterations`, `--converge`, `--no-features`.
+#[derive(Debug, Clone, Default, PartialEq, Args)]
+pub struct SettingsArgs {
+    /// Embedding dimension k of every factor model (default: each model's tuned value, 64).
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
+    pub factors: Option<usize>,
+    /// Passes over the training data: ALS sweeps (hybrid-als, als; default 10) or SGD epochs
+    /// (warp, bpr; default 50).
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000))]
+    pub iterations: Option<usize>,
+    /// Switch genre and demographic features off (pure collaborative filtering).
+    #[arg(long)]
+    pub no_features: bool,
+    /// hybrid-als, als: train to the convergence test (scores moved < 1e-4 in a sweep, Anderson-
+    /// accelerated, at most 100 sweeps or `--iterations`) instead of a fixed 10 sweeps.
+    #[arg(long)]
+    pub converge: bool,
+}
+
+impl SettingsArgs {
+    /// The settings these flags ask for, with `seed`.
+    pub fn settings(&self, seed: u64) -> Settings {
+        Settings {
+            seed,
+            factors: self.factors,
+            iterations: self.iterations,
+            converge: self.converge,
+            features: !self.no_features,
+        }
+    }
+}
