@@ -39,7 +39,7 @@ pub struct AlsConfig {
     pub regularization_exponent: f32,
     /// κ: λ is multiplied by `(1682 / n_items)^κ`, so the λ tuned on ML-100K (1,682 items) carries
     /// over to other catalogs (κ = 0.3 was tuned on ml-latest-small's 9,742 items: P@10 0.162 with
-    /// κ = 0, 0.188 with κ = 0.3; see `tests/engine_tune.rs`). 0: λ as given.
+    /// κ = 0, 0.188 with κ = 0.3; see `examples/tune_als.rs`). 0: λ as given.
     pub catalog_exponent: f32,
     /// α: a positive has confidence 1 + α.
     pub alpha: f32,

@@ -17,7 +17,7 @@
 //! information flows between users or from test data.
 //!
 //! Alternatives tried on ML-100K holdout-20, hybrid-als, seed 1 (P@10 / coverage@10; the model
-//! alone: 0.2369 / 0.169), from `tests/knob_tune.rs`:
+//! alone: 0.2369 / 0.169), from `examples/tune_knob.rs`:
 //! - log-popularity penalty alone, s − λ ln(1 + pop): λ 0.05 → 0.2375 / 0.249, 0.07 → 0.2315 /
 //!   0.287, 0.08 → 0.2209 / 0.303: coverage saturates near 0.30 as everyone moves to the same
 //!   mid-popularity items;
@@ -32,7 +32,7 @@
 //! - Steck's calibration re-ranking (greedy, top-100 pool): λ 0.5 → 0.2246 / 0.189 — calibrates
 //!   genres, barely moves coverage;
 //! - model settings instead of (or under) the knob — highest coverage@10 with P@10 ≥ 0.21 over
-//!   the `norm^a + log-pop` and knob rows of `tests/knob_tune.rs` (seed 1, `TUNE_*` variables):
+//!   the `norm^a + log-pop` and knob rows of `examples/tune_knob.rs` (seed 1, `TUNE_*` variables):
 //!   defaults 0.480, factors 128 0.473 (twice the training time), factors 32 0.422, α 8 0.341,
 //!   α 2 0.334, λ 0.05 0.193, λ 0.01 none (the model alone is at 0.2032 / 0.262). The defaults
 //!   stay; the knob is re-ranking only.

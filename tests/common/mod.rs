@@ -109,13 +109,16 @@ pub fn hybrid_on_all(
 
 /// Runs the `whyrec` binary in `cwd` as a user would (no `WHYREC_DATA_DIR`, `NO_COLOR` set).
 pub fn run_whyrec(args: &[&str], cwd: &Path) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_whyrec"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("WHYREC_DATA_DIR")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    std::process::Command::new(match option_env!("CARGO_BIN_EXE_whyrec") {
+        Some(binary) => binary,
+        None => panic!("the whyrec binary is built for integration tests only"),
+    })
+    .args(args)
+    .current_dir(cwd)
+    .env_remove("WHYREC_DATA_DIR")
+    .env("NO_COLOR", "1")
+    .output()
+    .unwrap()
 }
 
 /// Standard output then standard error of a run, as text.
@@ -130,7 +133,7 @@ pub fn output_text(o: &std::process::Output) -> String {
 /// A copy of the shared ml-latest-small in `root/ml-latest-small` whose `ratings.csv` ends with one
 /// bad line, as an earlier shared copy did: line 100838, `999,999999,5.0,1493846415` (a movie not in
 /// movies.csv). The line ends with a newline so the test meets the unknown movie, not the
-/// "truncated?" check (which `tests/hardening.rs` covers). The shared copy itself is GroupLens' file.
+/// "truncated?" check (which `tests/data/hardening.rs` covers). The shared copy itself is GroupLens' file.
 #[allow(dead_code)]
 pub fn broken_latest_small(root: &Path) -> std::path::PathBuf {
     let from = shared_dataset("ml-latest-small");

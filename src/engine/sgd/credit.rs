@@ -29,7 +29,7 @@
 //! Koren & Volinsky 2008, §5): `W_u` depends on every like, and their per-like terms describe the
 //! solution as it is.
 //!
-//! Measured on ML-100K with the tuned WARP (`tests/explain_sgd_ml100k.rs`): removing the 5 likes
+//! Measured on ML-100K with the tuned WARP (`tests/explain/sgd_ml100k.rs`): removing the 5 likes
 //! with the largest credit for a top-1 or top-10 item drops its refolded score by 0.48 on average,
 //! 5 random likes by 0.06, the 5 smallest by −0.37 (they raise it), and largest beats smallest in
 //! all 176 (user, item) pairs. Against leave-one-out (27 users with 20–150 likes, top-1): mean

@@ -45,7 +45,7 @@
 //! # Fold-in and influence
 //! [`SgdModel::fold_in`] trains only the own embedding of a new user for `fold_in_epochs` epochs
 //! against the frozen item side (`fold.rs`); it starts at 0, so the user vector of a training
-//! user's history is a refold, not the trained row (close to it: see `tests/engine_sgd_fold.rs`).
+//! user's history is a refold, not the trained row (close to it: see `tests/engine/sgd_fold.rs`).
 //! Two views of each past like's influence:
 //! * [`SgdModel::influences`] (`credit.rs`), *update attribution*: during the fold-in, each like j
 //!   is credited with exactly the updates applied to the own embedding while j was the positive
@@ -64,7 +64,7 @@
 //! decomposition, `persist.rs` files.
 //!
 //! # Tuning
-//! ML-100K holdout-20, mean of split seeds 1–5; every sweep is in `tests/engine_sgd_tune.rs`.
+//! ML-100K holdout-20, mean of split seeds 1–5; every sweep is in `examples/tune_sgd.rs`.
 //! WARP: k = 64, learning rate 0.05, max_sampled 10, 50 epochs, alpha 0.25 — P@10 0.199,
 //! coverage@10 0.361, AUC 0.927. Less L2 or more epochs trade precision for coverage (alpha 0:
 //! 0.179 / 0.390); more L2 the other way (alpha 0.5: 0.219 / 0.308). BPR with LightFM's
