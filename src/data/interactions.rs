@@ -16,6 +16,22 @@ pub struct Positives {
 }
 
 impl Positives {
+    /// Likes (positives) per item: an item's popularity. The one place popularity is counted —
+    /// the popularity baseline, the fallback list, the knob, trust's ARP and the exports use it.
+    pub fn likes_per_item(&self) -> Vec<usize> {
+        (0..self.by_item.n_rows)
+            .map(|i| self.by_item.row_len(i))
+            .collect()
+    }
+
+    /// [`Self::likes_per_item`] as scores (what the popularity ranking sorts by).
+    pub fn likes_per_item_f32(&self) -> Vec<f32> {
+        self.likes_per_item()
+            .into_iter()
+            .map(|n| n as f32)
+            .collect()
+    }
+
     /// Ratings of `dataset` at or above `threshold`.
     pub fn from_dataset(dataset: &Dataset, threshold: f32) -> Positives {
         let r = &dataset.ratings;

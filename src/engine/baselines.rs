@@ -13,11 +13,8 @@ pub struct Popularity {
 impl Popularity {
     /// Counts the train positives of every item.
     pub fn fit(train: &Positives) -> Popularity {
-        let by_item = &train.by_item;
         Popularity {
-            counts: (0..by_item.n_rows)
-                .map(|i| by_item.row_len(i) as f32)
-                .collect(),
+            counts: train.likes_per_item_f32(),
         }
     }
 

@@ -187,10 +187,7 @@ impl<M: Trainable> Explainer<M> {
                 "{what}: {got}, but the model has {want}"
             )));
         }
-        let by_item = &positives.by_item;
-        let popularity = (0..by_item.n_rows)
-            .map(|i| by_item.row_len(i) as f32)
-            .collect();
+        let popularity = positives.likes_per_item_f32();
         let candidates = Candidates::all_items(positives.by_user.clone());
         Ok(Explainer {
             model: Arc::new(model),

@@ -48,9 +48,7 @@ pub fn top_lists(
 
 /// Likes per item: what the popularity fallback ranks by.
 pub fn popularity_of(likes: &Positives) -> Vec<f32> {
-    (0..likes.by_item.n_rows)
-        .map(|i| likes.by_item.row_len(i) as f32)
-        .collect()
+    likes.likes_per_item_f32()
 }
 
 /// The `recommendations.parquet` table for the lists of [`top_lists`].
@@ -100,7 +98,11 @@ pub fn movie_map_frame(dataset: &Dataset, likes: &Positives) -> DataResult<DataF
     for &i in &dataset.ratings.item {
         ratings[i as usize] += 1;
     }
-    let liked: Vec<u32> = (0..n).map(|i| likes.by_item.row_len(i) as u32).collect();
+    let liked: Vec<u32> = likes
+        .likes_per_item()
+        .into_iter()
+        .map(|n| n as u32)
+        .collect();
     let genres: Vec<String> = (0..n as u32).map(|i| dataset.genre_label(i)).collect();
     DataFrame::new(
         n,

@@ -95,15 +95,9 @@ impl EvalData {
 
     /// Train positives of every item (its popularity).
     pub fn popularity(&self) -> Vec<usize> {
-        (0..self.n_items)
-            .map(|i| {
-                if i < self.train.by_item.n_rows {
-                    self.train.by_item.row_len(i)
-                } else {
-                    0
-                }
-            })
-            .collect()
+        let mut counts = self.train.likes_per_item();
+        counts.resize(self.n_items, 0);
+        counts
     }
 
     /// A user's train positives (empty for an index out of range).

@@ -223,13 +223,8 @@ impl<'a> Context<'a> {
         k: usize,
         n_items: usize,
     ) -> Self {
-        let pop = |i: u32| {
-            if (i as usize) < train.by_item.n_rows {
-                train.by_item.row_len(i as usize)
-            } else {
-                0
-            }
-        };
+        let likes = train.likes_per_item();
+        let pop = |i: u32| likes.get(i as usize).copied().unwrap_or(0);
         let total: usize = catalog.iter().map(|&i| pop(i)).sum::<usize>() + catalog.len();
         let self_info = (0..n_items as u32)
             .map(|i| -((pop(i) as f64 + 1.0) / total.max(1) as f64).log2())

@@ -136,9 +136,10 @@ fn run(
     let diverged = || EngineError::Diverged {
         setting: config.describe(),
     };
-    let by_item = &positives.by_item;
-    let counts: Vec<u32> = (0..by_item.n_rows)
-        .map(|i| by_item.row_len(i) as u32)
+    let counts: Vec<u32> = positives
+        .likes_per_item()
+        .into_iter()
+        .map(|n| n as u32)
         .collect();
     let popularity = cumulative(&counts);
     let mut shared = SharedParams {
