@@ -2,6 +2,10 @@
 //! incremental retraining, persistence, and the exact decomposition of every score. It knows nothing
 //! of user interfaces.
 //!
+//! Every layer above sees models through [`spec`] ([`ModelSpec`], the one registry of trainable
+//! models and their settings) and `model.rs` ([`FactorModel`], [`Trainable`]): popularity,
+//! hybrid-als, als, warp and bpr are named, configured and trained there and nowhere else.
+//!
 //! The hybrid implicit ALS model:
 //!
 //! * [`HybridAls::fit`] trains a [`HybridModel`] (`hybrid.rs` holds the representation, `als.rs`

@@ -17,8 +17,7 @@
 //! The frame (magic, version, header, checksum) and the feature CSR codec are shared with the
 //! `warp`/`bpr` model files (`sgd/persist.rs`), whose header names a different `model`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -160,28 +159,21 @@ pub(crate) fn feature_bytes(rows: usize, nnz: usize) -> Option<u64> {
         .checked_add((nnz as u64).checked_mul(8)?)
 }
 
+/// Writes a model file through the crate's one atomic writer ([`crate::data::split::write_atomically`]:
+/// a temporary file in the same folder, synced, then renamed; nothing partial is left).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| EngineError::Invalid(format!("{} is not a file path", path.display())))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp: PathBuf = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        EngineError::io(path, e)
+    if path.file_name().is_none() {
+        return Err(EngineError::Invalid(format!(
+            "{} is not a file path",
+            path.display()
+        )));
+    }
+    crate::data::split::write_atomically(path, |w| w.write_all(bytes)).map_err(|e| {
+        let message = match e {
+            crate::data::DataError::File { message, .. } => message,
+            other => other.to_string(),
+        };
+        EngineError::io(path, std::io::Error::other(message))
     })
 }
 
