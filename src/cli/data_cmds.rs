@@ -6,60 +6,24 @@ use std::time::Instant;
 use clap::Args;
 use color_eyre::eyre::{eyre, Result, WrapErr};
 
+use super::terminal::{cli_error, Terminal};
 use super::GlobalArgs;
 use crate::data::split::{self, Split};
-use crate::data::{self, eda, Dataset, DatasetKind, LoadOptions};
+use crate::data::{self, eda, Dataset, DatasetKind};
+use crate::workspace;
 
 pub use crate::data::DatasetChoice;
 
 /// Resolves the data folder (printing where it came from), downloads the dataset when it is a
-/// known variant that is not there yet, and loads it.
+/// known variant that is not there yet, and loads it (`workspace::open_dataset`).
 pub fn open_dataset(global: &GlobalArgs) -> Result<Dataset> {
-    let options = LoadOptions {
-        lenient: global.lenient,
-    };
-    let loaded = match DatasetChoice::parse(&global.dataset)? {
-        DatasetChoice::Folder(dir) => data::load_dir(&dir, options),
-        DatasetChoice::Known(kind) => {
-            let dir = ensure_downloaded(global, kind)?;
-            data::load_kind(kind, &dir, options)
-        }
-    };
-    let dataset = match loaded {
-        Ok(d) => d,
-        Err(e @ data::DataError::Line { .. }) => return Err(eyre!(e).wrap_err(
-            "the dataset has a malformed line (add --lenient to skip such lines and count them)",
-        )),
-        Err(e) => return Err(e.into()),
-    };
-    if dataset.skipped.count > 0 {
-        eprintln!(
-            "--lenient: skipped {} malformed line{}, e.g. {}",
-            dataset.skipped.count,
-            if dataset.skipped.count == 1 { "" } else { "s" },
-            dataset.skipped.examples.join("; ")
-        );
-    }
-    Ok(dataset)
+    workspace::open_dataset(&global.dataset_request(), &Terminal::default()).map_err(cli_error)
 }
 
+/// The folder of a known variant, downloaded first when it is missing.
 pub fn ensure_downloaded(global: &GlobalArgs, kind: DatasetKind) -> Result<PathBuf> {
-    let resolved = data::datadir::resolve_data_dir(global.data_dir.as_deref());
-    eprintln!("{}", resolved.describe());
-    let dir = kind.dir_in(&resolved.path);
-    if dir.is_dir() {
-        return Ok(dir);
-    }
-    eprintln!(
-        "{kind} is not in {}: downloading it from GroupLens",
-        resolved.path.display()
-    );
-    let options = data::download::DownloadOptions::default();
-    Ok(data::download::download_dataset(
-        kind,
-        &resolved.path,
-        &options,
-    )?)
+    workspace::ensure_downloaded(&global.dataset_request(), kind, &Terminal::default())
+        .map_err(cli_error)
 }
 
 #[derive(Debug, Args)]
@@ -105,15 +69,9 @@ pub fn eda_on(dataset: &Dataset, global: &GlobalArgs, args: &EdaArgs) -> Result<
     Ok(())
 }
 
-/// Writes a report file atomically into the reports folder.
+/// Writes a report file atomically into the reports folder (`workspace::write_report`).
 pub fn write_report(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
-    std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
-    let path = dir.join(name);
-    split::write_atomically(&path, |w| {
-        w.write_all(text.as_bytes())?;
-        w.write_all(b"\n")
-    })?;
-    Ok(path)
+    workspace::write_report(dir, name, text).map_err(cli_error)
 }
 
 #[derive(Debug, Args)]

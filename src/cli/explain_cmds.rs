@@ -8,19 +8,21 @@ use clap::Args;
 use color_eyre::eyre::Result;
 use serde::Serialize;
 
-use super::model_cmds::TrainArgs;
-use super::sgd_cmds::{refold_note, with_explainer, ExplainCommand};
+use super::terminal::cli_error;
+use super::train_args::TrainArgs;
+use super::train_args::{refold_note, with_explainer, ExplainCommand};
 pub use super::whatif_cmds::{whatif, WhatIfArgs};
 use super::GlobalArgs;
 use crate::data::Dataset;
-use crate::engine::Trainable;
+use crate::engine::{AnyFactorModel, Trainable};
 use crate::explain::reports::{
-    counterfactual_report, feature_report, write_report, NamedItem, ReportOptions,
-    COUNTERFACTUAL_REPORT_FILE, FEATURE_REPORT_FILE,
+    counterfactual_report, feature_report, NamedItem, ReportOptions, COUNTERFACTUAL_REPORT_FILE,
+    FEATURE_REPORT_FILE,
 };
 use crate::explain::{
     CounterfactualSet, Explainer, Explanation, ListSource, SearchOptions, SetGuarantee,
 };
+use crate::workspace::write_json;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -67,7 +69,7 @@ pub fn explain(global: &GlobalArgs, args: &ExplainArgs) -> Result<()> {
 }
 
 impl ExplainCommand for ExplainArgs {
-    fn run<M: Trainable>(&self, _: &Dataset, e: &Explainer<M>) -> Result<()> {
+    fn run(&self, _: &Dataset, e: &Explainer<AnyFactorModel>) -> Result<()> {
         explain_with(e, self)
     }
 }
@@ -189,7 +191,7 @@ struct Report<'a> {
 }
 
 impl ExplainCommand for Report<'_> {
-    fn run<M: Trainable>(&self, _: &Dataset, e: &Explainer<M>) -> Result<()> {
+    fn run(&self, _: &Dataset, e: &Explainer<AnyFactorModel>) -> Result<()> {
         write_explain_reports(e, &self.global.reports_dir, self.args)
     }
 }
@@ -218,17 +220,17 @@ pub fn write_explain_reports<M: Trainable>(
     for (name, result) in [
         (
             FEATURE_REPORT_FILE,
-            write_report(&reports_dir.join(FEATURE_REPORT_FILE), &features),
+            write_json(&reports_dir.join(FEATURE_REPORT_FILE), &features),
         ),
         (
             COUNTERFACTUAL_REPORT_FILE,
-            write_report(
+            write_json(
                 &reports_dir.join(COUNTERFACTUAL_REPORT_FILE),
                 &counterfactuals,
             ),
         ),
     ] {
-        result?;
+        result.map_err(cli_error)?;
         eprintln!("wrote {}", reports_dir.join(name).display());
     }
     let s = &counterfactuals.summary;

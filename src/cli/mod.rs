@@ -8,7 +8,8 @@ mod model_cmds;
 mod quality_cmds;
 mod run_all;
 mod settings_args;
-mod sgd_cmds;
+mod terminal;
+mod train_args;
 mod trust_cmds;
 mod tui_cmds;
 mod whatif_cmds;
@@ -60,7 +61,7 @@ pub enum Command {
     /// Make an evaluation split and export it as train.csv / test.csv.
     Split(data_cmds::SplitArgs),
     /// Train a model (hybrid-als, warp or bpr) on every positive of the dataset and save it to models/ (reused when it matches).
-    Train(model_cmds::TrainArgs),
+    Train(train_args::TrainArgs),
     /// Evaluate models with PROTOCOL.md (ranking: holdout-20 or split files → reports/metrics.json; rating: folds → reports/rating_metrics.json; fit times → reports/timings.json).
     Eval(model_cmds::EvalArgs),
     /// Print a user's top-k recommendations with titles.

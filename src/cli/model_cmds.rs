@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::data_cmds::{open_dataset, write_report};
 use super::settings_args::SettingsArgs;
-use super::sgd_cmds::{cached_model, recommend_with};
+use super::train_args::{recommend_with, TrainArgs};
 use super::GlobalArgs;
 use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use crate::data::split::{self, Split};
@@ -17,7 +17,7 @@ use crate::data::Dataset;
 use crate::engine::rank::{ListSource, Served};
 use crate::engine::rating::RatingSpec;
 use crate::engine::rating::{BiasBaseline, BiasConfig};
-use crate::engine::{AlsConfig, CandidateRule, Candidates, HybridModel, ModelSpec};
+use crate::engine::{CandidateRule, Candidates, ModelSpec};
 use crate::metrics::experiment::{run_ranking, Timings};
 
 /// Parses `1-5` or `1,2,7` into seeds.
@@ -256,36 +256,8 @@ fn rating_table(r: &crate::metrics::rating::FoldsReport) -> String {
     s
 }
 
-#[derive(Debug, Args)]
-pub struct TrainArgs {
-    /// Which model to train (or load from the models folder) and use: hybrid-als, als, warp, bpr.
-    #[arg(long, default_value = "hybrid-als", value_parser = ModelSpec::parse_factor)]
-    pub model: ModelSpec,
-    /// Folder for model files.
-    #[arg(long, default_value = "models")]
-    pub models_dir: PathBuf,
-    /// Retrain even when a matching model file exists.
-    #[arg(long)]
-    pub force: bool,
-    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
-    pub seed: u64,
-    #[command(flatten)]
-    pub settings: SettingsArgs,
-}
-
-/// The cached hybrid-als model of the dataset, trained and saved when missing or stale (see
-/// [`cached_model`]).
-pub fn trained_model(
-    dataset: &Dataset,
-    models_dir: &Path,
-    config: &AlsConfig,
-    force: bool,
-) -> Result<HybridModel> {
-    cached_model::<HybridModel>(dataset, models_dir, config, force)
-}
-
 pub fn train(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {
-    args.scorer(&open_dataset(global)?)?;
+    args.model(&open_dataset(global)?)?;
     Ok(())
 }
 
@@ -374,7 +346,7 @@ pub fn recommend_on(dataset: &Dataset, args: &RecommendArgs) -> Result<()> {
             .ok_or_else(|| eyre!("unknown user id {id} in {}", dataset.name))?],
         None => (0..dataset.n_users() as u32).collect(),
     };
-    let scorer = args.train.scorer(dataset)?;
+    let model = args.train.model(dataset)?;
     let candidates = Candidates::served(dataset);
     let stars = BiasBaseline::fit(
         &split::all_interactions(dataset),
@@ -383,7 +355,7 @@ pub fn recommend_on(dataset: &Dataset, args: &RecommendArgs) -> Result<()> {
         &BiasConfig::default(),
     );
     let k = args.k as usize;
-    let served = recommend_with(scorer.as_ref(), dataset, &candidates, &users, k);
+    let served = recommend_with(&model, dataset, &candidates, &users, k);
     let lists: Vec<(u32, Served)> = users.into_iter().zip(served).collect();
     let recs: Vec<Recommendation> = lists
         .iter()

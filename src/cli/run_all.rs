@@ -14,8 +14,9 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use super::data_cmds::{eda_on, open_dataset, EdaArgs};
 use super::explain_cmds::{write_explain_reports, ExplainReportArgs};
-use super::model_cmds::{eval_report, trained_model, write_timings, EvalArgs, Task, TrainArgs};
+use super::model_cmds::{eval_report, write_timings, EvalArgs, Task};
 use super::settings_args::SettingsArgs;
+use super::train_args::TrainArgs;
 use super::trust_cmds::{fairness_on_dataset, trust_on_dataset, FairnessArgs, TrustArgs};
 use super::GlobalArgs;
 use crate::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
@@ -95,7 +96,7 @@ pub fn run_all(global: &GlobalArgs, args: &RunAllArgs) -> Result<()> {
         settings: args.settings.clone(),
         ..defaults::<TrainArgs>()?
     };
-    let model = trained_model(&dataset, &train.models_dir, &train.config(), false)?;
+    let model = train.model(&dataset)?;
 
     steps.next("ranking evaluation, PROTOCOL.md holdout-20 → reports/metrics.json");
     let mut timings = Vec::new();
@@ -157,7 +158,7 @@ pub fn run_all(global: &GlobalArgs, args: &RunAllArgs) -> Result<()> {
 /// movie map.
 fn write_artifacts(
     dataset: &Dataset,
-    model: &crate::engine::HybridModel,
+    model: &crate::engine::AnyFactorModel,
     args: &RunAllArgs,
 ) -> Result<()> {
     let likes = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);

@@ -6,7 +6,7 @@ use clap::Args;
 use color_eyre::eyre::{eyre, Result};
 
 use super::GlobalArgs;
-use crate::engine::AlsConfig;
+use crate::engine::{ModelSpec, Settings};
 use crate::tui::{self, TuiOptions};
 
 fn options(global: &GlobalArgs, models_dir: PathBuf) -> TuiOptions {
@@ -16,7 +16,8 @@ fn options(global: &GlobalArgs, models_dir: PathBuf) -> TuiOptions {
         lenient: global.lenient,
         models_dir,
         reports_dir: global.reports_dir.clone(),
-        config: AlsConfig::default(),
+        model: ModelSpec::HybridAls,
+        settings: Settings::default(),
     }
 }
 

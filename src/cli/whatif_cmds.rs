@@ -8,12 +8,12 @@ use clap::{Args, ValueEnum};
 use color_eyre::eyre::Result;
 use serde::Serialize;
 
-use super::model_cmds::TrainArgs;
-use super::sgd_cmds::{refold_note, with_explainer, ExplainCommand};
+use super::train_args::TrainArgs;
+use super::train_args::{refold_note, with_explainer, ExplainCommand};
 use super::GlobalArgs;
 use crate::data::Dataset;
 use crate::engine::TrainProgress;
-use crate::engine::Trainable;
+use crate::engine::{AnyFactorModel, Trainable};
 use crate::explain::reports::NamedItem;
 use crate::explain::{
     Explainer, Fidelity, ListSource, Retrained, TopList, WhatIf, WhatIfOutcome,
@@ -70,7 +70,7 @@ pub fn whatif(global: &GlobalArgs, args: &WhatIfArgs) -> Result<()> {
 }
 
 impl ExplainCommand for WhatIfArgs {
-    fn run<M: Trainable>(&self, dataset: &Dataset, e: &Explainer<M>) -> Result<()> {
+    fn run(&self, dataset: &Dataset, e: &Explainer<AnyFactorModel>) -> Result<()> {
         whatif_with(dataset, e, self)
     }
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::registry::RatingScale;
+use super::text::Skipped;
 
 /// Gender as recorded by MovieLens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -148,22 +149,6 @@ pub struct Dataset {
     item_index: HashMap<u32, u32>,
     /// Lines skipped under `--lenient` (0 otherwise), with the first few reasons.
     pub skipped: Skipped,
-}
-
-/// Lines a lenient load skipped.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Skipped {
-    pub count: usize,
-    pub examples: Vec<String>,
-}
-
-impl Skipped {
-    pub fn record(&mut self, reason: String) {
-        self.count += 1;
-        if self.examples.len() < 5 {
-            self.examples.push(reason);
-        }
-    }
 }
 
 impl Dataset {

@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use super::dataset::Skipped;
 use super::error::{DataError, DataResult};
 
 /// Largest data file whyrec reads (ML-32M's ratings.csv is ~0.9 GB).
@@ -330,6 +329,22 @@ pub fn show(field: &[u8]) -> String {
         format!("{}…", s.chars().take(40).collect::<String>())
     } else {
         s.into_owned()
+    }
+}
+
+/// Lines a lenient load skipped.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Skipped {
+    pub count: usize,
+    pub examples: Vec<String>,
+}
+
+impl Skipped {
+    pub fn record(&mut self, reason: String) {
+        self.count += 1;
+        if self.examples.len() < 5 {
+            self.examples.push(reason);
+        }
     }
 }
 

@@ -11,10 +11,10 @@
 
 use serde::Serialize;
 
-use super::hybrid::{FoldedUser, HybridModel};
+use super::als::steps::{normal_matrix, Weights};
+use super::als::{FoldedUser, HybridModel};
 use super::linalg::{dot, Spd};
 use super::side::Side;
-use super::steps::{normal_matrix, Weights};
 
 /// One term of a score decomposition: the dot product of one user-side part and one item-side part.
 #[derive(Debug, Clone, PartialEq, Serialize)]

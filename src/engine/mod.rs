@@ -8,8 +8,9 @@
 //!
 //! The hybrid implicit ALS model:
 //!
-//! * [`HybridAls::fit`] trains a [`HybridModel`] (`hybrid.rs` holds the representation, `als.rs`
-//!   the trainer, `side.rs` one side's vectors, `steps.rs` its exact minimisation steps, `linalg.rs` the k×k solves);
+//! * [`HybridAls::fit`] trains a [`HybridModel`] (`als/`: `model.rs` the representation, `train.rs`
+//!   the trainer, `steps.rs` its exact minimisation steps; `side.rs` one side's vectors, `linalg.rs`
+//!   the k×k solves);
 //! * [`HybridModel::fold_in`], [`HybridModel::continue_training`] for changed histories;
 //! * [`HybridModel::decompose`] and [`HybridModel::influences`] (`decompose.rs`) for explanations,
 //!   [`HybridModel::removals`] (`removal.rs`) for every like's exact leave-one-out refold at once;
@@ -24,7 +25,6 @@ mod cg;
 mod converge;
 mod decompose;
 mod error;
-mod hybrid;
 mod linalg;
 mod model;
 mod persist;
@@ -32,14 +32,14 @@ mod progress;
 pub mod rank;
 mod removal;
 mod side;
-mod steps;
+mod trained;
 
-pub use als::{AlsConfig, HybridAls, TrainProgress};
+pub use als::{AlsConfig, FoldedUser, HybridAls, HybridModel};
 pub use decompose::{Influence, ScoreTerm};
 pub use error::EngineError;
-pub use hybrid::{FoldedUser, HybridModel};
 pub use model::{FactorModel, Sides, Trainable, BIAS_PART, OWN_PART};
 pub use persist::{ModelMeta, FORMAT_VERSION};
+pub use progress::TrainProgress;
 pub use rank::{top_k, CandidateRule, Candidates};
 pub use removal::Removals;
 
@@ -50,7 +50,8 @@ pub mod sgd;
 pub mod spec;
 
 pub use sgd::{FoldAttribution, LeaveOneOut, Loss, SgdConfig, SgdModel};
-pub use spec::{Family, ModelSpec, Settings, Trained};
+pub use spec::{Family, ModelSpec, Settings};
+pub use trained::{AnyConfig, AnyFactorModel, Trained};
 
 /// Anything that scores every item for a known user: what evaluation, explanation and the UI ask.
 pub trait Scorer: Send + Sync {

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::als::AlsConfig;
+use super::als::HybridModel;
 use super::error::EngineError;
-use super::hybrid::HybridModel;
 use super::side::{FeatureSet, Side};
 use crate::data::text::{read_regular_file, BoundedRead};
 use crate::data::Csr;
@@ -207,6 +207,18 @@ impl Reader<'_> {
     }
 }
 
+/// The `model` field of a model file's header (which codec reads the rest).
+pub(crate) fn model_name(path: &Path, bytes: &[u8]) -> Result<String, EngineError> {
+    #[derive(Deserialize)]
+    struct Named {
+        model: String,
+    }
+    let (json, _) = open_frame(path, bytes)?;
+    serde_json::from_slice::<Named>(json)
+        .map(|n| n.model)
+        .map_err(|e| EngineError::corrupt(path, format!("unreadable header: {e}")))
+}
+
 /// Checks the magic bytes, the version and the announced header length; returns the JSON header
 /// and where the arrays start.
 pub(crate) fn open_frame<'a>(
@@ -304,7 +316,7 @@ pub(crate) fn read_features(
     FeatureSet::from_csr(csr, names)
 }
 
-fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineError> {
+pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineError> {
     let corrupt = |r: &str| EngineError::corrupt(path, r);
     let (json, header_end) = open_frame(path, bytes)?;
     let header: Header =

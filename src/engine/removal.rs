@@ -21,9 +21,9 @@
 //! `fold_in(H \ {j}, features)` up to floating-point rounding (checked on every ML-100K user by the
 //! crate's tests).
 
-use super::hybrid::{FoldedUser, HybridModel};
+use super::als::steps::{normal_matrix, Weights};
+use super::als::{FoldedUser, HybridModel};
 use super::linalg::{dot, dot32, Spd};
-use super::steps::{normal_matrix, Weights};
 
 /// The folded user vector after removing each like of a history, one at a time.
 #[derive(Debug, Clone, PartialEq)]

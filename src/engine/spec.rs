@@ -9,14 +9,10 @@
 //! with embeddings. Popularity takes neither.
 
 use std::fmt;
-use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
-use super::baselines::Popularity;
-use super::model::FactorModel;
-use super::{AlsConfig, EngineError, HybridModel, Scorer, SgdConfig, SgdModel, TrainProgress};
-use crate::data::{FeatureMatrix, Positives};
+use super::{AlsConfig, SgdConfig};
 
 /// A model whyrec can train, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -235,90 +231,10 @@ impl ModelSpec {
             Family::Sgd => serde_json::to_value(self.sgd_config(settings)).unwrap_or_default(),
         }
     }
-
-    /// Trains the model on `positives` with the given side features.
-    pub fn fit(
-        self,
-        positives: &Positives,
-        item_features: Option<&FeatureMatrix>,
-        user_features: Option<&FeatureMatrix>,
-        settings: &Settings,
-        progress: &mut dyn FnMut(TrainProgress),
-        cancel: &AtomicBool,
-    ) -> Result<Trained, EngineError> {
-        Ok(match self.family() {
-            Family::Popularity => Trained::Popularity(Popularity::fit(positives)),
-            Family::Als => Trained::Als(Box::new(super::HybridAls::fit(
-                positives,
-                item_features,
-                user_features,
-                &self.als_config(settings),
-                progress,
-                cancel,
-            )?)),
-            Family::Sgd => Trained::Sgd(Box::new(SgdModel::fit(
-                positives,
-                item_features,
-                user_features,
-                &self.sgd_config(settings),
-                progress,
-                cancel,
-            )?)),
-        })
-    }
 }
 
 impl fmt::Display for ModelSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-/// A trained model of any spec.
-#[derive(Debug, Clone)]
-pub enum Trained {
-    Popularity(Popularity),
-    Als(Box<HybridModel>),
-    Sgd(Box<SgdModel>),
-}
-
-impl Trained {
-    /// The model as a scorer of training users.
-    pub fn scorer(&self) -> &dyn Scorer {
-        match self {
-            Trained::Popularity(p) => p,
-            Trained::Als(m) => m.as_ref(),
-            Trained::Sgd(m) => m.as_ref(),
-        }
-    }
-
-    /// The model as an owned scorer.
-    pub fn into_scorer(self) -> Box<dyn Scorer> {
-        match self {
-            Trained::Popularity(p) => Box::new(p),
-            Trained::Als(m) => m,
-            Trained::Sgd(m) => m,
-        }
-    }
-
-    /// The model as a factor model, when it is one.
-    pub fn factor(&self) -> Option<&dyn FactorModel> {
-        match self {
-            Trained::Popularity(_) => None,
-            Trained::Als(m) => Some(m.as_ref()),
-            Trained::Sgd(m) => Some(m.as_ref()),
-        }
-    }
-
-    /// Scores every item for training user `user` refolded from `history` with the model fixed
-    /// (the user's demographic features kept). Popularity does not depend on the history.
-    pub fn score_refolded(&self, user: u32, history: &[u32], out: &mut [f32]) {
-        match self.factor() {
-            None => self.scorer().score_items(user, out),
-            Some(m) => {
-                let folded = m.fold_in(history, m.user_features_of(user));
-                m.score_folded(&folded, out);
-            }
-        }
     }
 }

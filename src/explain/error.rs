@@ -43,12 +43,6 @@ pub enum ExplainError {
     /// The model, the interactions and the catalog do not describe the same users and items.
     #[error("the model and the data do not fit together: {0}")]
     Mismatch(String),
-    /// A report could not be written.
-    #[error("writing {}: {message}", path.display())]
-    Write {
-        path: std::path::PathBuf,
-        message: String,
-    },
     /// Retraining failed (cancelled, diverged, invalid input).
     #[error(transparent)]
     Engine(#[from] EngineError),

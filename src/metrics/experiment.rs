@@ -9,16 +9,13 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::knob::{KnobPath, Reranked, Reranker};
-use super::ranking::{evaluate_ranking_with, RankingMetrics, RankingReport};
+use super::ranking::{evaluate_ranking_with, unliked_slots, RankingMetrics, RankingReport, K};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::data::split::Split;
 use crate::data::Dataset;
 use crate::data::Positives;
 use crate::engine::{CandidateRule, Candidates, EngineError, HybridAls, Scorer};
 use crate::engine::{ModelSpec, Settings};
-
-/// PROTOCOL.md's cut-off.
-pub const K: usize = 10;
 
 /// One model on one split.
 #[derive(Debug, Clone, Serialize)]
@@ -97,16 +94,6 @@ fn metrics_of(report: &RankingReport, train: &Positives) -> MetricsAt10 {
         unliked_slots: unliked_slots(report, train) as f64,
         ..MetricsAt10::from(&report.metrics)
     }
-}
-
-/// Top-list slots, over every evaluated user, holding an item with no train positive.
-pub fn unliked_slots(report: &RankingReport, train: &Positives) -> usize {
-    report
-        .users
-        .iter()
-        .flat_map(|u| &u.top)
-        .filter(|&&i| train.by_item.row_len(i as usize) == 0)
-        .count()
 }
 
 /// One model over every split.

@@ -46,8 +46,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::eval_data::EvalData;
-use super::experiment::{unliked_slots, K};
 use super::ranking::evaluate_ranking_with;
+use super::ranking::{unliked_slots, K};
 use super::trust::{list_measures, ListMeasures};
 use crate::engine::{FactorModel, Scorer};
 

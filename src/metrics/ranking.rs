@@ -24,6 +24,9 @@ use crate::data::Positives;
 use crate::engine::rank::top_k_allowed;
 use crate::engine::{CandidateRule, Candidates, Scorer};
 
+/// PROTOCOL.md's cut-off.
+pub const K: usize = 10;
+
 /// One evaluated user's metrics and top list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserRanking {
@@ -375,4 +378,14 @@ pub fn auc(positives: &[f32], negatives: &mut [f32]) -> f64 {
         wins += below as f64 + 0.5 * (not_above - below) as f64;
     }
     wins / (positives.len() as f64 * negatives.len() as f64)
+}
+
+/// Top-list slots, over every evaluated user, holding an item with no train positive.
+pub fn unliked_slots(report: &RankingReport, train: &Positives) -> usize {
+    report
+        .users
+        .iter()
+        .flat_map(|u| &u.top)
+        .filter(|&&i| train.by_item.row_len(i as usize) == 0)
+        .count()
 }

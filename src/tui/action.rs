@@ -39,6 +39,8 @@ pub enum Action {
     Sort,
     /// `e`: export the session to JSON and Markdown.
     Export,
+    /// `M`: explore the next model (hybrid-als → als → warp → bpr → hybrid-als).
+    NextModel,
     /// `+` / `-`: the accuracy–coverage knob; `0` resets it.
     KnobUp,
     KnobDown,
@@ -102,6 +104,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("r", "reset every what-if (or every like in Build-a-user)"),
     (
+        "M",
+        "explore the next model: hybrid-als → als → warp → bpr (loaded or trained the first time; \
+         every tab then shows it)",
+    ),
+    (
         "m",
         "minimal counterfactual set (Explore); next model (Fairness)",
     ),
@@ -163,6 +170,7 @@ pub fn action_for_key(key: KeyEvent, typing: bool) -> Option<Action> {
             '/' => Action::Search,
             's' => Action::Sort,
             'e' => Action::Export,
+            'M' => Action::NextModel,
             '+' | '=' => Action::KnobUp,
             '-' | '_' => Action::KnobDown,
             '0' => Action::KnobReset,

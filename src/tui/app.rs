@@ -12,6 +12,7 @@ use super::adapter::{Engine, TopList};
 use super::builder::Build;
 use super::explore::{Explore, Retrain};
 use super::jobs::{Jobs, Output};
+use super::models::{Parked, Switching};
 use super::session::Session;
 use super::startup::TuiOptions;
 use super::trust::{FairnessTab, TrustTab};
@@ -108,7 +109,14 @@ pub struct CompareTab {
 pub struct App {
     pub options: TuiOptions,
     pub phase: Phase,
+    /// The engine of the explored model (`M` switches it).
     pub engine: Option<Arc<Engine>>,
+    /// The engines of every model explored so far, the one shown among them.
+    pub explored: Vec<Arc<Engine>>,
+    /// The model `M` is loading or training.
+    pub switching: Option<Switching>,
+    /// The Trust and Fairness tabs of the explored models not shown now.
+    pub parked: Vec<Parked>,
     pub tab: Tab,
     pub help: bool,
     /// Terminal size (updated on resize).
@@ -137,6 +145,9 @@ impl App {
             options,
             phase: Phase::Starting(Starting::default()),
             engine: None,
+            explored: Vec::new(),
+            switching: None,
+            parked: Vec::new(),
             tab: Tab::Explore,
             help: false,
             size,
@@ -183,7 +194,11 @@ impl App {
         let auditing = (self.tab == Tab::Trust
             && (self.trust.results.running().is_some() || self.trust.seed.running().is_some()))
             || (self.tab == Tab::Fairness && self.fairness.audit.running().is_some());
-        retraining || searching || auditing || self.compare.job.is_some()
+        retraining
+            || searching
+            || auditing
+            || self.compare.job.is_some()
+            || self.switching.is_some()
     }
 
     /// Applies one action.
@@ -221,6 +236,7 @@ impl App {
             }
             Action::GoTab(n) if n < Tab::ALL.len() => self.go_tab(n),
             Action::Export => self.export(),
+            Action::NextModel => self.next_model(),
             Action::KnobUp | Action::KnobDown | Action::KnobReset
                 if matches!(self.tab, Tab::Explore | Tab::Trust | Tab::Compare) =>
             {

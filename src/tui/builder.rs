@@ -105,6 +105,11 @@ impl Build {
         self.recommend(engine);
     }
 
+    /// The same likes under another explored model.
+    pub fn switch_model(&mut self, engine: &Engine) {
+        self.recommend(engine);
+    }
+
     fn recommend(&mut self, engine: &Engine) {
         self.recs = (!self.liked.is_empty()).then(|| engine.top(&self.profile(engine)));
         self.recs_cursor = Cursor::default();

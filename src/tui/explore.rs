@@ -4,11 +4,12 @@
 //! Methods change state and return the [`Effect`]s the app must carry out (jobs to run); nothing
 //! here draws or touches a terminal.
 
+use super::adapter::LIST_LENGTH;
 use super::adapter::{
     Attribution, Engine, Influences, KnobLists, MinimalSet, Profile, Retrained, TopList, WhatIf,
 };
 use super::cursor::Cursor;
-use super::ui::layout::{Pane, TOP_K};
+use super::ui::layout::Pane;
 use super::users::UsersPane;
 
 /// The incremental retrain of the current what-if.
@@ -161,11 +162,30 @@ impl Explore {
         had_whatif.then_some(Effect::CancelRetrain)
     }
 
+    /// The same user, what-if and cursors under another explored model: every list and
+    /// explanation is asked again of `engine`; a kept what-if is refolded under it and its
+    /// retrain asked for (the returned effects).
+    pub fn switch_model(&mut self, engine: &Engine) -> Vec<Effect> {
+        let kept = self.view.take();
+        self.select_user(engine);
+        let (Some(old), Some(v)) = (kept, self.view.as_mut()) else {
+            return Vec::new();
+        };
+        v.history = old.history;
+        v.recs = old.recs;
+        v.removed = old.removed;
+        if v.removed.is_empty() {
+            self.refresh_detail(engine);
+            return Vec::new();
+        }
+        self.rerun(engine)
+    }
+
     /// Recomputes the explanation of the selected recommendation.
     pub fn refresh_detail(&mut self, engine: &Engine) {
         let Some(v) = self.view.as_mut() else { return };
         let len = v.shown().recs.len();
-        v.recs.select(v.recs.selected, len, TOP_K);
+        v.recs.select(v.recs.selected, len, LIST_LENGTH);
         let explainer = match &v.retrain {
             Retrain::Done { result, .. } => &result.explainer,
             _ => &engine.explainer,

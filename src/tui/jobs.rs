@@ -6,15 +6,16 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use super::adapter::knob_strength;
+use super::adapter::LIST_LENGTH;
 use super::adapter::{Engine, FairnessRun, MinimalSet, Retrained, SeedStability, TrustResults};
 use super::app::{App, Banner, Phase, Starting, Tab};
 use super::builder::Build;
 use super::explore::{Effect, Explore, RetrainRequest};
+use super::gauge::Gauge;
 use super::startup::start_up;
-use super::ui::layout::TOP_K;
 use super::worker::{Job, JobEvent, JobEventKind, Lane, SingleJob};
 use crate::data::eda::EdaReport;
-use crate::engine::{HybridAls, Scorer};
+use crate::engine::Scorer;
 
 /// What a job hands back.
 pub enum Output {
@@ -26,6 +27,8 @@ pub enum Output {
     Trust(Box<TrustResults>),
     Seed(Box<SeedStability>),
     Fairness(Box<FairnessRun>),
+    /// The engine of the model `M` switched to.
+    Explored(Box<Engine>),
 }
 
 impl std::fmt::Debug for Output {
@@ -39,6 +42,7 @@ impl std::fmt::Debug for Output {
             Output::Trust(_) => "Trust",
             Output::Seed(_) => "Seed",
             Output::Fairness(_) => "Fairness",
+            Output::Explored(_) => "Explored",
         })
     }
 }
@@ -52,10 +56,11 @@ pub struct Jobs {
     minimal: SingleJob<Output>,
     trust: SingleJob<Output>,
     fairness: SingleJob<Output>,
+    model: SingleJob<Output>,
 }
 
 /// Every lane.
-const LANES: [Lane; 7] = [
+const LANES: [Lane; 8] = [
     Lane::Startup,
     Lane::Retrain,
     Lane::Compare,
@@ -63,6 +68,7 @@ const LANES: [Lane; 7] = [
     Lane::Minimal,
     Lane::Trust,
     Lane::Fairness,
+    Lane::Model,
 ];
 
 impl Jobs {
@@ -74,7 +80,8 @@ impl Jobs {
             dataset: SingleJob::new(Lane::Dataset, events.clone()),
             minimal: SingleJob::new(Lane::Minimal, events.clone()),
             trust: SingleJob::new(Lane::Trust, events.clone()),
-            fairness: SingleJob::new(Lane::Fairness, events),
+            fairness: SingleJob::new(Lane::Fairness, events.clone()),
+            model: SingleJob::new(Lane::Model, events),
         }
     }
 
@@ -87,6 +94,7 @@ impl Jobs {
             Lane::Minimal => &self.minimal,
             Lane::Trust => &self.trust,
             Lane::Fairness => &self.fairness,
+            Lane::Model => &self.model,
         }
     }
 
@@ -122,6 +130,7 @@ impl App {
     /// Enters the ready phase with `engine`, and computes the Dataset tab's statistics on a worker.
     pub fn ready(&mut self, engine: Engine) {
         let engine = Arc::new(engine);
+        self.explored = vec![engine.clone()];
         self.explore = Some(Explore::new(&engine));
         self.build = Some(Build::new(&engine));
         self.session.dataset = engine.dataset.name.clone();
@@ -222,11 +231,7 @@ impl App {
             Lane::Compare,
             Box::new(move |ctx| {
                 engine
-                    .comparison_models(
-                        Some(&models_dir),
-                        &mut |f, l| ctx.progress(f, l),
-                        ctx.cancel_flag(),
-                    )
+                    .comparison_models(Some(&models_dir), &Gauge::new(ctx, 0.0, 1.0))
                     .map(Output::Models)
                     .map_err(|e| e.to_string())
             }),
@@ -249,17 +254,18 @@ impl App {
         if self.compare.lists.as_ref().is_some_and(|l| l.0 == user) && self.compare.knob == knob {
             return;
         }
-        // The knob re-ranks hybrid-als, the engine's own model, as in the Explore tab.
+        // The knob re-ranks the explored model (its knob is the engine's), as in the Explore tab.
+        let explored = engine.spec().name();
         let lists = self
             .compare
             .models
             .iter()
             .map(|(name, m)| match name.as_str() {
-                HybridAls::NAME if knob > 0.0 => (
+                n if n == explored && knob > 0.0 => (
                     format!("{name} · knob {knob:.2}"),
                     engine.top_by_knob(m.as_ref(), user, knob),
                 ),
-                _ => (name.clone(), engine.top_by(m.as_ref(), user, TOP_K)),
+                _ => (name.clone(), engine.top_by(m.as_ref(), user, LIST_LENGTH)),
             })
             .collect();
         self.compare.lists = Some((user, lists));
@@ -290,6 +296,7 @@ impl App {
                 self.phase = Phase::Failed(format!("start-up panicked: {m}"))
             }
             (Lane::Retrain, kind) => self.on_retrain(id, kind),
+            (Lane::Model, kind) => self.on_model_event(id, kind),
             (Lane::Trust, kind) => self.on_trust_event(JobEvent { lane, id, kind }),
             (Lane::Fairness, kind) => self.on_fairness_event(JobEvent { lane, id, kind }),
             (Lane::Compare, JobEventKind::Progress(f, l)) if self.compare.job == Some(id) => {

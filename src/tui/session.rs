@@ -54,6 +54,8 @@ pub struct LoggedDifference {
 /// One what-if tried.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
+    /// The model explored when the what-if was tried (`M` switches it).
+    pub model: String,
     pub user_id: u32,
     pub removed: Vec<Movie>,
     pub sentence: String,
@@ -93,6 +95,7 @@ impl Session {
     pub fn tried(&mut self, engine: &Engine, user: u32, whatif: &WhatIf) {
         self.dataset = engine.dataset.name.clone();
         self.entries.push(Entry {
+            model: engine.spec().name().to_string(),
             user_id: engine.dataset.user_id(user),
             removed: whatif.removed.iter().map(|&i| movie(engine, i)).collect(),
             sentence: whatif.sentence.clone(),
@@ -109,8 +112,10 @@ impl Session {
             .iter()
             .map(|&i| engine.dataset.item_id(i))
             .collect();
+        let model = engine.spec().name();
         let entry = self.entries.iter_mut().rev().find(|e| {
-            e.user_id == user_id
+            e.model == model
+                && e.user_id == user_id
                 && e.removed
                     .iter()
                     .map(|m| m.movie_id)
@@ -149,10 +154,11 @@ impl Session {
         for (n, e) in self.entries.iter().enumerate() {
             let removed: Vec<&str> = e.removed.iter().map(|m| m.title.as_str()).collect();
             s.push_str(&format!(
-                "\n## {}. User {} without {}\n\n{}\n\n| rank | title | before |\n|---|---|---|\n",
+                "\n## {}. User {} without {} ({})\n\n{}\n\n| rank | title | before |\n|---|---|---|\n",
                 n + 1,
                 e.user_id,
                 removed.join(", "),
+                e.model,
                 e.sentence
             ));
             for r in &e.instant {
@@ -194,8 +200,11 @@ impl Session {
         let json = dir.join(format!("session-{n}.json"));
         let md = dir.join(format!("session-{n}.md"));
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&json, text + "\n")?;
-        std::fs::write(&md, self.markdown())?;
+        let write = |path: &Path, text: &str| {
+            crate::workspace::write_text(path, text).map_err(std::io::Error::other)
+        };
+        write(&json, &text)?;
+        write(&md, self.markdown().trim_end())?;
         Ok((json, md))
     }
 }

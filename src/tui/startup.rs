@@ -1,18 +1,17 @@
-//! Start-up as a job on the worker, so the screen keeps drawing and `q` works throughout:
-//! resolve the data folder → download the dataset if it is missing (progress in bytes; no network
-//! gives an error screen saying how to point at local data) → load → the cached model, or train
-//! one on a progress gauge and save it → the [`Engine`].
+//! Start-up as a job on the worker, so the screen keeps drawing and `q` works throughout: the
+//! service layer opens the dataset (resolve the data folder, download a missing variant with its
+//! bytes on the gauge — no network gives an error screen saying how to point at local data —,
+//! load) and gets the first explored model (the cached file, or a training on the gauge, saved);
+//! then the [`Engine`]. [`explore_model`] is the same second half for the models `M` cycles to.
 
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
 use super::adapter::Engine;
+use super::gauge::Gauge;
 use super::worker::JobContext;
-use crate::data::download::{download_dataset, ByteProgress, DownloadOptions};
-use crate::data::{self, datadir, DatasetChoice, LoadOptions};
-use crate::engine::cache::{self, Cached};
-use crate::engine::AlsConfig;
+use crate::data::{DataError, Dataset};
+use crate::engine::{AnyFactorModel, ModelSpec, Settings};
+use crate::workspace::{self, DatasetRequest, ModelRequest, WorkspaceError};
 
 /// What the TUI starts on.
 #[derive(Debug, Clone)]
@@ -23,7 +22,10 @@ pub struct TuiOptions {
     pub lenient: bool,
     pub models_dir: PathBuf,
     pub reports_dir: PathBuf,
-    pub config: AlsConfig,
+    /// The model explored first (`M` cycles through the others).
+    pub model: ModelSpec,
+    /// Seed, factors, iterations of every model the TUI trains.
+    pub settings: Settings,
 }
 
 /// What a failed start-up screen adds to the error.
@@ -36,6 +38,15 @@ pub const LOCAL_DATA_HELP: &str = "To use data already on disk, put the unpacked
 const DOWNLOAD_END: f32 = 0.3;
 const LOAD_END: f32 = 0.4;
 
+fn message(e: WorkspaceError) -> String {
+    match e {
+        WorkspaceError::Data(e @ DataError::Line { .. }) => {
+            format!("{e} (start with --lenient to skip malformed lines and count them)")
+        }
+        e => e.to_string(),
+    }
+}
+
 /// Runs the whole start-up; progress and log lines go to `ctx`.
 pub fn start_up<T: Send + 'static>(
     options: &TuiOptions,
@@ -43,68 +54,13 @@ pub fn start_up<T: Send + 'static>(
 ) -> Result<Engine, String> {
     let clock = std::time::Instant::now();
     let secs = || format!("{:.2} s", clock.elapsed().as_secs_f64());
-    let load_options = LoadOptions {
+    let request = DatasetRequest {
+        dataset: options.dataset.clone(),
+        data_dir: options.data_dir.clone(),
         lenient: options.lenient,
     };
-    let choice = DatasetChoice::parse(&options.dataset).map_err(|e| e.to_string())?;
-    let loaded = match choice {
-        DatasetChoice::Folder(dir) => {
-            ctx.note(format!("dataset folder: {}", dir.display()));
-            ctx.progress(DOWNLOAD_END, format!("loading {}", dir.display()));
-            data::load_dir(&dir, load_options)
-        }
-        DatasetChoice::Known(kind) => {
-            let resolved = datadir::resolve_data_dir(options.data_dir.as_deref());
-            ctx.note(resolved.describe());
-            let mut dir = kind.dir_in(&resolved.path);
-            if !dir.is_dir() {
-                ctx.note(format!(
-                    "{kind} is not in {}: downloading it from GroupLens",
-                    resolved.path.display()
-                ));
-                let cancel = ctx.cancel_handle();
-                let events = ctx.progress_fn();
-                let listener = ByteProgress(Arc::new(move |got: u64, total: Option<u64>| {
-                    let mib = |b: u64| b as f64 / (1 << 20) as f64;
-                    let (fraction, label) = match total {
-                        Some(t) if t > 0 => (
-                            DOWNLOAD_END * got as f32 / t as f32,
-                            format!("downloading {kind}: {:.1} of {:.1} MiB", mib(got), mib(t)),
-                        ),
-                        _ => (0.0, format!("downloading {kind}: {:.1} MiB", mib(got))),
-                    };
-                    events(fraction, label);
-                    !cancel.load(Ordering::SeqCst)
-                }));
-                let download = DownloadOptions {
-                    progress: false,
-                    on_progress: Some(listener),
-                    ..DownloadOptions::default()
-                };
-                ctx.progress(0.0, format!("downloading {kind}"));
-                dir =
-                    download_dataset(kind, &resolved.path, &download).map_err(|e| e.to_string())?;
-                ctx.note(format!("downloaded {kind} into {}", dir.display()));
-            }
-            ctx.progress(
-                DOWNLOAD_END,
-                format!("loading {kind} from {}", dir.display()),
-            );
-            data::load_kind(kind, &dir, load_options)
-        }
-    };
-    let dataset = loaded.map_err(|e| match e {
-        data::DataError::Line { .. } => {
-            format!("{e} (start with --lenient to skip malformed lines and count them)")
-        }
-        e => e.to_string(),
-    })?;
-    if dataset.skipped.count > 0 {
-        ctx.note(format!(
-            "--lenient: skipped {} malformed lines",
-            dataset.skipped.count
-        ));
-    }
+    let dataset =
+        workspace::open_dataset(&request, &Gauge::new(ctx, 0.0, DOWNLOAD_END)).map_err(message)?;
     ctx.note(format!(
         "loaded {}: {} users, {} movies, {} ratings ({})",
         dataset.name,
@@ -116,48 +72,51 @@ pub fn start_up<T: Send + 'static>(
     if ctx.is_cancelled() {
         return Err("cancelled".into());
     }
-    let path = cache::model_path(&options.models_dir, &dataset);
-    let model = match cache::load_matching(&path, &dataset, &options.config) {
-        Cached::Fresh(model) => {
-            ctx.note(format!(
-                "using {} (same data and settings; {})",
-                path.display(),
-                secs()
-            ));
-            *model
-        }
-        other => {
-            if let Cached::Stale(why) = other {
-                ctx.note(format!(
-                    "{} cannot be reused ({why}): retraining",
-                    path.display()
-                ));
-            }
-            ctx.progress(LOAD_END, "training hybrid-als: first sweep".to_string());
-            let model = cache::train_and_save(
-                &dataset,
-                &path,
-                &options.config,
-                &mut |p| {
-                    let f = LOAD_END + (1.0 - LOAD_END) * p.fraction();
-                    ctx.progress(
-                        f,
-                        format!(
-                            "training hybrid-als: {} (objective {:.1})",
-                            p.label(),
-                            p.objective
-                        ),
-                    );
-                },
-                ctx.cancel_flag(),
-            )
-            .map_err(|e| e.to_string())?;
-            ctx.note(format!("trained hybrid-als and saved {}", path.display()));
-            model
-        }
-    };
+    ctx.progress(
+        LOAD_END,
+        format!("{}: from the cache or trained", options.model),
+    );
+    let model = model_of(
+        &dataset,
+        options,
+        options.model,
+        &Gauge::new(ctx, LOAD_END, 1.0),
+    )?;
     let engine = Engine::new(dataset, model)?;
     ctx.note(format!("ready ({})", secs()));
     ctx.progress(1.0, "ready");
     Ok(engine)
+}
+
+/// The engine of `spec` over the data of `engine`: the cached model, or one trained on the gauge
+/// and saved (what `M` runs the first time it reaches a model).
+pub fn explore_model<T: Send + 'static>(
+    engine: &Engine,
+    options: &TuiOptions,
+    spec: ModelSpec,
+    ctx: &JobContext<T>,
+) -> Result<Engine, String> {
+    ctx.progress(0.0, format!("{spec}: from the cache or trained"));
+    let model = model_of(&engine.dataset, options, spec, &Gauge::new(ctx, 0.0, 1.0))?;
+    if ctx.is_cancelled() {
+        return Err("cancelled".into());
+    }
+    let engine = engine.with_model(model)?;
+    ctx.progress(1.0, format!("{spec} ready"));
+    Ok(engine)
+}
+
+fn model_of<T: Send + 'static>(
+    dataset: &Dataset,
+    options: &TuiOptions,
+    spec: ModelSpec,
+    gauge: &Gauge<'_, T>,
+) -> Result<AnyFactorModel, String> {
+    let request = ModelRequest {
+        spec,
+        settings: options.settings.clone(),
+        models_dir: Some(&options.models_dir),
+        force: false,
+    };
+    workspace::load_or_train_factor(dataset, &request, gauge).map_err(message)
 }

@@ -29,6 +29,8 @@ pub enum Lane {
     Trust,
     /// The Fairness tab's audit.
     Fairness,
+    /// Loading or training the model `M` switches to.
+    Model,
 }
 
 /// What a job tells the UI.

@@ -14,13 +14,14 @@ use whyrec::data::interactions::{item_genre_features, user_demographic_features}
 use whyrec::data::{Dataset, Positives};
 use whyrec::engine::{AlsConfig, EngineError, HybridAls};
 use whyrec::explain::reports::{
-    counterfactual_report, feature_report, write_report, ReportOptions, COUNTERFACTUAL_REPORT_FILE,
+    counterfactual_report, feature_report, ReportOptions, COUNTERFACTUAL_REPORT_FILE,
     FEATURE_REPORT_FILE,
 };
 use whyrec::explain::{
     ExplainError, Explainer, Fidelity, ListSource, PartKind, RetrainKind, SearchOptions,
     SetGuarantee, WhatIf,
 };
+use whyrec::workspace::write_json as write_report;
 
 struct Fixture {
     data: Dataset,

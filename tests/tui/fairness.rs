@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 use tui_support::Rig;
 use whyrec::data::{load_dir, LoadOptions};
 use whyrec::engine::HybridAls;
-use whyrec::engine::{ModelSpec, Settings};
+use whyrec::engine::ModelSpec;
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::knob::KnobPath;
 use whyrec::tui::action::Action;
@@ -26,14 +26,11 @@ fn fairness_tab_is_the_audit_and_its_keys_move_attribute_model_and_scroll() {
     rig.wait_for("the audit", |a| a.fairness.audit.done().is_some());
     let run = rig.app.fairness.audit.done().unwrap();
     assert!(run.quick_rating);
-    let seed = engine.model().config().seed;
+    let seed = engine.settings().seed;
     let data = EvalData::holdout(&engine.dataset, seed);
     let request = whyrec::metrics::fairness::FairnessRequest {
-        models: vec![
-            ModelSpec::Popularity,
-            ModelSpec::of_als(engine.model().config()),
-        ],
-        settings: Settings::of_als(engine.model().config()),
+        models: vec![ModelSpec::Popularity, engine.spec()],
+        settings: engine.settings().clone(),
         knob: Some((KnobPath::default(), 0.5)),
         rating_specs: vec![whyrec::engine::rating::RatingSpec::Bias(Default::default())],
         min_group_users: 1,

@@ -11,6 +11,7 @@ mod tui_support;
 mod download;
 mod e2e;
 mod fairness;
+mod models;
 mod monkey;
 mod snapshots;
 mod state;

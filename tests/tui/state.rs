@@ -6,6 +6,7 @@
 use crate::tui_support;
 
 use tui_support::Rig;
+use whyrec::engine::{FactorModel, Scorer};
 use whyrec::tui::action::Action;
 use whyrec::tui::explore::{Retrain, UserView};
 use whyrec::tui::jobs::Output;
@@ -379,7 +380,7 @@ fn start_up_trains_then_reuses_the_cached_model() {
     let dir = tempfile::tempdir().unwrap();
     let folder = tui_support::write_fixture(dir.path());
     let options = tui_support::options(dir.path(), folder.to_str().unwrap());
-    for expected in ["trained hybrid-als and saved", "(same data and settings"] {
+    for expected in ["trained hybrid-als in", "(same data and settings"] {
         let mut rig = Rig::new(options.clone(), 120, 40);
         rig.app.start();
         rig.wait_for("start-up", |a| !matches!(a.phase, Phase::Starting(_)));

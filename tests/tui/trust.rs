@@ -8,8 +8,8 @@
 use crate::tui_support;
 
 use tui_support::Rig;
-use whyrec::engine::{HybridAls, HybridModel};
-use whyrec::engine::{ModelSpec, Settings};
+use whyrec::engine::ModelSpec;
+use whyrec::engine::{AnyFactorModel, FactorModel, HybridAls, Scorer};
 use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::knob::{default_strengths, popularity, sweep_split, KnobPath, Reranker};
 use whyrec::metrics::trust::{model_trust, TrustConfig};
@@ -29,7 +29,7 @@ fn items(app: &App) -> Vec<u32> {
 
 /// The top-10 the library's reranker gives at `t` for the selected user's `likes` folded into
 /// `model`, excluding `exclude`.
-fn expected(app: &App, model: &HybridModel, t: f64, likes: &[u32], exclude: &[u32]) -> Vec<u32> {
+fn expected(app: &App, model: &AnyFactorModel, t: f64, likes: &[u32], exclude: &[u32]) -> Vec<u32> {
     let engine = app.engine.as_ref().unwrap();
     let folded = model.fold_in(likes, &view(app).profile.features);
     let mut scores = vec![0.0; model.n_items()];
@@ -239,14 +239,14 @@ fn trust_tab_numbers_are_the_librarys_computed_once_with_seed_stability_on_reque
     rig.wait_for("the trust metrics", |a| a.trust.results.done().is_some());
     let r = rig.app.trust.results.done().unwrap().clone();
 
-    let seed = engine.model().config().seed;
+    let seed = engine.settings().seed;
     let data = EvalData::holdout(&engine.dataset, seed);
     let config = TrustConfig {
         seed_stability: false,
         ..TrustConfig::default()
     };
-    let als = ModelSpec::of_als(engine.model().config());
-    let settings = Settings::of_als(engine.model().config());
+    let als = engine.spec();
+    let settings = engine.settings().clone();
     let (direct, fitted) = model_trust(als, &settings, &data, seed, &config).unwrap();
     assert_eq!(r.models[1].summary, direct.summary);
     assert_eq!(r.models[1].users, direct.users);

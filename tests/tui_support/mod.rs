@@ -62,7 +62,8 @@ pub fn options(dir: &Path, dataset: &str) -> TuiOptions {
         lenient: false,
         models_dir: dir.join("models"),
         reports_dir: dir.join("reports"),
-        config: config(),
+        model: whyrec::engine::ModelSpec::HybridAls,
+        settings: whyrec::engine::Settings::of_als(&config()),
     }
 }
 

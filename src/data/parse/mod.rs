@@ -13,9 +13,10 @@ use rayon::prelude::*;
 pub use movies::ML100K_GENRES;
 pub use ratings::RawRatings;
 
-use super::dataset::{Dataset, Ratings, Skipped, Users};
+use super::dataset::{Dataset, Ratings, Users};
 use super::error::{DataError, DataResult};
 use super::registry::{DatasetKind, Layout, RatingScale};
+use super::text::Skipped;
 use super::text::{Encoding, TextFile};
 use ratings::{parse_ratings, RatingsFormat};
 

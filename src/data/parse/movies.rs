@@ -3,8 +3,9 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::users::MAX_LABELS;
-use crate::data::dataset::{year_from_title, Items, Skipped};
+use crate::data::dataset::{year_from_title, Items};
 use crate::data::error::{DataError, DataResult};
+use crate::data::text::Skipped;
 use crate::data::text::{parse_u32, split_csv, split_fields, Encoding, Line, TextFile};
 
 /// ML-100K's genre columns, in `u.genre` order (used when `u.genre` is absent).

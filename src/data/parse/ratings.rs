@@ -4,9 +4,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::data::dataset::Skipped;
 use crate::data::error::{DataError, DataResult};
 use crate::data::registry::RatingScale;
+use crate::data::text::Skipped;
 use crate::data::text::{lines_of, parse_f32, parse_i64, parse_u32, split_fields, Line, TextFile};
 
 /// Ratings with the dataset's own ids, in file order.

@@ -4,10 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::data::dataset::{
-    age_bucket_of_age, age_bucket_of_code, Demographics, Gender, Skipped, ML1M_OCCUPATIONS,
+    age_bucket_of_age, age_bucket_of_code, Demographics, Gender, ML1M_OCCUPATIONS,
 };
 use crate::data::error::{DataError, DataResult};
-use crate::data::text::{parse_u32, split_fields, Encoding, Line, TextFile};
+use crate::data::text::{parse_u32, split_fields, Encoding, Line, Skipped, TextFile};
 
 /// Users with the dataset's ids, in file order, and their demographics.
 pub struct RawUsers {

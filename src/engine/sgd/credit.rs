@@ -47,7 +47,7 @@
 use super::fold::{clean, folded_user, StepObserver};
 use super::kernel::cumulative;
 use super::model::SgdModel;
-use crate::engine::hybrid::FoldedUser;
+use crate::engine::FoldedUser;
 use crate::engine::{EngineError, Influence};
 
 /// Below this running decay product a component's stored credits are rescaled.

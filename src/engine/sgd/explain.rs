@@ -7,8 +7,8 @@
 
 use super::model::SgdModel;
 use crate::engine::decompose::parts;
-use crate::engine::hybrid::FoldedUser;
 use crate::engine::linalg::dot;
+use crate::engine::FoldedUser;
 use crate::engine::{ScoreTerm, BIAS_PART};
 
 impl SgdModel {

@@ -20,11 +20,11 @@ use super::kernel::{
 };
 use super::model::SgdModel;
 use super::shard::{stream, TAG_FOLD};
-use crate::engine::hybrid::FoldedUser;
 use crate::engine::linalg::dot32;
 use crate::engine::rank::top_k;
 use crate::engine::side::compose;
 use crate::engine::EngineError;
+use crate::engine::FoldedUser;
 
 /// The leave-one-out influence of every past like on one folded score.
 #[derive(Debug, Clone, PartialEq, Serialize)]

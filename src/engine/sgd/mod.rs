@@ -88,3 +88,4 @@ pub use config::{Loss, SgdConfig};
 pub use credit::FoldAttribution;
 pub use fold::LeaveOneOut;
 pub use model::SgdModel;
+pub(crate) use persist::decode;

@@ -109,7 +109,7 @@ fn array_bytes(d: &Dims, n_uf: usize, n_if: usize) -> Option<u64> {
         .checked_add(feature_bytes(d.n_items, d.item_feature_nnz)?)
 }
 
-fn decode(path: &Path, bytes: &[u8]) -> Result<(SgdModel, ModelMeta), EngineError> {
+pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(SgdModel, ModelMeta), EngineError> {
     let corrupt = |r: &str| EngineError::corrupt(path, r);
     let (json, header_end) = open_frame(path, bytes)?;
     let header: Header =

@@ -11,8 +11,6 @@
 mod counterfactuals;
 mod features;
 
-use std::path::Path;
-
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -24,7 +22,6 @@ pub use counterfactuals::{
 pub use features::{feature_report, FeatureReport, RecommendationReport, UserReport};
 
 use super::counterfactual::SearchOptions;
-use super::error::{ExplainError, ExplainResult};
 use super::explainer::Explainer;
 use super::ranking::TopList;
 use super::retrain::DEFAULT_INCREMENTAL_SWEEPS;
@@ -122,24 +119,4 @@ impl<M: Trainable> Explainer<M> {
 /// reports do not draw the same users.
 pub(crate) fn sampler(seed: u64, report: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed ^ report.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-}
-
-/// Writes a report as pretty JSON (with a final newline) to `path`, atomically.
-pub fn write_report<T: Serialize>(path: &Path, report: &T) -> ExplainResult<()> {
-    let write_err = |message: String| ExplainError::Write {
-        path: path.to_path_buf(),
-        message,
-    };
-    let text = serde_json::to_string_pretty(report).map_err(|e| write_err(e.to_string()))?;
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| write_err(e.to_string()))?;
-    }
-    crate::data::split::write_atomically(path, |w| {
-        w.write_all(text.as_bytes())?;
-        w.write_all(b"\n")
-    })
-    .map_err(|e| match e {
-        crate::data::DataError::File { message, .. } => write_err(message),
-        other => write_err(other.to_string()),
-    })
 }

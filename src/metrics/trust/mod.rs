@@ -26,7 +26,7 @@ use self::lists::{
 };
 use self::stability::{jaccards, top_lists, Perturbation, Stability, DROP_FRACTION};
 use super::eval_data::EvalData;
-use super::experiment::K;
+use super::ranking::K;
 use super::ranking::{evaluate_ranking_with, UserRanking};
 use crate::engine::{EngineError, Family, ModelSpec, Settings, Trained};
 

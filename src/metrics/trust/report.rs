@@ -11,8 +11,8 @@ use super::stability::Stability;
 use super::{model_trust, ModelTrust, TrustConfig, TrustSummary};
 use crate::engine::{EngineError, ModelSpec, Settings};
 use crate::metrics::eval_data::EvalData;
-use crate::metrics::experiment::K;
 use crate::metrics::knob::{sweep_split, KnobCurve, KnobPath};
+use crate::metrics::ranking::K;
 
 /// What to run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,77 +1,54 @@
-//! The Compare tab's models: popularity, the engine's hybrid-als and the others of the line-up,
-//! trained on every positive (warp through the model cache, as `whyrec train --model warp`), and
-//! the overlaps of their lists.
+//! The Compare tab's models: popularity, the explored model and the others of [`COMPARED`], each
+//! trained on every positive through the service layer (factor models from the model cache, as
+//! `whyrec train --model …`; the explored one reused), and the overlaps of their lists.
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 use super::{Engine, TopList};
-use crate::data::interactions::{item_genre_features, user_demographic_features};
-use crate::engine::cache::{self, Cached};
-use crate::engine::{EngineError, Family, ModelSpec, Scorer, Settings, SgdModel, TrainProgress};
+use crate::engine::{ModelSpec, Scorer};
 use crate::explain::{self, RankedItem};
+use crate::workspace::{self, ModelRequest, Progress, WorkspaceError};
 
 /// A trained model with its name.
 pub type NamedScorer = (String, Box<dyn Scorer>);
 
-/// The models of the Compare tab, in column order. hybrid-als is the engine's own model.
+/// The models the Compare tab sets beside the explored one, in column order.
 pub const COMPARED: [ModelSpec; 3] = [ModelSpec::Popularity, ModelSpec::HybridAls, ModelSpec::Warp];
 
 impl Engine {
-    /// Trains the Compare tab's models on every positive (hybrid-als is reused; with a models
-    /// folder, warp and bpr are loaded from the model cache when they match and saved there when
-    /// trained); `progress` hears (fraction, label).
+    /// The Compare tab's columns: popularity, the explored model, then the other models of
+    /// [`COMPARED`].
+    pub fn compared(&self) -> Vec<ModelSpec> {
+        let mut specs = vec![ModelSpec::Popularity, self.spec()];
+        for spec in COMPARED {
+            if !specs.contains(&spec) {
+                specs.push(spec);
+            }
+        }
+        specs
+    }
+
+    /// Trains (or loads, with a models folder) the Compare tab's models; the explored model is
+    /// reused. `progress` hears every training.
     pub fn comparison_models(
         &self,
         models_dir: Option<&Path>,
-        progress: &mut dyn FnMut(f32, String),
-        cancel: &AtomicBool,
-    ) -> Result<Vec<NamedScorer>, EngineError> {
-        let items = item_genre_features(&self.dataset);
-        let users = user_demographic_features(&self.dataset);
+        progress: &dyn Progress,
+    ) -> Result<Vec<NamedScorer>, WorkspaceError> {
         let mut out: Vec<NamedScorer> = Vec::new();
-        for (n, m) in COMPARED.into_iter().enumerate() {
-            let base = n as f32 / COMPARED.len() as f32;
-            progress(base, format!("training {m}"));
-            let seed = self.model().config().seed;
-            let mut report = |p: TrainProgress| {
-                let f = base + p.sweep as f32 / p.sweeps.max(1) as f32 / COMPARED.len() as f32;
-                progress(
-                    f,
-                    format!("training {m}: sweep {} of {}", p.sweep, p.sweeps),
-                );
+        for spec in self.compared() {
+            let scorer: Box<dyn Scorer> = if spec == self.spec() {
+                Box::new(self.model().clone())
+            } else {
+                let request = ModelRequest {
+                    spec,
+                    settings: self.settings().clone(),
+                    models_dir,
+                    force: false,
+                };
+                workspace::load_or_train(&self.dataset, &request, progress)?.into_scorer()
             };
-            let settings = Settings::seeded(seed);
-            let scorer: Box<dyn Scorer> = match (m, m.family(), models_dir) {
-                (ModelSpec::HybridAls, _, _) => Box::new(self.model().clone()),
-                (_, Family::Sgd, Some(dir)) => {
-                    let config = m.sgd_config(&settings);
-                    let path = cache::path_for::<SgdModel>(dir, &self.dataset, &config);
-                    match cache::load_cached::<SgdModel>(&path, &self.dataset, &config) {
-                        Cached::Fresh(model) => model,
-                        Cached::Missing | Cached::Stale(_) => {
-                            Box::new(cache::fit_and_save::<SgdModel>(
-                                &self.dataset,
-                                &path,
-                                &config,
-                                &mut report,
-                                cancel,
-                            )?)
-                        }
-                    }
-                }
-                _ => m
-                    .fit(
-                        self.positives(),
-                        Some(&items),
-                        users.as_ref(),
-                        &settings,
-                        &mut report,
-                        cancel,
-                    )?
-                    .into_scorer(),
-            };
-            out.push((m.name().to_string(), scorer));
+            out.push((spec.name().to_string(), scorer));
         }
         Ok(out)
     }

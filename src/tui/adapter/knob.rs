@@ -3,8 +3,9 @@
 //! user's cached model scores at any strength, so moving the knob costs one O(n_items) pass and a
 //! top-10 per list. Strength 0 leaves every list as the model gives it.
 
-use super::{Engine, Profile, TopList};
-use crate::explain::{self, Explainer, ListSource, RankedItem};
+use super::{Engine, Explainer, Profile, TopList};
+use crate::engine::{FactorModel, Scorer};
+use crate::explain::{self, ListSource, RankedItem};
 use crate::metrics::knob::{default_strengths, Reranker};
 
 /// Knob positions: `steps` × 0.05, from 0 to the last strength of the Trust tab's curve.

@@ -20,24 +20,33 @@ pub use knob::{knob_strength, leaving, KnobLists, KNOB_MAX_STEPS};
 pub use trust::{FairnessRun, SeedStability, TrustResults, FAIRNESS_KNOB};
 pub use whatif::{MinimalSet, RETRAIN_SWEEPS};
 
+/// Length of every list the TUI shows (the top-10 of PROTOCOL.md).
+pub const LIST_LENGTH: usize = crate::metrics::ranking::K;
+
 use crate::data::split::all_interactions;
 use crate::data::{Csr, Dataset, Positives};
 use crate::engine::rating::{BiasBaseline, BiasConfig};
-use crate::engine::HybridModel;
-use crate::explain::{self, Explainer, ListSource, BECAUSE_COUNT};
+use crate::engine::{AnyFactorModel, FactorModel, ModelSpec, Settings, Trainable};
+use crate::explain::{self, ListSource, BECAUSE_COUNT};
 use crate::metrics::knob::{popularity, KnobPath, Reranker};
 
-/// Everything loaded once at start-up: the data, the explainer (model + interactions + catalog)
-/// and the star predictor.
+/// The explainer of whichever model the TUI explores (hybrid-als, als, warp or bpr).
+pub type Explainer = explain::Explainer<AnyFactorModel>;
+
+/// The data and one explored model: the dataset, the explainer (model + interactions + catalog),
+/// the model's knob and the star predictor. The data parts are shared (`Arc`) between the engines
+/// of the models `M` cycles through; [`Engine::with_model`] makes the engine of another model.
 pub struct Engine {
-    pub dataset: Dataset,
+    pub dataset: Arc<Dataset>,
     pub explainer: Arc<Explainer>,
-    /// Predicted stars (μ + b_u + b_i) for the "★" column.
-    stars: BiasBaseline,
+    /// Predicted stars (μ + b_u + b_i) for the "★" column (the same for every model).
+    stars: Arc<BiasBaseline>,
     /// The accuracy–coverage knob of the model (its item norms, the popularity of every positive).
     pub knob: Reranker,
     /// Every rating of the data, user × item, the stars as values (the History pane).
-    ratings: Csr,
+    ratings: Arc<Csr>,
+    /// The settings the explored model was trained with (Trust and Fairness refit it with them).
+    settings: Settings,
 }
 
 /// One recommended item.
@@ -168,24 +177,18 @@ pub struct Influences {
 
 impl Engine {
     /// Assembles the engine; fits the star predictor on every rating.
-    pub fn new(dataset: Dataset, model: HybridModel) -> Result<Engine, String> {
+    pub fn new(dataset: Dataset, model: impl Into<AnyFactorModel>) -> Result<Engine, String> {
+        let model = model.into();
         // The explainer and the star predictor are independent: build them side by side.
         let (explainer, stars) = rayon::join(
-            || Explainer::from_dataset(model, &dataset),
+            || explainer_of(model, &dataset),
             || {
                 let all = all_interactions(&dataset);
                 let (users, items) = (dataset.n_users(), dataset.n_items());
                 BiasBaseline::fit(&all, users, items, &BiasConfig::default())
             },
         );
-        let explainer = explainer
-            .map_err(|e| e.to_string())?
-            .with_k(crate::tui::ui::layout::TOP_K);
-        let knob = Reranker::for_model(
-            explainer.model(),
-            &popularity(explainer.positives()),
-            KnobPath::default(),
-        );
+        let explainer = explainer?;
         let r = &dataset.ratings;
         let ratings = Csr::from_triplets(
             dataset.n_users(),
@@ -195,16 +198,41 @@ impl Engine {
             &r.rating,
         );
         Ok(Engine {
-            dataset,
+            knob: knob_of(&explainer),
+            settings: Settings::of_config(explainer.model().settings()),
+            dataset: Arc::new(dataset),
             explainer: Arc::new(explainer),
-            stars,
-            knob,
-            ratings,
+            stars: Arc::new(stars),
+            ratings: Arc::new(ratings),
         })
     }
 
-    pub fn model(&self) -> &HybridModel {
+    /// The engine of another model over the same data (shared, not copied).
+    pub fn with_model(&self, model: AnyFactorModel) -> Result<Engine, String> {
+        let explainer = explainer_of(model, &self.dataset)?;
+        Ok(Engine {
+            knob: knob_of(&explainer),
+            settings: Settings::of_config(explainer.model().settings()),
+            dataset: Arc::clone(&self.dataset),
+            explainer: Arc::new(explainer),
+            stars: Arc::clone(&self.stars),
+            ratings: Arc::clone(&self.ratings),
+        })
+    }
+
+    /// The explored model.
+    pub fn model(&self) -> &AnyFactorModel {
         self.explainer.model()
+    }
+
+    /// Which model is explored (`hybrid-als`, `als`, `warp`, `bpr`).
+    pub fn spec(&self) -> ModelSpec {
+        self.model().spec()
+    }
+
+    /// The settings the explored model was trained with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     pub fn positives(&self) -> &Positives {
@@ -369,6 +397,22 @@ impl Engine {
             },
         }
     }
+}
+
+/// The explainer of `model` over every positive of `dataset`, lists of the screens' length.
+fn explainer_of(model: AnyFactorModel, dataset: &Dataset) -> Result<Explainer, String> {
+    Ok(explain::Explainer::from_dataset(model, dataset)
+        .map_err(|e| e.to_string())?
+        .with_k(LIST_LENGTH))
+}
+
+/// The accuracy–coverage knob of an explainer's model.
+fn knob_of(explainer: &Explainer) -> Reranker {
+    Reranker::for_model(
+        explainer.model(),
+        &popularity(explainer.positives()),
+        KnobPath::default(),
+    )
 }
 
 fn empty_list() -> explain::TopList {

@@ -16,7 +16,7 @@ use crate::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
 use crate::metrics::knob::{default_strengths, sweep_split, KnobCurve, KnobPath};
 use crate::metrics::trust::{model_trust, ModelTrust, TrustConfig};
 
-/// The strength at which the fairness audit also audits hybrid-als through the knob (as
+/// The strength at which the fairness audit also audits the explored model through the knob (as
 /// `whyrec fairness`).
 pub const FAIRNESS_KNOB: f64 = crate::metrics::knob::RECOMMENDED_STRENGTH;
 
@@ -26,9 +26,9 @@ pub struct TrustResults {
     /// The split they were measured on (seed stability reuses it).
     pub data: Arc<EvalData>,
     pub seed: u64,
-    /// Popularity, then hybrid-als with the explored model's settings.
+    /// Popularity, then the explored model (its spec and settings).
     pub models: Vec<ModelTrust>,
-    /// The knob's curve of hybrid-als on the split (P@10, coverage@10, … per strength).
+    /// The knob's curve of the explored model on the split (P@10, coverage@10, … per strength).
     pub curve: KnobCurve,
     /// Seed stability, once computed (`s`).
     pub seed_stability: bool,
@@ -60,25 +60,22 @@ fn check(cancel: &AtomicBool) -> Result<(), String> {
 }
 
 impl Engine {
-    /// Popularity and the explored model's settings (hybrid-als), as the trust report names them.
+    /// Popularity and the explored model, as the trust report names them.
     fn trust_models(&self) -> [ModelSpec; 2] {
-        [
-            ModelSpec::Popularity,
-            ModelSpec::of_als(self.model().config()),
-        ]
+        [ModelSpec::Popularity, self.spec()]
     }
 
     /// The settings that train the explored model again.
     fn trust_settings(&self) -> Settings {
-        Settings::of_als(self.model().config())
+        self.settings().clone()
     }
 
     /// The seed of the split, the refits and the perturbation: the explored model's.
     pub fn trust_seed(&self) -> u64 {
-        self.model().config().seed
+        self.settings().seed
     }
 
-    /// Trust values of popularity and hybrid-als on the holdout split (stability refold and
+    /// Trust values of popularity and the explored model on the holdout split (stability refold and
     /// retrain; seed stability is [`Engine::seed_stability`]) and the knob's curve.
     pub fn trust_metrics(
         &self,
@@ -94,7 +91,7 @@ impl Engine {
             ..TrustConfig::default()
         };
         let mut models = Vec::new();
-        let mut hybrid = None;
+        let mut explored = None;
         for (model, at) in self.trust_models().iter().zip([0.1, 0.2]) {
             check(cancel)?;
             progress(
@@ -108,21 +105,25 @@ impl Engine {
                 .map_err(|e| e.to_string())?;
             models.push(trust);
             if fitted.factor().is_some() {
-                hybrid = Some(fitted);
+                explored = Some(fitted);
             }
         }
         check(cancel)?;
-        let hybrid = hybrid.ok_or("no factor model to sweep the knob on")?;
-        let hybrid = hybrid
+        let explored = explored.ok_or("no factor model to sweep the knob on")?;
+        let explored = explored
             .factor()
             .ok_or("no factor model to sweep the knob on")?;
         let strengths = default_strengths();
         progress(
             0.7,
-            format!("knob sweep: {} strengths of hybrid-als", strengths.len()),
+            format!(
+                "knob sweep: {} strengths of {}",
+                strengths.len(),
+                self.spec()
+            ),
         );
         let path = KnobPath::default();
-        let points = sweep_split(hybrid, &data, path, &strengths);
+        let points = sweep_split(explored, &data, path, &strengths);
         let curve = KnobCurve::from_splits(
             &models[1].model,
             path,
@@ -177,7 +178,7 @@ impl Engine {
         })
     }
 
-    /// The fairness audit of popularity, hybrid-als and hybrid-als through the knob at
+    /// The fairness audit of popularity, the explored model and that model through the knob at
     /// [`FAIRNESS_KNOB`] on the holdout split; the rating side is the bias baseline when
     /// `quick_rating`, else the whole rating line-up's best.
     pub fn fairness_audit(

@@ -5,9 +5,9 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use super::{Engine, PlaceDifference, Profile, Retrained, TopList, WhatIf};
-use crate::engine::{HybridModel, TrainProgress};
-use crate::explain::{self, Explainer, SearchOptions, DEFAULT_INCREMENTAL_SWEEPS};
+use super::{Engine, Explainer, PlaceDifference, Profile, Retrained, TopList, WhatIf};
+use crate::engine::{AnyFactorModel, FactorModel, Scorer, TrainProgress};
+use crate::explain::{self, SearchOptions, DEFAULT_INCREMENTAL_SWEEPS};
 use crate::metrics::knob::{popularity, Reranker};
 
 /// Sweeps of the incremental retrain after a what-if.
@@ -75,14 +75,7 @@ impl Engine {
             .user
             .ok_or_else(|| "only dataset users can be retrained".to_string())?;
         let what_if = explain::WhatIf::without(user, removed.to_vec());
-        // A model trained to a convergence test is retrained to the same test (at most its
-        // sweep limit); a fixed-sweep model gets RETRAIN_SWEEPS more.
-        let config = self.explainer.model().config();
-        let limit = if config.tolerance > 0.0 {
-            config.iterations.max(1)
-        } else {
-            RETRAIN_SWEEPS
-        };
+        let limit = self.model().incremental_sweeps(RETRAIN_SWEEPS);
         let mut ran = 0;
         let model = self
             .explainer
@@ -103,7 +96,7 @@ impl Engine {
             .copied()
             .filter(|i| !removed.contains(i))
             .collect();
-        let score_all = |m: &HybridModel| {
+        let score_all = |m: &AnyFactorModel| {
             let folded = m.fold_in(&edited, &profile.features);
             let mut scores = vec![0.0f32; m.n_items()];
             m.score_folded(&folded, &mut scores);

@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     let user_id = v.profile.user.map_or(0, |u| engine.dataset.user_id(u));
     let state = match (&v.retrain, whatif) {
         (_, false) if v.shown().popularity_fallback => "popularity fallback".to_string(),
-        (_, false) => "hybrid-als".to_string(),
+        (_, false) => engine.spec().name().to_string(),
         (Retrain::Done { result, .. }, true) => {
             format!(
                 "after incremental retrain ({})",

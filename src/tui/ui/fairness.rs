@@ -30,11 +30,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 "Cancelled. Enter starts the fairness audit again.",
                 theme.warn(),
             )),
-            _ => Line::from(format!(
-                "Auditing by gender, age and occupation on PROTOCOL.md's holdout-20 split: \
-                 popularity, hybrid-als and hybrid-als through the knob at t={FAIRNESS_KNOB} refit \
-                 on its train part; RMSE by group from the rating splits. Once per session."
-            )),
+            _ => {
+                let model = app
+                    .explored_spec()
+                    .map_or("the explored model", |s| s.name());
+                Line::from(format!(
+                    "Auditing by gender, age and occupation on PROTOCOL.md's holdout-20 split: \
+                     popularity, {model} and {model} through the knob at t={FAIRNESS_KNOB} refit \
+                     on its train part; RMSE by group from the rating splits. Once per model."
+                ))
+            }
         };
         progress_lines(frame, inner, vec![text], f.audit.running(), theme);
         return;

@@ -25,10 +25,11 @@ pub fn draw_knob(
     let max = knob_strength(KNOB_MAX_STEPS);
     let title = format!(" Knob t = {t:.2} · +/- 0.05 · 0 resets ");
     let narrow = area.width < 60;
+    let model = app.explored_spec().map_or("model", |s| s.name());
     let note = if narrow {
-        " re-ranks Explore and Compare live "
+        " re-ranks Explore and Compare live ".to_string()
     } else {
-        " re-ranks the Explore top-10 and Compare's hybrid-als live "
+        format!(" re-ranks the Explore top-10 and Compare's {model} live ")
     };
     let block = theme
         .block(title, false)

@@ -11,7 +11,7 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 /// Rows of a top-k table (the k of every list the TUI shows).
-pub const TOP_K: usize = 10;
+pub const TOP_K: usize = crate::tui::adapter::LIST_LENGTH;
 
 /// A pane that can take focus or a click.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

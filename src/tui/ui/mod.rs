@@ -78,17 +78,42 @@ fn draw_tabs(frame: &mut Frame, area: Rect, tab: Tab, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn hints(app: &App) -> &'static str {
+fn hints(app: &App) -> String {
     if app.typing() {
-        return "type to filter · Enter done · Esc clear";
+        return "type to filter · Enter done · Esc clear".into();
     }
+    let model = app.explored_spec().map_or("the model", |s| s.name());
     match app.tab {
-        Tab::Explore => "←→ pane · ↑↓ move · / filter · s sort · space hadn't liked · r reset · m minimal set · +/- knob · e export",
-        Tab::Build => "/ search · ↑↓ move · ←→ pane · space/Enter like · r reset",
-        Tab::Trust => "+/- knob by 0.05 · 0 reset · s seed stability · ↑↓ scroll · Esc cancel · ? help",
-        Tab::Fairness => "←→ attribute · m model · ↑↓ scroll · Enter every rating model · Esc cancel",
-        Tab::Dataset => "↑↓ scroll",
-        Tab::Compare => "+/- knob on hybrid-als · 0 reset · Tab next tab · 1-6 tabs · ? help",
+        Tab::Explore => "←→ pane · ↑↓ move · / filter · s sort · space hadn't liked · r reset · m minimal set · +/- knob · e export".into(),
+        Tab::Build => "/ search · ↑↓ move · ←→ pane · space/Enter like · r reset".into(),
+        Tab::Trust => "+/- knob by 0.05 · 0 reset · s seed stability · ↑↓ scroll · Esc cancel · ? help".into(),
+        Tab::Fairness => "←→ attribute · m model · ↑↓ scroll · Enter every rating model · Esc cancel".into(),
+        Tab::Dataset => "↑↓ scroll".into(),
+        Tab::Compare => format!("+/- knob on {model} · 0 reset · Tab next tab · 1-6 tabs · ? help"),
+    }
+}
+
+/// The hints that fit in `width` columns: whole ` · `-separated hints from the left, never one
+/// cut in the middle.
+fn fit_hints(hints: &str, width: usize) -> String {
+    let mut out = String::new();
+    for part in hints.split(" · ") {
+        let sep = if out.is_empty() { "" } else { " · " };
+        if out.chars().count() + sep.chars().count() + part.chars().count() > width {
+            break;
+        }
+        out.push_str(sep);
+        out.push_str(part);
+    }
+    out
+}
+
+/// The explored model, or the one `M` is loading, for the right end of the status bar.
+fn model_label(app: &App) -> String {
+    match (&app.switching, app.explored_spec()) {
+        (Some(s), _) => format!(" M → {} {:.0}% ", s.spec, s.fraction * 100.0),
+        (None, Some(spec)) => format!(" model {spec} · M next "),
+        (None, None) => String::new(),
     }
 }
 
@@ -99,11 +124,20 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(Span::styled(text, style)), area);
         return;
     }
-    let busy = if app.waiting() { "working… " } else { "" };
-    let [left, right] =
-        Layout::horizontal([Constraint::Min(0), Constraint::Length(busy.len() as u16)]).areas(area);
-    frame.render_widget(Paragraph::new(Span::styled(hints(app), theme.dim())), left);
-    frame.render_widget(Paragraph::new(Span::styled(busy, theme.warn())), right);
+    let busy = if app.waiting() { " working… " } else { "" };
+    let model = model_label(app);
+    let width = |s: &str| s.chars().count() as u16;
+    let [left, middle, right] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(width(busy)),
+        Constraint::Length(width(&model)),
+    ])
+    .areas(area);
+    let hints = fit_hints(&hints(app), usize::from(left.width));
+    frame.render_widget(Paragraph::new(Span::styled(hints, theme.dim())), left);
+    frame.render_widget(Paragraph::new(Span::styled(busy, theme.warn())), middle);
+    let style = theme.accent().add_modifier(Modifier::REVERSED);
+    frame.render_widget(Paragraph::new(Span::styled(model, style)), right);
 }
 
 /// A rectangle of at most `width`×`height` centred in `area`.

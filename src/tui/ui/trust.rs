@@ -58,9 +58,14 @@ fn draw_pending(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = theme.block(" Trust metrics ", false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let intro = "Measuring trust on PROTOCOL.md's holdout-20 split: popularity and hybrid-als (the \
-        explored model's settings) refit on its train part, per-user and overall metrics, stability \
-        under a 10% drop (refold and retrain) and the knob's sweep. Once per session.";
+    let model = app
+        .explored_spec()
+        .map_or("the explored model", |s| s.name());
+    let intro = format!(
+        "Measuring trust on PROTOCOL.md's holdout-20 split: popularity and {model} (the explored \
+         model, its settings) refit on its train part, per-user and overall metrics, stability \
+         under a 10% drop (refold and retrain) and the knob's sweep. Once per model."
+    );
     let lines = match &app.trust.results {
         Computation::Failed(e) => vec![Line::from(Span::styled(
             format!("The trust metrics failed: {e}. Enter tries again."),

@@ -14,179 +14,23 @@ use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
-use serde::{Deserialize, Serialize};
 
-use super::cg::Solve;
-use super::converge::{flatten, score_change, unflatten, Anderson};
-use super::error::EngineError;
-use super::hybrid::HybridModel;
-pub use super::progress::TrainProgress;
-use super::side::{check_positives, FeatureSet, Side};
+use super::config::AlsConfig;
+use super::model::HybridModel;
 use super::steps::{objective, solve_feature_blocks, solve_own, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
-
-/// Settings of `hybrid-als`. The defaults were tuned on ML-100K holdout-20 (see the crate's
-/// `engine_tune` test).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AlsConfig {
-    /// Dimension k of every embedding (1..=256).
-    pub factors: usize,
-    /// λ. With `regularization_exponent` ν > 0 each embedding's penalty is
-    /// `λ·(|I_r| + w0·n_other)^ν` (Rendle et al. 2022); with ν = 0 it is plain λ.
-    pub regularization: f32,
-    /// ν of the frequency scaling of λ.
-    pub regularization_exponent: f32,
-    /// κ: λ is multiplied by `(1682 / n_items)^κ`, so the λ tuned on ML-100K (1,682 items) carries
-    /// over to other catalogs (κ = 0.3 was tuned on ml-latest-small's 9,742 items: P@10 0.162 with
-    /// κ = 0, 0.188 with κ = 0.3; see `examples/tune_als.rs`). 0: λ as given.
-    pub catalog_exponent: f32,
-    /// α: a positive has confidence 1 + α.
-    pub alpha: f32,
-    /// w0: weight of every unobserved (user, item) pair (1 in Hu et al.).
-    pub unobserved_weight: f32,
-    /// β: a rating below the threshold counts as an observed zero of confidence w0 + β in the
-    /// own-embedding steps when the trainer is given low ratings ([`HybridAls::fit_with_low`]);
-    /// 0 (the default) treats them as unobserved. Measured on ML-100K, not kept (README, "Low
-    /// ratings"); the feature-block steps and fold-in do not see them.
-    pub low_rating_weight: f32,
-    /// y of a low-rated pair with `low_rating_weight` > 0: 0 = an observed zero ("seen, not
-    /// liked"), 1 = a weak positive ("seen": the user chose to watch it), in 0..=1.
-    pub low_rating_preference: f32,
-    /// Multiplier of λ for the feature embeddings (scaled by the weight mass of their rows).
-    pub feature_regularization: f32,
-    /// Most sweeps; training stops earlier when a sweep changes the scores by less than
-    /// `tolerance` (relative).
-    pub iterations: usize,
-    /// Convergence test: stop when a sweep changes every score by less than this, relative
-    /// (`‖ΔPQᵀ‖_F / ‖PQᵀ‖_F`, exact; 0: run all `iterations`). See `converge.rs`.
-    pub tolerance: f32,
-    /// m of the Anderson acceleration of the sweeps (0: plain sweeps).
-    pub anderson_depth: usize,
-    /// Conjugate-gradient steps per block in a sweep, warm-started from the current vectors
-    /// (0: exact Cholesky solves). The final user step is always exact.
-    pub cg_steps: usize,
-    /// Seed of the ChaCha8 generator for the initial own embeddings.
-    pub seed: u64,
-    /// Standard deviation of the initial own embeddings (features start at 0).
-    pub init_std: f32,
-    /// Use item features (genres): q_i = e_i + Σ G_g. Off: pure CF on the item side.
-    pub item_features: bool,
-    /// Use user features (demographics, when the dataset has them). Off: pure CF on the user side.
-    pub user_features: bool,
-}
-
-impl Default for AlsConfig {
-    fn default() -> Self {
-        AlsConfig {
-            factors: 64,
-            regularization: 0.025,
-            regularization_exponent: 1.0,
-            catalog_exponent: 0.3,
-            alpha: 4.0,
-            unobserved_weight: 1.0,
-            low_rating_weight: 0.0,
-            low_rating_preference: 0.0,
-            feature_regularization: 1.0,
-            iterations: 10,
-            tolerance: 0.0,
-            anderson_depth: 0,
-            cg_steps: 2,
-            seed: 1,
-            init_std: 0.05,
-            item_features: true,
-            user_features: true,
-        }
-    }
-}
-
-impl AlsConfig {
-    /// The defaults trained to a fixed point instead of a fixed number of sweeps: at most 100
-    /// sweeps, 3 CG steps per block, Anderson acceleration of depth 5, stopping when a sweep moves
-    /// the scores by less than 1e-4 relative (measured on ML-100K: 46 sweeps; one more sweep keeps
-    /// 9 of 10 places for 99.3% of users; README "Convergence").
-    pub fn converged() -> AlsConfig {
-        AlsConfig {
-            iterations: 100,
-            tolerance: 1e-4,
-            anderson_depth: 5,
-            cg_steps: 3,
-            ..AlsConfig::default()
-        }
-    }
-
-    /// One line naming every setting (used in errors and reports).
-    pub fn describe(&self) -> String {
-        format!(
-            "hybrid-als factors={} regularization={} exponent={} catalog_exponent={} alpha={} unobserved_weight={} low_rating_weight={} low_rating_preference={} \
-             feature_regularization={} iterations={} tolerance={} anderson_depth={} cg_steps={} seed={} init_std={} item_features={} user_features={}",
-            self.factors,
-            self.regularization,
-            self.regularization_exponent,
-            self.catalog_exponent,
-            self.alpha,
-            self.unobserved_weight,
-            self.low_rating_weight,
-            self.low_rating_preference,
-            self.feature_regularization,
-            self.iterations,
-            self.tolerance,
-            self.anderson_depth,
-            self.cg_steps,
-            self.seed,
-            self.init_std,
-            self.item_features,
-            self.user_features
-        )
-    }
-
-    /// Rejects settings that cannot train.
-    pub fn validate(&self) -> Result<(), EngineError> {
-        let bad = |what: &str| {
-            Err(EngineError::Invalid(format!(
-                "{what} ({})",
-                self.describe()
-            )))
-        };
-        let finite_nonneg = |v: f32| v.is_finite() && v >= 0.0;
-        if self.factors == 0 || self.factors > 256 {
-            return bad("factors must be between 1 and 256");
-        }
-        if !finite_nonneg(self.regularization)
-            || !finite_nonneg(self.regularization_exponent)
-            || !self.catalog_exponent.is_finite()
-        {
-            return bad("regularization and its exponent must be finite and non-negative");
-        }
-        if !finite_nonneg(self.alpha)
-            || !finite_nonneg(self.feature_regularization)
-            || !finite_nonneg(self.low_rating_weight)
-            || !(0.0..=1.0).contains(&self.low_rating_preference)
-        {
-            return bad(
-                "alpha, feature_regularization and low_rating_weight must be finite and non-negative, \
-                 low_rating_preference in 0..=1",
-            );
-        }
-        if !(self.unobserved_weight.is_finite() && self.unobserved_weight > 0.0) {
-            return bad("unobserved_weight must be finite and positive");
-        }
-        if !finite_nonneg(self.tolerance) || self.anderson_depth > 20 {
-            return bad("tolerance must be finite and non-negative, anderson_depth at most 20");
-        }
-        if !finite_nonneg(self.init_std) {
-            return bad("init_std must be finite and non-negative");
-        }
-        Ok(())
-    }
-}
+use crate::engine::cg::Solve;
+use crate::engine::converge::{flatten, score_change, unflatten, Anderson};
+use crate::engine::error::EngineError;
+use crate::engine::progress::TrainProgress;
+use crate::engine::side::{check_positives, FeatureSet, Side};
 
 /// The `hybrid-als` trainer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HybridAls;
 
 impl HybridAls {
-    pub const NAME: &'static str = super::spec::ModelSpec::HybridAls.name();
+    pub const NAME: &'static str = crate::engine::spec::ModelSpec::HybridAls.name();
 
     /// Trains a model on `positives`. Feature matrices are used when given and switched on in
     /// `config`; each needs one row per item (user). `progress` hears after every sweep; raising

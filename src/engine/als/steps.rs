@@ -14,14 +14,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 
-use super::als::AlsConfig;
-use super::cg::{add_gathered_products, gather, refine, refine_from, symmetric_product, Solve};
-use super::linalg::{
+use super::config::AlsConfig;
+use crate::data::Csr;
+use crate::engine::cg::{
+    add_gathered_products, gather, refine, refine_from, symmetric_product, Solve,
+};
+use crate::engine::linalg::{
     add_weighted_gram, cholesky_in_place, cholesky_solve, dot, dot32, gram, weighted_gram,
     NotPositiveDefinite, Spd,
 };
-use super::side::Side;
-use crate::data::Csr;
+use crate::engine::side::Side;
 
 /// Why a step stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,12 +13,12 @@
 
 use ndarray::{Array2, Axis};
 
-use super::als::AlsConfig;
-use super::linalg::{dot32, gram};
-use super::rank::top_k;
-use super::side::{compose, Side};
+use super::config::AlsConfig;
 use super::steps::{solve_row, Weights};
-use super::Scorer;
+use crate::engine::linalg::{dot32, gram};
+use crate::engine::rank::top_k;
+use crate::engine::side::{compose, Side};
+use crate::engine::Scorer;
 
 /// A hybrid factorization model trained by [`super::HybridAls`].
 #[derive(Debug, Clone)]
@@ -200,7 +200,7 @@ impl HybridModel {
 
 impl Scorer for HybridModel {
     fn name(&self) -> &str {
-        super::spec::ModelSpec::of_als(&self.config).name()
+        crate::engine::spec::ModelSpec::of_als(&self.config).name()
     }
 
     fn n_items(&self) -> usize {
