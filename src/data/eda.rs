@@ -20,7 +20,7 @@ pub struct EdaReport {
     pub ratings_per_item: Distribution,
     pub long_tail: LongTail,
     pub genres: Vec<GenreCount>,
-    pub demographics: Demographics,
+    pub demographics: DemographicCounts,
     pub time_range: TimeRange,
     pub release_years: Option<(u16, u16)>,
     /// Films listed under two or more movie ids (same normalized title and year; `data::twins`):
@@ -93,7 +93,7 @@ pub struct LabelCount {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Demographics {
+pub struct DemographicCounts {
     pub available: bool,
     pub note: Option<String>,
     pub gender: Vec<LabelCount>,
@@ -307,9 +307,9 @@ pub fn analyse(d: &Dataset) -> DataResult<EdaReport> {
     })
 }
 
-fn demographics(d: &Dataset) -> Demographics {
+fn demographics(d: &Dataset) -> DemographicCounts {
     let Some(demo) = &d.users.demographics else {
-        return Demographics {
+        return DemographicCounts {
             available: false,
             note: Some(format!(
                 "{} has no user demographics (gender, age, occupation are not recorded)",
@@ -331,7 +331,7 @@ fn demographics(d: &Dataset) -> Demographics {
             .map(|(label, users)| LabelCount { label, users })
             .collect()
     };
-    Demographics {
+    DemographicCounts {
         available: true,
         note: None,
         gender: count(vec!["F".into(), "M".into()], &|u| {

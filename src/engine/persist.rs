@@ -5,26 +5,23 @@
 //! | little-endian arrays | SHA-256 of everything before it (32 bytes)
 //! ```
 //!
-//! The header holds the configuration, the dataset name and fingerprint, the dimensions and the
-//! feature names. The arrays follow in this order: user own embeddings, user feature embeddings,
-//! item own embeddings, item feature embeddings (all `f32`, row-major), then for users and for items
-//! the feature membership CSR (row pointers `u64`, feature indices `u32`, weights `f32`).
+//! The JSON header ([`Header`]) is the same for every family: `model` (which codec reads the
+//! arrays), the family's configuration, the dataset name and fingerprint, the dimensions and the
+//! feature names. The arrays are the family's (`als/persist.rs`, `sgd/persist.rs`), always ending
+//! with the user and the item feature membership CSRs (row pointers `u64`, feature indices `u32`,
+//! weights `f32`).
 //!
 //! Loading checks the magic and version, bounds every length by the file size before allocating,
 //! verifies the checksum and the structure, and never panics on a bad file. Saving writes a
 //! temporary file in the same folder and renames it into place.
-//!
-//! The frame (magic, version, header, checksum) and the feature CSR codec are shared with the
-//! `warp`/`bpr` model files (`sgd/persist.rs`), whose header names a different `model`.
 
 use std::path::Path;
 
 use ndarray::Array2;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::als::AlsConfig;
-use super::als::HybridModel;
 use super::error::EngineError;
 use super::side::{FeatureSet, Side};
 use crate::data::text::{read_regular_file, BoundedRead};
@@ -45,59 +42,137 @@ pub struct ModelMeta {
     pub fingerprint: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Dims {
-    n_users: usize,
-    n_items: usize,
-    factors: usize,
-    user_feature_nnz: usize,
-    item_feature_nnz: usize,
-}
-
+/// The JSON header of every model file; `model` names the family (`hybrid-als`, `warp`, `bpr`)
+/// and so the codec that reads the arrays, `config` is that family's configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Header {
-    model: String,
-    config: AlsConfig,
-    meta: ModelMeta,
-    dims: Dims,
-    user_feature_names: Vec<String>,
-    item_feature_names: Vec<String>,
+pub(crate) struct Header<C> {
+    pub model: String,
+    pub config: C,
+    pub meta: ModelMeta,
+    pub dims: Dims,
+    pub user_feature_names: Vec<String>,
+    pub item_feature_names: Vec<String>,
 }
 
-impl HybridModel {
-    /// Writes the model to `path` (atomically: temporary file in the same folder, then rename).
-    pub fn save(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
-        let header = Header {
-            model: super::HybridAls::NAME.to_string(),
-            config: self.config.clone(),
+/// Sizes the arrays of a model file follow from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Dims {
+    pub n_users: usize,
+    pub n_items: usize,
+    pub factors: usize,
+    pub user_feature_nnz: usize,
+    pub item_feature_nnz: usize,
+    /// Epochs trained (the SGD families, so that training continues exactly where it stopped);
+    /// absent in ALS files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs_done: Option<u64>,
+}
+
+impl<C: Serialize + DeserializeOwned> Header<C> {
+    /// The header of a model with these two sides.
+    pub(crate) fn new(
+        model: &str,
+        config: C,
+        meta: &ModelMeta,
+        (users, items): (&Side, &Side),
+        epochs_done: Option<u64>,
+    ) -> Header<C> {
+        Header {
+            model: model.to_string(),
+            config,
             meta: meta.clone(),
             dims: Dims {
-                n_users: self.n_users(),
-                n_items: self.n_items(),
-                factors: self.factors(),
-                user_feature_nnz: self.users.features.by_row.nnz(),
-                item_feature_nnz: self.items.features.by_row.nnz(),
+                n_users: users.own.nrows(),
+                n_items: items.own.nrows(),
+                factors: users.own.ncols(),
+                user_feature_nnz: users.features.by_row.nnz(),
+                item_feature_nnz: items.features.by_row.nnz(),
+                epochs_done,
             },
-            user_feature_names: self.users.features.names.clone(),
-            item_feature_names: self.items.features.names.clone(),
-        };
-        let json = serde_json::to_vec(&header).map_err(|e| EngineError::Invalid(e.to_string()))?;
-        let buf = frame(&json, |buf| {
-            for side in [&self.users, &self.items] {
-                put_f32(buf, side.own.iter());
-                put_f32(buf, side.feature_factors.iter());
-            }
-            for side in [&self.users, &self.items] {
-                put_features(buf, &side.features);
-            }
-        });
-        write_atomically(path, &buf)
+            user_feature_names: users.features.names.clone(),
+            item_feature_names: items.features.names.clone(),
+        }
     }
 
-    /// Reads a model written by [`Self::save`], with the metadata it was saved with.
-    pub fn load(path: &Path) -> Result<(HybridModel, ModelMeta), EngineError> {
-        decode(path, &read_model_file(path)?)
+    /// The whole file: the frame around this header and the arrays `write_arrays` appends, the
+    /// two feature CSRs last.
+    pub(crate) fn file(
+        &self,
+        (users, items): (&Side, &Side),
+        write_arrays: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<Vec<u8>, EngineError> {
+        let json = serde_json::to_vec(self).map_err(|e| EngineError::Invalid(e.to_string()))?;
+        Ok(frame(&json, |buf| {
+            write_arrays(buf);
+            put_features(buf, &users.features);
+            put_features(buf, &items.features);
+        }))
     }
+
+    /// Opens a model file: the frame, the header (which `check` accepts or names what is wrong
+    /// with, given the family's config was validated and its factor count matches the
+    /// dimensions), then the array section, whose length must be `array_bytes(dims, user
+    /// features, item features)` plus the two feature CSRs exactly.
+    pub(crate) fn open<'a>(
+        path: &Path,
+        bytes: &'a [u8],
+        check: impl FnOnce(&Header<C>) -> Result<usize, String>,
+        array_bytes: impl FnOnce(&Dims, usize, usize) -> Option<u64>,
+    ) -> Result<(Header<C>, Reader<'a>), EngineError> {
+        let corrupt = |r: &str| EngineError::corrupt(path, r);
+        let (json, header_end) = open_frame(path, bytes)?;
+        let header: Header<C> = serde_json::from_slice(json)
+            .map_err(|e| corrupt(&format!("unreadable header: {e}")))?;
+        let factors = check(&header).map_err(|e| corrupt(&e))?;
+        let d = &header.dims;
+        if d.factors != factors {
+            return Err(corrupt("factor count differs from the configuration"));
+        }
+        let (n_uf, n_if) = (
+            header.user_feature_names.len(),
+            header.item_feature_names.len(),
+        );
+        let expected = array_bytes(d, n_uf, n_if)
+            .and_then(|a| a.checked_add(feature_bytes(d.n_users, d.user_feature_nnz)?))
+            .and_then(|a| a.checked_add(feature_bytes(d.n_items, d.item_feature_nnz)?))
+            .ok_or_else(|| corrupt("dimensions overflow"))?;
+        let r = open_arrays(path, bytes, header_end, expected)?;
+        Ok((header, r))
+    }
+
+    /// Reads the two feature CSRs at the end of the arrays.
+    pub(crate) fn feature_sets(
+        &self,
+        path: &Path,
+        r: &mut Reader<'_>,
+    ) -> Result<(FeatureSet, FeatureSet), EngineError> {
+        let d = &self.dims;
+        let users = read_features(
+            r,
+            d.n_users,
+            d.user_feature_nnz,
+            self.user_feature_names.clone(),
+        )
+        .map_err(|e| EngineError::corrupt(path, format!("user features: {e}")))?;
+        let items = read_features(
+            r,
+            d.n_items,
+            d.item_feature_nnz,
+            self.item_feature_names.clone(),
+        )
+        .map_err(|e| EngineError::corrupt(path, format!("item features: {e}")))?;
+        Ok((users, items))
+    }
+}
+
+/// `rows × cols` floats of the array section.
+pub(crate) fn read_matrix(
+    path: &Path,
+    r: &mut Reader<'_>,
+    (rows, cols): (usize, usize),
+) -> Result<Array2<f32>, EngineError> {
+    Array2::from_shape_vec((rows, cols), r.f32s(rows * cols))
+        .map_err(|_| EngineError::corrupt(path, "array shape"))
 }
 
 /// Largest model file whyrec reads (an ML-32M hybrid model at 256 factors is about 0.3 GB).
@@ -314,82 +389,4 @@ pub(crate) fn read_features(
         values,
     };
     FeatureSet::from_csr(csr, names)
-}
-
-pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMeta), EngineError> {
-    let corrupt = |r: &str| EngineError::corrupt(path, r);
-    let (json, header_end) = open_frame(path, bytes)?;
-    let header: Header =
-        serde_json::from_slice(json).map_err(|e| corrupt(&format!("unreadable header: {e}")))?;
-    if header.model != super::HybridAls::NAME {
-        return Err(corrupt(&format!(
-            "holds a `{}` model, not hybrid-als",
-            header.model
-        )));
-    }
-    header
-        .config
-        .validate()
-        .map_err(|e| corrupt(&e.to_string()))?;
-    let d = &header.dims;
-    if d.factors != header.config.factors {
-        return Err(corrupt("factor count differs from the configuration"));
-    }
-    let (n_uf, n_if) = (
-        header.user_feature_names.len(),
-        header.item_feature_names.len(),
-    );
-    let expected = array_bytes(d, n_uf, n_if).ok_or_else(|| corrupt("dimensions overflow"))?;
-    let mut r = open_arrays(path, bytes, header_end, expected)?;
-    let k = d.factors;
-    let mut matrix = |rows: usize| Array2::from_shape_vec((rows, k), r.f32s(rows * k));
-    let shape_err = |_| corrupt("array shape");
-    let user_own = matrix(d.n_users).map_err(shape_err)?;
-    let user_ff = matrix(n_uf).map_err(shape_err)?;
-    let item_own = matrix(d.n_items).map_err(shape_err)?;
-    let item_ff = matrix(n_if).map_err(shape_err)?;
-    let user_set = read_features(
-        &mut r,
-        d.n_users,
-        d.user_feature_nnz,
-        header.user_feature_names.clone(),
-    )
-    .map_err(|e| corrupt(&format!("user features: {e}")))?;
-    let item_set = read_features(
-        &mut r,
-        d.n_items,
-        d.item_feature_nnz,
-        header.item_feature_names.clone(),
-    )
-    .map_err(|e| corrupt(&format!("item features: {e}")))?;
-    let side = |own: Array2<f32>, feature_factors: Array2<f32>, features: FeatureSet| Side {
-        composed: Array2::zeros(own.dim()),
-        own,
-        feature_factors,
-        features,
-    };
-    let mut model = HybridModel {
-        config: header.config.clone(),
-        users: side(user_own, user_ff, user_set),
-        items: side(item_own, item_ff, item_set),
-        item_gram: Vec::new(),
-    };
-    model.refresh_caches();
-    if !(model.users.is_finite() && model.items.is_finite()) {
-        return Err(corrupt("a factor is NaN or infinite"));
-    }
-    Ok((model, header.meta))
-}
-
-/// Byte length of the array section, `None` on overflow.
-fn array_bytes(d: &Dims, n_uf: usize, n_if: usize) -> Option<u64> {
-    let m = |a: usize, b: usize| (a as u64).checked_mul(b as u64);
-    let k = d.factors;
-    let floats = [m(d.n_users, k)?, m(n_uf, k)?, m(d.n_items, k)?, m(n_if, k)?]
-        .iter()
-        .try_fold(0u64, |acc, &x| acc.checked_add(x))?;
-    m(4, 1)?
-        .checked_mul(floats)?
-        .checked_add(feature_bytes(d.n_users, d.user_feature_nnz)?)?
-        .checked_add(feature_bytes(d.n_items, d.item_feature_nnz)?)
 }

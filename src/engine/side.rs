@@ -127,6 +127,20 @@ pub(crate) struct Side {
 }
 
 impl Side {
+    /// A side read from a model file; `composed` is filled by the model's cache refresh.
+    pub(crate) fn loaded(
+        own: Array2<f32>,
+        feature_factors: Array2<f32>,
+        features: FeatureSet,
+    ) -> Side {
+        Side {
+            composed: Array2::zeros(own.dim()),
+            own,
+            feature_factors,
+            features,
+        }
+    }
+
     /// Σ_f x_f F_f in `f64`, in the given (ascending) order.
     pub fn offset_of(&self, features: &[u32], weights: &[f32]) -> Vec<f64> {
         let mut s = vec![0.0f64; self.own.ncols()];

@@ -246,7 +246,7 @@ impl Trainable for AnyFactorModel {
                 Ok((m.into(), meta))
             }
             _ => {
-                let (m, meta) = super::persist::decode(path, &bytes)?;
+                let (m, meta) = super::als::persist::decode(path, &bytes)?;
                 Ok((m.into(), meta))
             }
         }

@@ -13,11 +13,10 @@ use ratatui::Terminal;
 use super::action::Action;
 use super::app::{App, Phase};
 use super::explore::Retrain;
-use super::jobs::Output;
+use super::jobs::JobUpdate;
 use super::startup::TuiOptions;
 use super::ui::layout::Pane;
 use super::ui::{self, Theme};
-use super::worker::JobEvent;
 
 /// Terminal size the frames are drawn at.
 pub const WIDTH: u16 = 160;
@@ -25,7 +24,7 @@ pub const HEIGHT: u16 = 48;
 
 struct Rig {
     app: App,
-    events: Receiver<JobEvent<Output>>,
+    events: Receiver<JobUpdate>,
     terminal: Terminal<TestBackend>,
     theme: Theme,
 }

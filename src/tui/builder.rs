@@ -1,7 +1,7 @@
 //! The Build-a-user tab's state: search movies by title, like a handful, and get recommendations
 //! with their explanations at once (a fold-in of the likes, no demographics).
 
-use super::adapter::{Engine, Profile, TopList};
+use super::adapter::{Engine, ListView, Profile};
 use super::cursor::Cursor;
 use super::explore::Detail;
 use super::ui::layout::Pane;
@@ -20,7 +20,7 @@ pub struct Build {
     pub results_cursor: Cursor,
     pub liked: Vec<u32>,
     pub liked_cursor: Cursor,
-    pub recs: Option<TopList>,
+    pub recs: Option<ListView>,
     pub recs_cursor: Cursor,
     pub detail: Option<Detail>,
     titles: Vec<String>,

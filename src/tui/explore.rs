@@ -6,7 +6,8 @@
 
 use super::adapter::LIST_LENGTH;
 use super::adapter::{
-    Attribution, Engine, Influences, KnobLists, MinimalSet, Profile, Retrained, TopList, WhatIf,
+    Engine, Influences, KnobLists, ListView, MinimalSet, PartsView, Profile, RetrainView,
+    WhatIfView,
 };
 use super::cursor::Cursor;
 use super::ui::layout::Pane;
@@ -26,7 +27,7 @@ pub enum Retrain {
     },
     Done {
         job: u64,
-        result: Box<Retrained>,
+        result: Box<RetrainView>,
     },
     Failed(String),
 }
@@ -35,7 +36,7 @@ pub enum Retrain {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detail {
     pub item: u32,
-    pub attribution: Attribution,
+    pub attribution: PartsView,
     pub influences: Influences,
 }
 
@@ -50,8 +51,8 @@ pub struct UserView {
     /// Likes toggled to "hadn't liked", in toggle order.
     pub removed: Vec<u32>,
     /// The top-10 without any what-if.
-    pub base: TopList,
-    pub whatif: Option<WhatIf>,
+    pub base: ListView,
+    pub whatif: Option<WhatIfView>,
     pub retrain: Retrain,
     pub detail: Option<Detail>,
     /// The minimal counterfactual set asked with `m` ("searching…" while its job runs).
@@ -64,7 +65,7 @@ pub struct UserView {
 
 impl UserView {
     /// The list on screen: [`Self::model_list`], through the knob when it is not at 0.
-    pub fn shown(&self) -> &TopList {
+    pub fn shown(&self) -> &ListView {
         match &self.knob {
             Some(k) => &k.shown,
             None => self.model_list(),
@@ -72,7 +73,7 @@ impl UserView {
     }
 
     /// The model's list: retrained if done, else the instant refold, else the base list.
-    pub fn model_list(&self) -> &TopList {
+    pub fn model_list(&self) -> &ListView {
         match (&self.retrain, &self.whatif) {
             (Retrain::Done { result, .. }, Some(_)) => &result.after,
             (_, Some(w)) => &w.after,
@@ -91,8 +92,8 @@ impl UserView {
 pub struct RetrainRequest {
     pub profile: Profile,
     pub removed: Vec<u32>,
-    pub before: TopList,
-    pub instant: TopList,
+    pub before: ListView,
+    pub instant: ListView,
 }
 
 /// What the app must do after an Explore change.
@@ -289,6 +290,17 @@ impl Explore {
         }
     }
 
+    /// The minimal-set job `job` failed (or panicked): the pane says why instead of searching on.
+    pub fn minimal_failed(&mut self, job: u64, why: String) {
+        if let Some(v) = self.view.as_mut().filter(|v| v.minimal_job == Some(job)) {
+            v.minimal_job = None;
+            if let Some(m) = v.minimal.as_mut() {
+                m.removed.clear();
+                m.sentence = format!("The search for a minimal set failed: {why}");
+            }
+        }
+    }
+
     /// Moves the cursor of the focused pane; `rows` is the pane's visible height.
     pub fn step(&mut self, engine: &Engine, delta: isize, rows: usize) -> Option<Effect> {
         match self.focus {
@@ -377,7 +389,7 @@ impl Explore {
         &mut self,
         engine: &Engine,
         job: u64,
-        result: Result<Retrained, String>,
+        result: Result<RetrainView, String>,
     ) {
         if self.awaited_job() != Some(job) {
             return;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::adapter::{Engine, Retrained, TopList, WhatIf};
+use super::adapter::{Engine, ListView, RetrainView, WhatIfView};
 
 /// A movie as the notes name it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,7 +77,7 @@ fn movie(engine: &Engine, item: u32) -> Movie {
     }
 }
 
-fn logged(engine: &Engine, list: &TopList) -> Vec<LoggedRec> {
+fn logged(engine: &Engine, list: &ListView) -> Vec<LoggedRec> {
     list.recs
         .iter()
         .map(|r| LoggedRec {
@@ -92,7 +92,7 @@ fn logged(engine: &Engine, list: &TopList) -> Vec<LoggedRec> {
 
 impl Session {
     /// Logs an instant what-if of dataset user `user`.
-    pub fn tried(&mut self, engine: &Engine, user: u32, whatif: &WhatIf) {
+    pub fn tried(&mut self, engine: &Engine, user: u32, whatif: &WhatIfView) {
         self.dataset = engine.dataset.name.clone();
         self.entries.push(Entry {
             model: engine.spec().name().to_string(),
@@ -105,7 +105,7 @@ impl Session {
     }
 
     /// Adds a retrain's result to the latest entry of the same user and removals.
-    pub fn retrained(&mut self, engine: &Engine, user: u32, result: &Retrained) {
+    pub fn retrained(&mut self, engine: &Engine, user: u32, result: &RetrainView) {
         let user_id = engine.dataset.user_id(user);
         let removed: Vec<u32> = result
             .removed

@@ -17,10 +17,10 @@ use ratatui::Terminal;
 
 use super::action::action_for_event;
 use super::app::App;
-use super::jobs::Output;
+use super::jobs::JobUpdate;
 use super::startup::TuiOptions;
 use super::ui::{self, Theme};
-use super::worker::{on_worker_thread, JobEvent};
+use super::worker::on_worker_thread;
 
 /// Event-loop poll interval while a job runs (progress shows within this) and while idle.
 const BUSY_POLL: Duration = Duration::from_millis(20);
@@ -69,7 +69,7 @@ pub fn run(options: TuiOptions) -> io::Result<()> {
 fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     app: &mut App,
-    events: &Receiver<JobEvent<Output>>,
+    events: &Receiver<JobUpdate>,
     theme: &Theme,
 ) -> io::Result<()> {
     loop {

@@ -16,27 +16,41 @@ use std::thread::JoinHandle;
 /// A unit of work: gets its context, returns its output or an error message.
 pub type Job<T> = Box<dyn FnOnce(&JobContext<T>) -> Result<T, String> + Send>;
 
-/// Which worker a job runs on. Jobs of one lane replace each other; lanes run side by side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lane {
-    Startup,
-    Retrain,
-    Compare,
-    Dataset,
-    /// The minimal counterfactual set asked with `m`.
-    Minimal,
-    /// The Trust tab's metrics (and seed stability on request).
-    Trust,
-    /// The Fairness tab's audit.
-    Fairness,
-    /// Loading or training the model `M` switches to.
-    Model,
+/// Where a lane's events go: a function that sends one event on, e.g. wrapped in the app's
+/// event type and put on its channel. Cloned into every job's context.
+pub struct Outbox<T>(Arc<dyn Fn(JobEvent<T>) + Send + Sync>);
+
+impl<T> Clone for Outbox<T> {
+    fn clone(&self) -> Self {
+        Outbox(self.0.clone())
+    }
+}
+
+impl<T: 'static> Outbox<T> {
+    /// Events wrapped by `wrap` into the channel's type `E` (ignored once the receiver is gone).
+    pub fn mapped<E: Send + 'static>(events: Sender<E>, wrap: fn(JobEvent<T>) -> E) -> Outbox<T> {
+        let events = Mutex::new(events);
+        Outbox(Arc::new(move |e| {
+            let events = events.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = events.send(wrap(e));
+        }))
+    }
+
+    fn send(&self, event: JobEvent<T>) {
+        (self.0)(event)
+    }
+}
+
+impl<T: Send + 'static> From<Sender<JobEvent<T>>> for Outbox<T> {
+    /// The events as they are.
+    fn from(events: Sender<JobEvent<T>>) -> Outbox<T> {
+        Outbox::mapped(events, |e| e)
+    }
 }
 
 /// What a job tells the UI.
 #[derive(Debug)]
 pub struct JobEvent<T> {
-    pub lane: Lane,
     /// The id [`SingleJob::submit`] returned.
     pub id: u64,
     pub kind: JobEventKind<T>,
@@ -58,19 +72,33 @@ pub enum JobEventKind<T> {
     Panicked(String),
 }
 
-/// Handed to a running job.
-pub struct JobContext<T> {
-    lane: Lane,
-    id: u64,
-    cancel: Arc<AtomicBool>,
-    events: Sender<JobEvent<T>>,
+impl<T> JobEventKind<T> {
+    /// The kind's name (`Finished(Err)` is `failed`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            JobEventKind::Started => "started",
+            JobEventKind::Progress(..) => "progress",
+            JobEventKind::Note(_) => "note",
+            JobEventKind::Finished(Ok(_)) => "finished",
+            JobEventKind::Finished(Err(_)) => "failed",
+            JobEventKind::Cancelled => "cancelled",
+            JobEventKind::Dropped => "dropped",
+            JobEventKind::Panicked(_) => "panicked",
+        }
+    }
 }
 
-impl<T> JobContext<T> {
+/// Handed to a running job.
+pub struct JobContext<T> {
+    id: u64,
+    cancel: Arc<AtomicBool>,
+    events: Outbox<T>,
+}
+
+impl<T: 'static> JobContext<T> {
     /// Reports progress (ignored when the UI has gone).
     pub fn progress(&self, fraction: f32, label: impl Into<String>) {
-        let _ = self.events.send(JobEvent {
-            lane: self.lane,
+        self.events.send(JobEvent {
             id: self.id,
             kind: JobEventKind::Progress(fraction.clamp(0.0, 1.0), label.into()),
         });
@@ -78,8 +106,7 @@ impl<T> JobContext<T> {
 
     /// Adds a line to the job's log.
     pub fn note(&self, line: impl Into<String>) {
-        let _ = self.events.send(JobEvent {
-            lane: self.lane,
+        self.events.send(JobEvent {
             id: self.id,
             kind: JobEventKind::Note(line.into()),
         });
@@ -90,10 +117,9 @@ impl<T> JobContext<T> {
     where
         T: Send + 'static,
     {
-        let (lane, id, events) = (self.lane, self.id, self.events.clone());
+        let (id, events) = (self.id, self.events.clone());
         move |fraction, label| {
-            let _ = events.send(JobEvent {
-                lane,
+            events.send(JobEvent {
                 id,
                 kind: JobEventKind::Progress(fraction.clamp(0.0, 1.0), label),
             });
@@ -116,20 +142,19 @@ impl<T> JobContext<T> {
     }
 }
 
-struct State<T> {
+struct LaneState<T> {
     next_id: u64,
     pending: Option<(u64, Job<T>)>,
     running: Option<(u64, Arc<AtomicBool>)>,
     shutdown: bool,
 }
 
-type Shared<T> = Arc<(Mutex<State<T>>, Condvar)>;
+type Shared<T> = Arc<(Mutex<LaneState<T>>, Condvar)>;
 
 /// One lane's worker thread.
 pub struct SingleJob<T: Send + 'static> {
-    lane: Lane,
     shared: Shared<T>,
-    events: Sender<JobEvent<T>>,
+    events: Outbox<T>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -144,10 +169,11 @@ pub fn on_worker_thread() -> bool {
 }
 
 impl<T: Send + 'static> SingleJob<T> {
-    /// Starts the lane's thread; events go to `events`.
-    pub fn new(lane: Lane, events: Sender<JobEvent<T>>) -> SingleJob<T> {
+    /// Starts the lane's thread (`name` names it); events go to `events`.
+    pub fn new(name: &str, events: impl Into<Outbox<T>>) -> SingleJob<T> {
+        let events = events.into();
         let shared: Shared<T> = Arc::new((
-            Mutex::new(State {
+            Mutex::new(LaneState {
                 next_id: 1,
                 pending: None,
                 running: None,
@@ -157,11 +183,10 @@ impl<T: Send + 'static> SingleJob<T> {
         ));
         let (s, tx) = (shared.clone(), events.clone());
         let thread = std::thread::Builder::new()
-            .name(format!("whyrec-{lane:?}").to_lowercase())
-            .spawn(move || work(lane, s, tx))
+            .name(format!("whyrec-{name}"))
+            .spawn(move || work(s, tx))
             .ok();
         SingleJob {
-            lane,
             shared,
             events,
             thread,
@@ -176,8 +201,7 @@ impl<T: Send + 'static> SingleJob<T> {
         let id = state.next_id;
         state.next_id += 1;
         if let Some((old, _)) = state.pending.take() {
-            let _ = self.events.send(JobEvent {
-                lane: self.lane,
+            self.events.send(JobEvent {
                 id: old,
                 kind: JobEventKind::Dropped,
             });
@@ -195,8 +219,7 @@ impl<T: Send + 'static> SingleJob<T> {
         let (lock, _) = &*self.shared;
         let mut state = lock.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((old, _)) = state.pending.take() {
-            let _ = self.events.send(JobEvent {
-                lane: self.lane,
+            self.events.send(JobEvent {
                 id: old,
                 kind: JobEventKind::Dropped,
             });
@@ -231,7 +254,7 @@ impl<T: Send + 'static> Drop for SingleJob<T> {
     }
 }
 
-fn work<T: Send + 'static>(lane: Lane, shared: Shared<T>, events: Sender<JobEvent<T>>) {
+fn work<T: Send + 'static>(shared: Shared<T>, events: Outbox<T>) {
     IN_WORKER.with(|w| w.set(true));
     let (lock, wake) = &*shared;
     loop {
@@ -250,12 +273,9 @@ fn work<T: Send + 'static>(lane: Lane, shared: Shared<T>, events: Sender<JobEven
             state.running = Some((id, cancel.clone()));
             (id, job, cancel)
         };
-        let send = |kind| {
-            let _ = events.send(JobEvent { lane, id, kind });
-        };
+        let send = |kind| events.send(JobEvent { id, kind });
         send(JobEventKind::Started);
         let context = JobContext {
-            lane,
             id,
             cancel: cancel.clone(),
             events: events.clone(),
@@ -296,7 +316,7 @@ mod tests {
     #[test]
     fn newest_wins_pending_dropped_running_cancelled() {
         let (tx, rx) = channel();
-        let lane = SingleJob::new(Lane::Retrain, tx);
+        let lane = SingleJob::new("retrain", tx);
         let (gate_tx, gate_rx) = channel::<()>();
         let gate = Mutex::new(gate_rx);
         let first = lane.submit(Box::new(move |ctx| {
@@ -328,7 +348,7 @@ mod tests {
     #[test]
     fn a_panicking_job_is_reported_and_the_lane_lives_on() {
         let (tx, rx) = channel();
-        let lane = SingleJob::new(Lane::Compare, tx);
+        let lane = SingleJob::new("compare", tx);
         let id = lane.submit(Box::new(|_| panic!("boom {}", 7)));
         let _started = next(&rx);
         let e = next(&rx);

@@ -8,8 +8,8 @@ use crate::tui_support;
 use tui_support::Rig;
 use whyrec::engine::{FactorModel, Scorer};
 use whyrec::tui::action::Action;
+use whyrec::tui::adapter::RetrainView;
 use whyrec::tui::explore::{Retrain, UserView};
-use whyrec::tui::jobs::Output;
 use whyrec::tui::ui::layout::Pane;
 use whyrec::tui::{App, Phase};
 
@@ -250,7 +250,7 @@ fn a_panicking_worker_shows_a_banner_and_the_ui_keeps_running() {
     let mut rig = Rig::ready(dir.path(), 120, 40);
     toggle_row(&mut rig, 0);
     rig.app
-        .submit_retrain_job(Box::new(|_| -> Result<Output, String> {
+        .submit_retrain_job(Box::new(|_| -> Result<RetrainView, String> {
             panic!("injected failure")
         }));
     rig.wait_for("the panic", done);

@@ -15,9 +15,8 @@ use whyrec::data::{load_dir, LoadOptions};
 use whyrec::engine::{AlsConfig, HybridAls};
 use whyrec::tui::action::Action;
 use whyrec::tui::adapter::Engine;
-use whyrec::tui::jobs::Output;
+use whyrec::tui::jobs::JobUpdate;
 use whyrec::tui::ui::{draw, Theme};
-use whyrec::tui::worker::JobEvent;
 use whyrec::tui::{App, TuiOptions};
 
 /// Small settings so the fixture trains in well under a second.
@@ -70,7 +69,7 @@ pub fn options(dir: &Path, dataset: &str) -> TuiOptions {
 /// An app, its worker events and a test terminal of the app's size.
 pub struct Rig {
     pub app: App,
-    pub events: Receiver<JobEvent<Output>>,
+    pub events: Receiver<JobUpdate>,
     pub terminal: Terminal<TestBackend>,
     pub theme: Theme,
 }

@@ -98,7 +98,7 @@ impl BiasedMf {
                 .map(|_| gaussian(&mut rng) as f32 * config.init_std)
                 .collect()
         };
-        let mut s = State {
+        let mut s = SweepState {
             mu: m.mean as f32,
             f,
             bu: vec![0.0; n_users],
@@ -199,7 +199,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Parameters during training.
-struct State {
+struct SweepState {
     mu: f32,
     f: usize,
     bu: Vec<f32>,
@@ -209,7 +209,7 @@ struct State {
     y: Vec<f32>,
 }
 
-impl State {
+impl SweepState {
     /// One SGD step of plain biased MF on rating `r` of (u, i).
     fn funk_step(&mut self, u: usize, i: usize, r: f32, c: &MfConfig, lr: f32, lr_bias: f32) {
         let f = self.f;

@@ -1,5 +1,6 @@
-//! Model files of `warp` and `bpr`, in the frame of `engine/persist.rs` (magic, version, JSON
-//! header, arrays, SHA-256) with `model` = `warp` or `bpr` in the header.
+//! Model files of `warp` and `bpr`, in the frame and header of `engine/persist.rs` (magic,
+//! version, JSON header, arrays, SHA-256) with `model` = `warp` or `bpr` and the epoch count in
+//! the header.
 //!
 //! Arrays, all little-endian and row-major: user own embeddings (n_users × k), demographic
 //! embeddings (× k), item own rows (n_items × (k+1), bias last), genre rows (× (k+1)); then the
@@ -10,58 +11,29 @@
 use std::path::Path;
 
 use ndarray::Array2;
-use serde::{Deserialize, Serialize};
 
 use super::config::SgdConfig;
 use super::model::{Accumulators, SgdModel};
 use crate::engine::persist::{
-    feature_bytes, frame, open_arrays, open_frame, put_f32, put_features, read_features,
-    write_atomically, Reader,
+    put_f32, read_matrix, read_model_file, write_atomically, Dims, Header, Reader,
 };
 use crate::engine::side::Side;
 use crate::engine::{EngineError, ModelMeta};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Dims {
-    n_users: usize,
-    n_items: usize,
-    factors: usize,
-    user_feature_nnz: usize,
-    item_feature_nnz: usize,
-    epochs_done: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Header {
-    model: String,
-    config: SgdConfig,
-    meta: ModelMeta,
-    dims: Dims,
-    user_feature_names: Vec<String>,
-    item_feature_names: Vec<String>,
-}
-
 impl SgdModel {
     /// Writes the model to `path` (atomically: temporary file in the same folder, then rename).
     pub fn save(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
-        let header = Header {
-            model: self.config.loss.name().to_string(),
-            config: self.config.clone(),
-            meta: meta.clone(),
-            dims: Dims {
-                n_users: self.n_users(),
-                n_items: self.n_items(),
-                factors: self.factors(),
-                user_feature_nnz: self.users.features.by_row.nnz(),
-                item_feature_nnz: self.items.features.by_row.nnz(),
-                epochs_done: self.epochs_done,
-            },
-            user_feature_names: self.users.features.names.clone(),
-            item_feature_names: self.items.features.names.clone(),
-        };
-        let json = serde_json::to_vec(&header).map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let sides = (&self.users, &self.items);
+        let name = self.config.loss.name();
+        let header = Header::new(
+            name,
+            self.config.clone(),
+            meta,
+            sides,
+            Some(self.epochs_done),
+        );
         let a = &self.accum;
-        let buf = frame(&json, |buf| {
+        let file = header.file(sides, |buf| {
             for m in [
                 &self.users.own,
                 &self.users.feature_factors,
@@ -77,19 +49,32 @@ impl SgdModel {
             self.item_counts
                 .iter()
                 .for_each(|c| buf.extend_from_slice(&c.to_le_bytes()));
-            put_features(buf, &self.users.features);
-            put_features(buf, &self.items.features);
-        });
-        write_atomically(path, &buf)
+        })?;
+        write_atomically(path, &file)
     }
 
     /// Reads a model written by [`Self::save`], with the metadata it was saved with.
     pub fn load(path: &Path) -> Result<(SgdModel, ModelMeta), EngineError> {
-        decode(path, &crate::engine::persist::read_model_file(path)?)
+        decode(path, &read_model_file(path)?)
     }
 }
 
-/// Byte length of the array section, `None` on overflow.
+/// Checks a header as `warp`'s or `bpr`'s; the factor count it promises.
+fn check(header: &Header<SgdConfig>) -> Result<usize, String> {
+    if header.model != header.config.loss.name() {
+        return Err(format!(
+            "holds a `{}` model, not warp or bpr with these settings",
+            header.model
+        ));
+    }
+    if header.dims.epochs_done.is_none() {
+        return Err("the header does not say how many epochs were trained".to_string());
+    }
+    header.config.validate().map_err(|e| e.to_string())?;
+    Ok(header.config.factors)
+}
+
+/// Bytes of the parameters, the accumulators and the per-item counts, `None` on overflow.
 fn array_bytes(d: &Dims, n_uf: usize, n_if: usize) -> Option<u64> {
     let m = |a: usize, b: usize| (a as u64).checked_mul(b as u64);
     let k = d.factors;
@@ -102,47 +87,23 @@ fn array_bytes(d: &Dims, n_uf: usize, n_if: usize) -> Option<u64> {
     ]
     .iter()
     .try_fold(0u64, |acc, &x| acc.checked_add(x))?;
-    floats
-        .checked_mul(8)?
-        .checked_add(m(d.n_items, 4)?)?
-        .checked_add(feature_bytes(d.n_users, d.user_feature_nnz)?)?
-        .checked_add(feature_bytes(d.n_items, d.item_feature_nnz)?)
+    floats.checked_mul(8)?.checked_add(m(d.n_items, 4)?)
 }
 
 pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(SgdModel, ModelMeta), EngineError> {
     let corrupt = |r: &str| EngineError::corrupt(path, r);
-    let (json, header_end) = open_frame(path, bytes)?;
-    let header: Header =
-        serde_json::from_slice(json).map_err(|e| corrupt(&format!("unreadable header: {e}")))?;
-    if header.model != header.config.loss.name() {
-        return Err(corrupt(&format!(
-            "holds a `{}` model, not warp or bpr with these settings",
-            header.model
-        )));
-    }
-    header
-        .config
-        .validate()
-        .map_err(|e| corrupt(&e.to_string()))?;
+    let (header, mut r) = Header::open(path, bytes, check, array_bytes)?;
     let d = &header.dims;
-    if d.factors != header.config.factors {
-        return Err(corrupt("factor count differs from the configuration"));
-    }
+    let k = d.factors;
     let (n_uf, n_if) = (
         header.user_feature_names.len(),
         header.item_feature_names.len(),
     );
-    let expected = array_bytes(d, n_uf, n_if).ok_or_else(|| corrupt("dimensions overflow"))?;
-    let mut r = open_arrays(path, bytes, header_end, expected)?;
-    let k = d.factors;
     let shapes = [(d.n_users, k), (n_uf, k), (d.n_items, k + 1), (n_if, k + 1)];
     let read = |r: &mut Reader<'_>| -> Result<Vec<Array2<f32>>, EngineError> {
         shapes
             .iter()
-            .map(|&(rows, cols)| {
-                Array2::from_shape_vec((rows, cols), r.f32s(rows * cols))
-                    .map_err(|_| corrupt("array shape"))
-            })
+            .map(|&shape| read_matrix(path, r, shape))
             .collect()
     };
     let mut params = read(&mut r)?.into_iter();
@@ -161,33 +122,14 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(SgdModel, ModelMeta),
         item_features: next(&mut accums),
     };
     let item_counts = r.u32s(d.n_items);
-    let user_set = read_features(
-        &mut r,
-        d.n_users,
-        d.user_feature_nnz,
-        header.user_feature_names.clone(),
-    )
-    .map_err(|e| corrupt(&format!("user features: {e}")))?;
-    let item_set = read_features(
-        &mut r,
-        d.n_items,
-        d.item_feature_nnz,
-        header.item_feature_names.clone(),
-    )
-    .map_err(|e| corrupt(&format!("item features: {e}")))?;
-    let side = |own: Array2<f32>, feature_factors: Array2<f32>, features| Side {
-        composed: Array2::zeros(own.dim()),
-        own,
-        feature_factors,
-        features,
-    };
+    let (user_set, item_set) = header.feature_sets(path, &mut r)?;
     let mut model = SgdModel {
         config: header.config.clone(),
-        users: side(user_own, user_ff, user_set),
-        items: side(item_own, item_ff, item_set),
+        users: Side::loaded(user_own, user_ff, user_set),
+        items: Side::loaded(item_own, item_ff, item_set),
         accum,
         item_counts,
-        epochs_done: d.epochs_done,
+        epochs_done: d.epochs_done.unwrap_or(0),
     };
     let accumulators_valid = [
         &model.accum.user_own,

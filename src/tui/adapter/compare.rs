@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{Engine, TopList};
+use super::{Engine, ListView};
 use crate::engine::{ModelSpec, Scorer};
 use crate::explain::{self, RankedItem};
 use crate::workspace::{self, ModelRequest, Progress, WorkspaceError};
@@ -55,7 +55,7 @@ impl Engine {
 
     /// The served top `k` of a dataset user by any model (`engine::rank`: no rated movie, no twin,
     /// no title twice; the popularity fallback without likes).
-    pub fn top_by(&self, scorer: &dyn Scorer, user: u32, k: usize) -> TopList {
+    pub fn top_by(&self, scorer: &dyn Scorer, user: u32, k: usize) -> ListView {
         let n_likes = self.positives().by_user.row_len(user as usize);
         let popularity = crate::metrics::artifacts::popularity_of(self.positives());
         let served = self
@@ -81,7 +81,7 @@ impl Engine {
 }
 
 /// For every list, the number of its items each list shares with it (`[a][b]`).
-pub fn overlaps(lists: &[&TopList]) -> Vec<Vec<usize>> {
+pub fn overlaps(lists: &[&ListView]) -> Vec<Vec<usize>> {
     lists
         .iter()
         .map(|a| {

@@ -3,7 +3,7 @@
 //! user's cached model scores at any strength, so moving the knob costs one O(n_items) pass and a
 //! top-10 per list. Strength 0 leaves every list as the model gives it.
 
-use super::{Engine, Explainer, Profile, TopList};
+use super::{AnyExplainer, Engine, ListView, Profile};
 use crate::engine::{FactorModel, Scorer};
 use crate::explain::{self, ListSource, RankedItem};
 use crate::metrics::knob::{default_strengths, Reranker};
@@ -28,9 +28,9 @@ pub struct KnobLists {
     /// Model scores under the current what-if (instant refold or retrained model).
     pub whatif_scores: Option<Vec<f32>>,
     /// The list without what-if at this strength (moves against the model's own list).
-    pub base: TopList,
+    pub base: ListView,
     /// The list shown: `base`, or the what-if's list at this strength (moves against `base`).
-    pub shown: TopList,
+    pub shown: ListView,
     /// Items of the list `shown` is compared with that are no longer in it, with their old rank.
     pub leaving: Vec<(u32, usize)>,
 }
@@ -38,7 +38,12 @@ pub struct KnobLists {
 impl Engine {
     /// The model's score of every item for a profile with these likes (`None` without likes: the
     /// list is then the popularity fallback, which the knob leaves alone).
-    pub fn model_scores(&self, x: &Explainer, likes: &[u32], features: &[u32]) -> Option<Vec<f32>> {
+    pub fn model_scores(
+        &self,
+        x: &AnyExplainer,
+        likes: &[u32],
+        features: &[u32],
+    ) -> Option<Vec<f32>> {
         if likes.is_empty() {
             return None;
         }
@@ -59,8 +64,8 @@ impl Engine {
         scores: &[f32],
         user: Option<u32>,
         exclude: &[u32],
-        before: Option<&TopList>,
-    ) -> TopList {
+        before: Option<&ListView>,
+    ) -> ListView {
         let mut reranked = scores.to_vec();
         knob.apply(strength, &mut reranked);
         let items = self
@@ -93,9 +98,9 @@ impl Engine {
     pub fn knob_lists(
         &self,
         profile: &Profile,
-        plain: &TopList,
+        plain: &ListView,
         strength: f64,
-        whatif: Option<(&[u32], &Explainer, &Reranker, &TopList)>,
+        whatif: Option<(&[u32], &AnyExplainer, &Reranker, &ListView)>,
         cached: Option<KnobLists>,
         whatif_cached: bool,
     ) -> KnobLists {
@@ -155,7 +160,7 @@ impl Engine {
         scorer: &dyn crate::engine::Scorer,
         user: u32,
         strength: f64,
-    ) -> TopList {
+    ) -> ListView {
         let likes = self.positives().by_user.row(user as usize);
         if likes.is_empty() {
             return self.top_by(scorer, user, self.explainer.k());
@@ -167,7 +172,7 @@ impl Engine {
 }
 
 /// Items of `before` that are not in `after`, with their rank in `before`.
-pub fn leaving(before: &TopList, after: &TopList) -> Vec<(u32, usize)> {
+pub fn leaving(before: &ListView, after: &ListView) -> Vec<(u32, usize)> {
     before
         .recs
         .iter()

@@ -1,6 +1,6 @@
 //! The one place the TUI asks for answers: top-k lists, the instant refold of a what-if, the
 //! incremental retrain, score attributions, past-like influences and minimal counterfactual
-//! sets. Everything comes from [`crate::explain`] (the [`Explainer`]); this module only turns its
+//! sets. Everything comes from [`crate::explain`] (the [`AnyExplainer`]); this module only turns its
 //! results into the rows the screens draw (titles, predicted stars, popularity, previous ranks).
 //! `whatif.rs` holds the what-if calls, `compare.rs` the Compare tab's models, `knob.rs` the
 //! accuracy–coverage knob on those lists, `trust.rs` the Trust and Fairness tabs' computations.
@@ -31,14 +31,14 @@ use crate::explain::{self, ListSource, BECAUSE_COUNT};
 use crate::metrics::knob::{popularity, KnobPath, Reranker};
 
 /// The explainer of whichever model the TUI explores (hybrid-als, als, warp or bpr).
-pub type Explainer = explain::Explainer<AnyFactorModel>;
+pub type AnyExplainer = explain::Explainer<AnyFactorModel>;
 
 /// The data and one explored model: the dataset, the explainer (model + interactions + catalog),
 /// the model's knob and the star predictor. The data parts are shared (`Arc`) between the engines
 /// of the models `M` cycles through; [`Engine::with_model`] makes the engine of another model.
 pub struct Engine {
     pub dataset: Arc<Dataset>,
-    pub explainer: Arc<Explainer>,
+    pub explainer: Arc<AnyExplainer>,
     /// Predicted stars (μ + b_u + b_i) for the "★" column (the same for every model).
     stars: Arc<BiasBaseline>,
     /// The accuracy–coverage knob of the model (its item norms, the popularity of every positive).
@@ -70,7 +70,7 @@ pub struct Rec {
 
 /// A top-k list as the screens show it, and the explain layer's list it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TopList {
+pub struct ListView {
     pub recs: Vec<Rec>,
     /// No likes left: the list is the most popular items, not a personal recommendation.
     pub popularity_fallback: bool,
@@ -80,10 +80,10 @@ pub struct TopList {
 
 /// The instant answer to "what if I hadn't liked these?".
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WhatIf {
+pub struct WhatIfView {
     pub removed: Vec<u32>,
     /// The list under the what-if, with `previous_rank` filled in.
-    pub after: TopList,
+    pub after: ListView,
     /// Items of the original list that left it, with their old rank.
     pub leaving: Vec<(u32, usize)>,
     /// The explain layer's counterfactual sentence.
@@ -92,10 +92,10 @@ pub struct WhatIf {
 
 /// The incremental retrain's answer to the same question.
 #[derive(Debug, Clone, Serialize)]
-pub struct Retrained {
+pub struct RetrainView {
     pub removed: Vec<u32>,
     /// The retrained list, `previous_rank` against the list without what-if.
-    pub after: TopList,
+    pub after: ListView,
     /// The what-if's sentence for the retrained list ("… would recommend Y (instead of Z)": Y in
     /// this list and not in the original, Z the other way round).
     pub sentence: String,
@@ -113,15 +113,15 @@ pub struct Retrained {
     /// An explainer over the retrained model, so explanations of the retrained list add up to
     /// its scores.
     #[serde(skip)]
-    pub explainer: Arc<Explainer>,
+    pub explainer: Arc<AnyExplainer>,
     /// The accuracy–coverage knob of the retrained model.
     #[serde(skip)]
     pub knob: Reranker,
 }
 
-impl PartialEq for Retrained {
+impl PartialEq for RetrainView {
     /// Equal results: the same removals, lists and agreement (the model is not compared).
-    fn eq(&self, other: &Retrained) -> bool {
+    fn eq(&self, other: &RetrainView) -> bool {
         (
             &self.removed,
             &self.after,
@@ -153,7 +153,7 @@ pub struct PlaceDifference {
 
 /// Signed parts of one score that add up to it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Attribution {
+pub struct PartsView {
     /// (name, value): `collaborative`, one per genre (`genre:…`), one per demographic feature,
     /// largest first.
     pub parts: Vec<(String, f32)>,
@@ -305,7 +305,12 @@ impl Engine {
     }
 
     /// The screen rows of an explain list; previous ranks from `before` (itself when `None`).
-    fn rows(&self, user: Option<u32>, list: explain::TopList, before: Option<&TopList>) -> TopList {
+    fn rows(
+        &self,
+        user: Option<u32>,
+        list: explain::TopList,
+        before: Option<&ListView>,
+    ) -> ListView {
         let recs = list
             .items
             .iter()
@@ -322,7 +327,7 @@ impl Engine {
                 },
             })
             .collect();
-        TopList {
+        ListView {
             recs,
             popularity_fallback: list.source == ListSource::PopularityFallback,
             source: list,
@@ -330,7 +335,7 @@ impl Engine {
     }
 
     /// The top-10 of a profile (its likes excluded; no likes falls back to popularity).
-    pub fn top(&self, profile: &Profile) -> TopList {
+    pub fn top(&self, profile: &Profile) -> ListView {
         let list = self
             .explainer
             .recommend_profile(profile)
@@ -339,24 +344,24 @@ impl Engine {
     }
 
     /// The named parts of the refolded score of `item`.
-    pub fn attribution(&self, profile: &Profile, removed: &[u32], item: u32) -> Attribution {
+    pub fn attribution(&self, profile: &Profile, removed: &[u32], item: u32) -> PartsView {
         self.attribution_in(&self.explainer, profile, removed, item)
     }
 
     /// [`Self::attribution`] by another explainer over the same data (a retrained model).
     pub fn attribution_in(
         &self,
-        x: &Explainer,
+        x: &AnyExplainer,
         profile: &Profile,
         removed: &[u32],
         item: u32,
-    ) -> Attribution {
+    ) -> PartsView {
         match x.attribute_profile(&profile.edited(removed, &[]), item) {
-            Ok(a) => Attribution {
+            Ok(a) => PartsView {
                 parts: a.parts.into_iter().map(|p| (p.name, p.value)).collect(),
                 score: a.score,
             },
-            Err(e) => Attribution {
+            Err(e) => PartsView {
                 parts: vec![(e.to_string(), 0.0)],
                 score: 0.0,
             },
@@ -371,7 +376,7 @@ impl Engine {
     /// [`Self::influences`] by another explainer over the same data (a retrained model).
     pub fn influences_in(
         &self,
-        x: &Explainer,
+        x: &AnyExplainer,
         profile: &Profile,
         removed: &[u32],
         item: u32,
@@ -400,14 +405,14 @@ impl Engine {
 }
 
 /// The explainer of `model` over every positive of `dataset`, lists of the screens' length.
-fn explainer_of(model: AnyFactorModel, dataset: &Dataset) -> Result<Explainer, String> {
+fn explainer_of(model: AnyFactorModel, dataset: &Dataset) -> Result<AnyExplainer, String> {
     Ok(explain::Explainer::from_dataset(model, dataset)
         .map_err(|e| e.to_string())?
         .with_k(LIST_LENGTH))
 }
 
 /// The accuracy–coverage knob of an explainer's model.
-fn knob_of(explainer: &Explainer) -> Reranker {
+fn knob_of(explainer: &AnyExplainer) -> Reranker {
     Reranker::for_model(
         explainer.model(),
         &popularity(explainer.positives()),

@@ -5,7 +5,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use super::{Engine, Explainer, PlaceDifference, Profile, Retrained, TopList, WhatIf};
+use super::{AnyExplainer, Engine, ListView, PlaceDifference, Profile, RetrainView, WhatIfView};
 use crate::engine::{AnyFactorModel, FactorModel, Scorer, TrainProgress};
 use crate::explain::{self, SearchOptions, DEFAULT_INCREMENTAL_SWEEPS};
 use crate::metrics::knob::{popularity, Reranker};
@@ -26,7 +26,7 @@ pub struct MinimalSet {
 impl Engine {
     fn outcome(
         &self,
-        x: &Explainer,
+        x: &AnyExplainer,
         profile: &Profile,
         removed: &[u32],
     ) -> Result<explain::WhatIfOutcome, String> {
@@ -38,9 +38,9 @@ impl Engine {
     }
 
     /// The instant refold: the list without `removed`, with moves against `before`.
-    pub fn what_if(&self, profile: &Profile, before: &TopList, removed: &[u32]) -> WhatIf {
+    pub fn what_if(&self, profile: &Profile, before: &ListView, removed: &[u32]) -> WhatIfView {
         match self.outcome(&self.explainer, profile, removed) {
-            Ok(o) => WhatIf {
+            Ok(o) => WhatIfView {
                 removed: removed.to_vec(),
                 after: self.rows(profile.user, o.after, Some(before)),
                 leaving: o
@@ -50,7 +50,7 @@ impl Engine {
                     .collect(),
                 sentence: o.sentence,
             },
-            Err(e) => WhatIf {
+            Err(e) => WhatIfView {
                 removed: removed.to_vec(),
                 after: before.clone(),
                 leaving: Vec::new(),
@@ -66,11 +66,11 @@ impl Engine {
         &self,
         profile: &Profile,
         removed: &[u32],
-        before: &TopList,
-        instant: &TopList,
+        before: &ListView,
+        instant: &ListView,
         progress: &mut dyn FnMut(TrainProgress),
         cancel: &AtomicBool,
-    ) -> Result<Retrained, String> {
+    ) -> Result<RetrainView, String> {
         let user = profile
             .user
             .ok_or_else(|| "only dataset users can be retrained".to_string())?;
@@ -112,7 +112,7 @@ impl Engine {
             .map_err(|e| e.to_string())?;
         // Over the original interactions and the same candidates (the served rule: no rated movie,
         // no twin), so explanations of the retrained list add up to its scores.
-        let retrained = Explainer::new(
+        let retrained = AnyExplainer::new(
             model,
             self.explainer.positives().clone(),
             self.explainer.catalog().clone(),
@@ -138,7 +138,7 @@ impl Engine {
                 }
             })
             .collect();
-        Ok(Retrained {
+        Ok(RetrainView {
             removed: removed.to_vec(),
             after: self.rows(profile.user, outcome.after, Some(before)),
             sentence: outcome.sentence,

@@ -7,7 +7,7 @@ use ratatui::widgets::{Gauge, Paragraph};
 use ratatui::Frame;
 
 use super::widgets::{fit, strip_year, Theme};
-use crate::tui::adapter::{overlaps, TopList};
+use crate::tui::adapter::{overlaps, ListView};
 use crate::tui::app::App;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     };
     let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
-    let refs: Vec<&TopList> = lists.iter().map(|l| &l.1).collect();
+    let refs: Vec<&ListView> = lists.iter().map(|l| &l.1).collect();
     let shared = overlaps(&refs);
     let mut pairs = Vec::new();
     for a in 0..lists.len() {

@@ -4,7 +4,7 @@
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 
-use crate::tui::app::Tab;
+use crate::tui::tab::Tab;
 
 /// Below this the screen says it is too small instead of drawing.
 pub const MIN_WIDTH: u16 = 80;

@@ -42,7 +42,7 @@ fn panes(area: Rect) -> (Rect, Rect, Rect, Option<Rect>) {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (table, knob, chart, list) = panes(area);
-    let results = app.trust.results.done().map(|r| r.as_ref());
+    let results = app.trust.results.done();
     match results {
         Some(r) => draw_metrics(frame, table, app, r, theme),
         None => draw_pending(frame, table, app, theme),

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use crate::tui::adapter::{Engine, TopList};
-use crate::tui::trust::Progress;
+use crate::tui::adapter::{Engine, ListView};
+use crate::tui::trust::JobProgress;
 
 /// Colours, or none at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +171,7 @@ pub fn progress_lines(
     frame: &mut Frame,
     area: Rect,
     lines: Vec<Line>,
-    running: Option<&Progress>,
+    running: Option<&JobProgress>,
     theme: &Theme,
 ) {
     let [text, gauge, hint] = Layout::vertical([
@@ -211,7 +211,7 @@ pub fn draw_recs(
     frame: &mut Frame,
     area: Rect,
     engine: &Engine,
-    list: &TopList,
+    list: &ListView,
     selected: usize,
     focused: bool,
     whatif: bool,

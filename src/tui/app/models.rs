@@ -8,38 +8,13 @@
 
 use std::sync::Arc;
 
-use super::adapter::Engine;
-use super::app::{App, Banner, Tab};
-use super::jobs::Output;
-use super::startup::explore_model;
-use super::trust::{Computation, FairnessTab, TrustTab};
-use super::worker::{JobEventKind, Lane};
+use super::{settled, App, Banner, Parked, Switching};
 use crate::engine::ModelSpec;
-
-/// The model `M` is loading or training.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Switching {
-    pub job: u64,
-    pub spec: ModelSpec,
-    pub fraction: f32,
-    pub label: String,
-}
-
-/// The Trust and Fairness tabs of a model not shown now.
-#[derive(Debug)]
-pub struct Parked {
-    pub spec: ModelSpec,
-    pub trust: TrustTab,
-    pub fairness: FairnessTab,
-}
-
-/// A computation as it is kept while its model is not shown: a running one is dropped.
-fn settled<T>(c: Computation<T>) -> Computation<T> {
-    match c {
-        Computation::Running(_) => Computation::Idle,
-        other => other,
-    }
-}
+use crate::tui::adapter::Engine;
+use crate::tui::startup::explore_model;
+use crate::tui::tab::Tab;
+use crate::tui::trust::{FairnessTab, TrustTab};
+use crate::tui::worker::JobEventKind;
 
 impl App {
     /// The model the screens show.
@@ -48,7 +23,7 @@ impl App {
     }
 
     /// `M`: the next model after the one shown (or after the one still loading).
-    pub(super) fn next_model(&mut self) {
+    pub(crate) fn next_model(&mut self) {
         let Some(engine) = self.engine.clone() else {
             return;
         };
@@ -56,18 +31,15 @@ impl App {
         let next = from.next_factor();
         if let Some(known) = self.explored.iter().find(|e| e.spec() == next).cloned() {
             if self.switching.take().is_some() {
-                self.jobs.cancel(Lane::Model);
+                self.jobs.model.cancel();
             }
             self.switch_to(known);
             return;
         }
         let options = self.options.clone();
-        let job = self.jobs.submit(
-            Lane::Model,
-            Box::new(move |ctx| {
-                explore_model(&engine, &options, next, ctx).map(|e| Output::Explored(Box::new(e)))
-            }),
-        );
+        let job = self.jobs.model.submit(Box::new(move |ctx| {
+            explore_model(&engine, &options, next, ctx)
+        }));
         self.switching = Some(Switching {
             job,
             spec: next,
@@ -76,7 +48,7 @@ impl App {
         });
     }
 
-    pub(super) fn on_model_event(&mut self, id: u64, kind: JobEventKind<Output>) {
+    pub(crate) fn on_model_event(&mut self, id: u64, kind: JobEventKind<Engine>) {
         let Some(s) = self.switching.as_mut().filter(|s| s.job == id) else {
             return;
         };
@@ -86,11 +58,11 @@ impl App {
                 s.label = label;
             }
             JobEventKind::Note(line) => self.startup_log.push(line),
-            JobEventKind::Finished(Ok(Output::Explored(engine))) => {
+            JobEventKind::Finished(Ok(engine)) => {
                 self.switching = None;
-                self.switch_to(Arc::new(*engine));
+                self.switch_to(Arc::new(engine));
             }
-            JobEventKind::Finished(Ok(_)) | JobEventKind::Started => {}
+            JobEventKind::Started => {}
             JobEventKind::Finished(Err(e)) => {
                 let spec = s.spec;
                 self.switching = None;
@@ -116,15 +88,7 @@ impl App {
         if !self.explored.iter().any(|e| e.spec() == engine.spec()) {
             self.explored.push(engine.clone());
         }
-        for lane in [
-            Lane::Retrain,
-            Lane::Minimal,
-            Lane::Trust,
-            Lane::Fairness,
-            Lane::Compare,
-        ] {
-            self.jobs.cancel(lane);
-        }
+        self.jobs.cancel_model_work();
         // Trust and Fairness keep what they measured per model; a computation cut short by the
         // switch starts again when its tab is opened under that model.
         let trust = std::mem::take(&mut self.trust);

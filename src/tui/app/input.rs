@@ -1,12 +1,12 @@
 //! Input of the Explore and Build-a-user tabs: which action moves which cursor, toggles what,
 //! and which pane a click or a wheel turn lands in.
 
-use super::action::Action;
-use super::app::{App, Banner};
-use super::ui::layout::Pane;
+use super::{App, Banner};
+use crate::tui::action::Action;
+use crate::tui::ui::layout::Pane;
 
 impl App {
-    pub(super) fn explore_update(&mut self, action: Action) {
+    pub(crate) fn explore_update(&mut self, action: Action) {
         let Some(engine) = self.engine.clone() else {
             return;
         };
@@ -91,7 +91,7 @@ impl App {
         self.apply(effects);
     }
 
-    pub(super) fn build_update(&mut self, action: Action) {
+    pub(crate) fn build_update(&mut self, action: Action) {
         let Some(engine) = self.engine.clone() else {
             return;
         };

@@ -3,10 +3,10 @@
 //! what-if) from the scores cached in the view, and the Compare tab's hybrid-als column; at 0
 //! every list is the model's own.
 
-use super::action::Action;
-use super::adapter::{knob_strength, Engine, KNOB_MAX_STEPS};
-use super::app::App;
-use super::explore::{Explore, Retrain};
+use super::App;
+use crate::tui::action::Action;
+use crate::tui::adapter::{knob_strength, Engine, KNOB_MAX_STEPS};
+use crate::tui::explore::{Explore, Retrain};
 
 impl App {
     /// The knob's strength.
@@ -14,7 +14,7 @@ impl App {
         knob_strength(self.knob)
     }
 
-    pub(super) fn move_knob(&mut self, action: Action) {
+    pub(crate) fn move_knob(&mut self, action: Action) {
         self.knob = match action {
             Action::KnobUp => (self.knob + 1).min(KNOB_MAX_STEPS),
             Action::KnobDown => self.knob.saturating_sub(1),
@@ -40,7 +40,7 @@ impl Explore {
 
     /// Recomputes the view's lists through the knob; `changed`: the user, the what-if or the
     /// retrain changed, so the what-if's scores must be asked again.
-    pub(super) fn refresh_knob(&mut self, engine: &Engine, changed: bool) {
+    pub(crate) fn refresh_knob(&mut self, engine: &Engine, changed: bool) {
         let strength = self.knob;
         let Some(v) = self.view.as_mut() else {
             return;

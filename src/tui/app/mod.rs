@@ -2,59 +2,53 @@
 //! state and starts jobs; [`App::on_job_event`] (in `jobs.rs`) takes what the workers report.
 //! Nothing here draws, so all of it runs in tests without a terminal.
 
+mod input;
+mod jobs;
+mod knob;
+mod models;
+mod trust;
+
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
-use super::action::Action;
-use super::adapter::{Engine, TopList};
-use super::builder::Build;
-use super::explore::{Explore, Retrain};
-use super::jobs::{Jobs, Output};
-use super::models::{Parked, Switching};
-use super::session::Session;
-use super::startup::TuiOptions;
-use super::trust::{FairnessTab, TrustTab};
-use super::ui::layout::{self, Pane, Regions};
-use super::worker::JobEvent;
 use crate::data::eda::EdaReport;
+use crate::engine::ModelSpec;
 use crate::engine::Scorer;
+use crate::tui::action::Action;
+use crate::tui::adapter::{Engine, ListView};
+use crate::tui::builder::Build;
+use crate::tui::explore::{Explore, Retrain};
+use crate::tui::jobs::{JobUpdate, Jobs};
+use crate::tui::session::Session;
+use crate::tui::startup::TuiOptions;
+pub use crate::tui::tab::Tab;
+use crate::tui::trust::{Computation, FairnessTab, TrustTab};
+use crate::tui::ui::layout::{self, Pane, Regions};
 
-/// The tabs, in number-key order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Tab {
-    Explore,
-    Trust,
-    Fairness,
-    Dataset,
-    Compare,
-    Build,
+/// The model `M` is loading or training.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Switching {
+    pub job: u64,
+    pub spec: ModelSpec,
+    pub fraction: f32,
+    pub label: String,
 }
 
-impl Tab {
-    pub const ALL: [Tab; 6] = [
-        Tab::Explore,
-        Tab::Trust,
-        Tab::Fairness,
-        Tab::Dataset,
-        Tab::Compare,
-        Tab::Build,
-    ];
+/// The Trust and Fairness tabs of a model not shown now.
+#[derive(Debug)]
+pub struct Parked {
+    pub spec: ModelSpec,
+    pub trust: TrustTab,
+    pub fairness: FairnessTab,
+}
 
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Explore => "Explore",
-            Tab::Trust => "Trust",
-            Tab::Fairness => "Fairness",
-            Tab::Dataset => "Dataset",
-            Tab::Compare => "Compare",
-            Tab::Build => "Build-a-user",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
+/// A computation as it is kept while its model is not shown: a running one is dropped.
+pub(crate) fn settled<T>(c: Computation<T>) -> Computation<T> {
+    match c {
+        Computation::Running(_) => Computation::Idle,
+        other => other,
     }
 }
 
@@ -100,7 +94,7 @@ pub struct CompareTab {
     pub error: Option<String>,
     pub models: Vec<(String, Box<dyn Scorer>)>,
     /// (user, one list per model).
-    pub lists: Option<(u32, Vec<(String, TopList)>)>,
+    pub lists: Option<(u32, Vec<(String, ListView)>)>,
     /// The knob strength the lists were made at.
     pub knob: f64,
 }
@@ -140,7 +134,7 @@ pub struct App {
 impl App {
     /// A new app in the start-up phase; job events go to `events`. Call [`App::start`] to begin
     /// loading, or [`App::ready`] with an engine already built.
-    pub fn new(options: TuiOptions, size: Rect, events: Sender<JobEvent<Output>>) -> App {
+    pub fn new(options: TuiOptions, size: Rect, events: Sender<JobUpdate>) -> App {
         App {
             options,
             phase: Phase::Starting(Starting::default()),
