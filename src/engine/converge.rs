@@ -27,6 +27,8 @@ use std::collections::VecDeque;
 
 use ndarray::Array2;
 
+use super::kernels::dot_serial;
+
 /// Anderson mixing over a flat `f64` state.
 #[derive(Debug, Clone)]
 pub(crate) struct Anderson {
@@ -81,9 +83,9 @@ impl Anderson {
         let mut a = vec![0.0f64; m * m];
         let mut b = vec![0.0f64; m];
         for i in 0..m {
-            b[i] = dot(&self.residual_steps[i], &f);
+            b[i] = dot_serial(&self.residual_steps[i], &f);
             for j in 0..=i {
-                let v = dot(&self.residual_steps[i], &self.residual_steps[j]);
+                let v = dot_serial(&self.residual_steps[i], &self.residual_steps[j]);
                 a[i * m + j] = v;
                 a[j * m + i] = v;
             }
@@ -133,12 +135,8 @@ pub(crate) fn unflatten(state: &[f64], parts: &mut [&mut Array2<f32>]) {
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
-}
-
 fn norm(a: &[f64]) -> f64 {
-    dot(a, a).sqrt()
+    dot_serial(a, a).sqrt()
 }
 
 /// Gaussian elimination with partial pivoting of an `m × m` system (m ≤ a few); `None` if singular.

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::als::steps::{normal_matrix, Weights};
 use super::als::{FoldedUser, HybridModel};
-use super::linalg::{dot, Spd};
 use super::side::Side;
+use crate::engine::kernels::{dot, Spd};
 
 /// One term of a score decomposition: the dot product of one user-side part and one item-side part.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -21,11 +21,11 @@
 //! leave-one-out influences, and files.
 
 mod als;
-mod cg;
+
 mod converge;
 mod decompose;
 mod error;
-mod linalg;
+pub(crate) mod kernels;
 mod model;
 mod persist;
 mod progress;

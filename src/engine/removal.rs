@@ -23,7 +23,7 @@
 
 use super::als::steps::{normal_matrix, Weights};
 use super::als::{FoldedUser, HybridModel};
-use super::linalg::{dot, dot32, Spd};
+use crate::engine::kernels::{dot, dot32, Spd};
 
 /// The folded user vector after removing each like of a history, one at a time.
 #[derive(Debug, Clone, PartialEq)]

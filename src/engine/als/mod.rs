@@ -10,6 +10,7 @@
 //!
 //! Arrows run one way: `train` → `steps` → `config`, `model` → `steps`; `train` → `model`.
 
+mod blocks;
 mod config;
 mod model;
 pub(crate) mod persist;

@@ -15,7 +15,7 @@ use ndarray::{Array2, Axis};
 
 use super::config::AlsConfig;
 use super::steps::{solve_row, Weights};
-use crate::engine::linalg::{dot32, gram};
+use crate::engine::kernels::{dot32, gram};
 use crate::engine::rank::top_k;
 use crate::engine::side::{compose, Side};
 use crate::engine::Scorer;

@@ -14,13 +14,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 
+use super::blocks::{add_gathered_products, gather, Solve};
 use super::config::AlsConfig;
 use crate::data::Csr;
-use crate::engine::cg::{
-    add_gathered_products, gather, refine, refine_from, symmetric_product, Solve,
-};
-use crate::engine::linalg::{
-    add_weighted_gram, cholesky_in_place, cholesky_solve, dot, dot32, gram, weighted_gram,
+use crate::engine::kernels::spd::{cholesky_in_place, cholesky_solve};
+use crate::engine::kernels::{
+    add_weighted_gram, dot, dot32, gram, refine, refine_from, symmetric_product, weighted_gram,
     NotPositiveDefinite, Spd,
 };
 use crate::engine::side::Side;

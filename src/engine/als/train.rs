@@ -15,11 +15,11 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
+use super::blocks::Solve;
 use super::config::AlsConfig;
 use super::model::HybridModel;
 use super::steps::{objective, solve_feature_blocks, solve_own, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
-use crate::engine::cg::Solve;
 use crate::engine::converge::{flatten, score_change, unflatten, Anderson};
 use crate::engine::error::EngineError;
 use crate::engine::progress::TrainProgress;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{at, gaussian, RatingMatrix, RatingModel};
 use crate::data::split::Interaction;
+use crate::engine::kernels::dot_f32x8_serial;
 
 /// Hyper-parameters of [`BiasedMf`]. The defaults are tuned on ML-100K u1..u5 (plain biased MF:
 /// mean RMSE ≈ 0.919); [`MfConfig::svdpp`] gives the tuned SVD++.
@@ -171,31 +172,13 @@ impl RatingModel for BiasedMf {
         let (u, i, f) = (user as usize, item as usize, self.factors);
         let mut p = self.mean + at(&self.user_bias, user) + at(&self.item_bias, item);
         if (u + 1) * f <= self.user_factors.len() && (i + 1) * f <= self.item_factors.len() {
-            p += dot(
+            p += dot_f32x8_serial(
                 &self.user_factors[u * f..(u + 1) * f],
                 &self.item_factors[i * f..(i + 1) * f],
             );
         }
         p
     }
-}
-
-/// Dot product with eight independent partial sums (so that it vectorises; the order is fixed).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
 }
 
 /// Parameters during training.
@@ -217,7 +200,7 @@ impl SweepState {
             &mut self.p[u * f..(u + 1) * f],
             &mut self.q[i * f..(i + 1) * f],
         );
-        let e = r - (self.mu + self.bu[u] + self.bi[i] + dot(pu, qi));
+        let e = r - (self.mu + self.bu[u] + self.bi[i] + dot_f32x8_serial(pu, qi));
         self.bu[u] += lr_bias * (e - c.reg_bias * self.bu[u]);
         self.bi[i] += lr_bias * (e - c.reg_bias * self.bi[i]);
         for (p, q) in pu.iter_mut().zip(qi.iter_mut()) {
@@ -271,7 +254,11 @@ impl SweepState {
                 &mut self.p[u * f..(u + 1) * f],
                 &mut self.q[i * f..(i + 1) * f],
             );
-            let pred = self.mu + self.bu[u] + self.bi[i] + dot(pu, qi) + dot(&z, qi);
+            let pred = self.mu
+                + self.bu[u]
+                + self.bi[i]
+                + dot_f32x8_serial(pu, qi)
+                + dot_f32x8_serial(&z, qi);
             let e = ratings[k] - pred;
             self.bu[u] += lr_bias * (e - c.reg_bias * self.bu[u]);
             self.bi[i] += lr_bias * (e - c.reg_bias * self.bi[i]);

@@ -7,7 +7,6 @@
 //! evaluator clips them to the dataset's scale.
 
 mod baseline;
-mod linalg;
 mod mf;
 mod svd;
 

@@ -8,10 +8,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::linalg::{orthonormal_columns, sparse_dot, symmetric_eigen};
 use super::{gaussian, BiasBaseline, BiasConfig, RatingMatrix, RatingModel};
 use crate::data::split::Interaction;
 use crate::data::Csr;
+use crate::engine::kernels::eigen::{orthonormal_columns, sparse_dot, symmetric_eigen};
 
 /// What is subtracted before the decomposition (and added back to every prediction).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -45,8 +45,8 @@
 //! costs O(k) whatever the number of likes.
 
 use super::fold::{clean, folded_user, StepObserver};
-use super::kernel::cumulative;
 use super::model::SgdModel;
+use super::step::cumulative;
 use crate::engine::FoldedUser;
 use crate::engine::{EngineError, Influence};
 

@@ -7,7 +7,7 @@
 
 use super::model::SgdModel;
 use crate::engine::decompose::parts;
-use crate::engine::linalg::dot;
+use crate::engine::kernels::dot;
 use crate::engine::FoldedUser;
 use crate::engine::{ScoreTerm, BIAS_PART};
 

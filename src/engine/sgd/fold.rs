@@ -15,12 +15,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::config::Loss;
-use super::kernel::{
-    adagrad_row, bpr_negative, bpr_weight, cumulative, score, warp_violator, warp_weight,
-};
 use super::model::SgdModel;
 use super::shard::{stream, TAG_FOLD};
-use crate::engine::linalg::dot32;
+use super::step::{
+    adagrad_row, bpr_negative, bpr_weight, cumulative, score, warp_violator, warp_weight,
+};
+use crate::engine::kernels::dot32;
 use crate::engine::rank::top_k;
 use crate::engine::side::compose;
 use crate::engine::EngineError;

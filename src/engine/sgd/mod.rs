@@ -77,11 +77,11 @@ mod config;
 mod credit;
 mod explain;
 mod fold;
-mod kernel;
 mod merge;
 mod model;
 mod persist;
 mod shard;
+mod step;
 mod train;
 
 pub use config::{Loss, SgdConfig};

@@ -7,7 +7,7 @@
 use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
 
 use super::config::SgdConfig;
-use crate::engine::linalg::dot32;
+use crate::engine::kernels::dot32;
 use crate::engine::rank::top_k;
 use crate::engine::side::Side;
 use crate::engine::Scorer;

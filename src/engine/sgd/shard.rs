@@ -9,10 +9,11 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::config::{Loss, SgdConfig};
-use super::kernel::{
-    adagrad_row, bpr_loss, bpr_negative, bpr_weight, compose_into, dot, warp_violator, warp_weight,
+use super::step::{
+    adagrad_row, bpr_loss, bpr_negative, bpr_weight, compose_into, warp_violator, warp_weight,
 };
 use crate::data::Csr;
+use crate::engine::kernels::dot_f32x4 as dot;
 
 /// Stream tags of the ChaCha8 seeds (`[seed, epoch, index, tag]`).
 pub(super) const TAG_INIT: u64 = 0x1417;

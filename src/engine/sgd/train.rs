@@ -9,10 +9,10 @@ use rand::Rng;
 use rayon::prelude::*;
 
 use super::config::SgdConfig;
-use super::kernel::cumulative;
 use super::merge::merge;
 use super::model::{Accumulators, SgdModel};
 use super::shard::{partition, stream, Context, Shard, SharedParams, Table, TAG_INIT};
+use super::step::cumulative;
 use crate::data::{FeatureMatrix, Positives};
 use crate::engine::side::{check_positives, FeatureSet, Side};
 use crate::engine::{EngineError, TrainProgress};

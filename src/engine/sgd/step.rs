@@ -5,6 +5,8 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::engine::kernels::dot_f32x4;
+
 /// LightFM's clip of the WARP weight.
 pub(super) const MAX_LOSS: f32 = 10.0;
 
@@ -31,33 +33,12 @@ pub(super) fn compose_into<'a>(
     }
 }
 
-/// `a · b` in `f32` with four running sums combined in a fixed order. Always inlined: it is the
-/// inner loop of the WARP negative search (inlining never changes the result).
-#[inline(always)]
-pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let n = a.len().min(b.len());
-    let (ca, cb) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    let mut acc = [0.0f32; 4];
-    for (x, y) in ca.zip(cb) {
-        acc[0] += x[0] * y[0];
-        acc[1] += x[1] * y[1];
-        acc[2] += x[2] * y[2];
-        acc[3] += x[3] * y[3];
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (&x, &y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
-}
-
 /// The training-time score of user representation `p` (k) and item representation `q` (k + 1,
 /// bias last).
 #[inline(always)]
 pub(super) fn score(p: &[f32], q: &[f32]) -> f32 {
     let k = p.len();
-    dot(p, &q[..k]) + q[k]
+    dot_f32x4(p, &q[..k]) + q[k]
 }
 
 /// AdaGrad with L2 decay on one row: for each component, with `g = weight · grad`,
