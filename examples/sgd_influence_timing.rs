@@ -15,6 +15,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
+use whyrec::engine::FactorModel;
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;

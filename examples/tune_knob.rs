@@ -8,6 +8,7 @@
 mod common;
 
 use whyrec::data::{load_dir, LoadOptions};
+use whyrec::engine::FactorModel;
 use whyrec::engine::{AlsConfig, Scorer};
 use whyrec::engine::{ModelSpec, Settings};
 use whyrec::metrics::eval_data::EvalData;
@@ -146,11 +147,11 @@ fn knob_alternatives() {
             pop,
         };
         println!("== ML-100K holdout-20 seed {seed}");
-        alternatives(&b, model.item_vectors());
+        alternatives(&b, model.sides().item_vectors());
     }
 }
 
-fn alternatives(b: &Bench, q: &ndarray::Array2<f32>) {
+fn alternatives(b: &Bench, q: ndarray::ArrayView2<f32>) {
     let (nu, ni) = (b.n_users, b.n_items);
     let pop = &b.pop;
     let norm: Vec<f64> = q

@@ -24,6 +24,7 @@ use crate::data::{self, Dataset, LoadOptions};
 use crate::engine::{
     AlsConfig, CandidateRule, Candidates, HybridAls, HybridModel, ModelSpec, Settings,
 };
+use crate::engine::{FactorModel, Scorer};
 use crate::metrics::evaluate_ranking_with;
 
 #[derive(Debug, Args)]

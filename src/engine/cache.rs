@@ -13,8 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use super::model::{Sides, Trainable};
-use super::side::FeatureSet;
+use super::factors::side::FeatureSet;
+use super::model::Trainable;
 use super::{AlsConfig, EngineError, HybridModel, ModelMeta, TrainProgress};
 use crate::data::interactions::{
     item_genre_features, user_demographic_features, Positives, DEFAULT_POSITIVE_THRESHOLD,
@@ -81,7 +81,7 @@ pub fn load_cached<M: Trainable>(path: &Path, dataset: &Dataset, config: &M::Con
 /// and checksum agree can still come from other data; using it would index out of range, drop
 /// movies, or credit features the data does not have.
 pub fn check_fits<M: Trainable>(model: &M, dataset: &Dataset) -> Result<(), String> {
-    let Sides { users, items } = model.sides();
+    let (users, items) = (&model.sides().users.features, &model.sides().items.features);
     let side = |held: &FeatureSet,
                 rows: usize,
                 what: &str,

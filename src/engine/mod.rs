@@ -23,25 +23,21 @@
 mod als;
 
 mod converge;
-mod decompose;
 mod error;
+pub mod factors;
 pub(crate) mod kernels;
 mod model;
-mod persist;
 mod progress;
 pub mod rank;
-mod removal;
-mod side;
 mod trained;
 
-pub use als::{AlsConfig, FoldedUser, HybridAls, HybridModel};
-pub use decompose::{Influence, ScoreTerm};
+pub use als::{AlsConfig, HybridAls, HybridModel, Removals};
 pub use error::EngineError;
-pub use model::{FactorModel, Sides, Trainable, BIAS_PART, OWN_PART};
-pub use persist::{ModelMeta, FORMAT_VERSION};
+pub use factors::file::{ModelMeta, FORMAT_VERSION};
+pub use factors::{FoldedUser, Influence, ScoreTerm, Sides};
+pub use model::{FactorModel, Trainable, BIAS_PART, OWN_PART};
 pub use progress::TrainProgress;
 pub use rank::{top_k, CandidateRule, Candidates};
-pub use removal::Removals;
 
 pub mod baselines;
 pub mod cache;
@@ -62,4 +58,12 @@ pub trait Scorer: Send + Sync {
     /// Writes a score for every item (higher is better) for dense user index `user` into `out`
     /// (`out.len() == n_items()`).
     fn score_items(&self, user: u32, out: &mut [f32]);
+    /// The top `k` items for a training user, excluding `exclude` (typically the user's training
+    /// positives); `k` larger than what remains gives the whole remaining catalog. Ties go to the
+    /// lower item index. (Served lists go through [`rank`]'s candidate rule instead.)
+    fn recommend(&self, user: u32, k: usize, exclude: &[u32]) -> Vec<(u32, f32)> {
+        let mut scores = vec![0.0; self.n_items()];
+        self.score_items(user, &mut scores);
+        top_k(&scores, k, exclude)
+    }
 }

@@ -19,7 +19,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use super::side::FeatureSet;
+use super::factors::Sides;
 use super::spec::ModelSpec;
 use super::{
     EngineError, FoldedUser, HybridAls, HybridModel, Influence, ModelMeta, ScoreTerm, Scorer,
@@ -38,19 +38,33 @@ pub const OWN_PART: &str = "own";
 pub trait FactorModel: Scorer {
     /// Which registered model this is.
     fn spec(&self) -> ModelSpec;
-    fn n_users(&self) -> usize;
-    /// Embedding dimension k.
-    fn factors(&self) -> usize;
-    /// Demographic feature indices of a training user.
-    fn user_features_of(&self, user: u32) -> &[u32];
-    /// The composed item vector q_i (k values, biases excluded).
-    fn item_vector(&self, item: u32) -> &[f32];
+    /// The shared representation: sizes, vectors, feature names, scoring, decompositions.
+    fn sides(&self) -> &Sides;
     /// The user vector the model would give this history and these features.
     fn fold_in(&self, history: &[u32], user_features: &[u32]) -> FoldedUser;
+    fn n_users(&self) -> usize {
+        self.sides().n_users()
+    }
+    /// Embedding dimension k.
+    fn factors(&self) -> usize {
+        self.sides().factors()
+    }
+    /// Demographic feature indices of a training user.
+    fn user_features_of(&self, user: u32) -> &[u32] {
+        self.sides().user_features_of(user)
+    }
+    /// The composed item vector q_i (k values, biases excluded).
+    fn item_vector(&self, item: u32) -> &[f32] {
+        self.sides().item_vector(item)
+    }
     /// Scores every item for a folded user (`out.len() == n_items()`).
-    fn score_folded(&self, user: &FoldedUser, out: &mut [f32]);
+    fn score_folded(&self, user: &FoldedUser, out: &mut [f32]) {
+        self.sides().score_vector(&user.vector, out)
+    }
     /// Exact (user part × item part) terms of one score, biases as `(part, BIAS_PART)`.
-    fn decompose_folded(&self, user: &FoldedUser, item: u32) -> Vec<ScoreTerm>;
+    fn decompose_folded(&self, user: &FoldedUser, item: u32) -> Vec<ScoreTerm> {
+        self.sides().decompose_folded(user, item)
+    }
     /// How [`Self::influences`] is computed (for reports), e.g. the paper it follows.
     fn influence_method(&self) -> &'static str;
     /// The share of every like (and of the demographic prior) in the folded score of `item`.
@@ -71,12 +85,6 @@ pub trait FactorModel: Scorer {
     }
 }
 
-/// The feature memberships a model holds on each side (one row per user, per item).
-pub struct Sides<'a> {
-    pub(crate) users: &'a FeatureSet,
-    pub(crate) items: &'a FeatureSet,
-}
-
 /// A factor model that can be trained, retrained and stored.
 pub trait Trainable: FactorModel + Clone + Debug + Send + Sync + 'static {
     /// The settings that must match for a cached file to be reused.
@@ -94,8 +102,6 @@ pub trait Trainable: FactorModel + Clone + Debug + Send + Sync + 'static {
     fn spec_of(config: &Self::Config) -> ModelSpec;
     /// The settings the model was trained with.
     fn settings(&self) -> &Self::Config;
-    /// The feature memberships the model holds (their row counts are its user and item counts).
-    fn sides(&self) -> Sides<'_>;
     /// Warm-started retraining on a changed interaction set over the same users and items.
     fn continue_training(
         &mut self,
@@ -113,8 +119,11 @@ pub trait Trainable: FactorModel + Clone + Debug + Send + Sync + 'static {
         progress: &mut dyn FnMut(TrainProgress),
         cancel: &AtomicBool,
     ) -> Result<Self, EngineError> {
-        let Sides { users, items } = self.sides();
-        let (items, users) = (items.to_matrix(), users.to_matrix());
+        let sides = self.sides();
+        let (items, users) = (
+            sides.items.features.to_matrix(),
+            sides.users.features.to_matrix(),
+        );
         Self::fit(
             positives,
             Some(&items),
@@ -131,36 +140,12 @@ impl FactorModel for HybridModel {
         ModelSpec::of_als(&self.config)
     }
 
-    fn n_users(&self) -> usize {
-        HybridModel::n_users(self)
-    }
-
-    fn factors(&self) -> usize {
-        HybridModel::factors(self)
-    }
-
-    fn user_features_of(&self, user: u32) -> &[u32] {
-        HybridModel::user_features_of(self, user)
-    }
-
-    fn item_vector(&self, item: u32) -> &[f32] {
-        self.items
-            .composed
-            .row(item as usize)
-            .to_slice()
-            .expect("standard layout")
+    fn sides(&self) -> &Sides {
+        &self.sides
     }
 
     fn fold_in(&self, history: &[u32], user_features: &[u32]) -> FoldedUser {
         HybridModel::fold_in(self, history, user_features)
-    }
-
-    fn score_folded(&self, user: &FoldedUser, out: &mut [f32]) {
-        HybridModel::score_folded(self, user, out)
-    }
-
-    fn decompose_folded(&self, user: &FoldedUser, item: u32) -> Vec<ScoreTerm> {
-        HybridModel::decompose_folded(self, user, item)
     }
 
     fn influence_method(&self) -> &'static str {
@@ -256,13 +241,6 @@ impl Trainable for HybridModel {
         &self.config
     }
 
-    fn sides(&self) -> Sides<'_> {
-        Sides {
-            users: &self.users.features,
-            items: &self.items.features,
-        }
-    }
-
     fn continue_training(
         &mut self,
         positives: &Positives,
@@ -287,38 +265,12 @@ impl FactorModel for SgdModel {
         ModelSpec::of_sgd(&self.config)
     }
 
-    fn n_users(&self) -> usize {
-        SgdModel::n_users(self)
-    }
-
-    fn factors(&self) -> usize {
-        SgdModel::factors(self)
-    }
-
-    fn user_features_of(&self, user: u32) -> &[u32] {
-        SgdModel::user_features_of(self, user)
-    }
-
-    fn item_vector(&self, item: u32) -> &[f32] {
-        let row = self
-            .items
-            .composed
-            .row(item as usize)
-            .to_slice()
-            .expect("standard layout");
-        &row[..self.factors()]
+    fn sides(&self) -> &Sides {
+        &self.sides
     }
 
     fn fold_in(&self, history: &[u32], user_features: &[u32]) -> FoldedUser {
         SgdModel::fold_in(self, history, user_features)
-    }
-
-    fn score_folded(&self, user: &FoldedUser, out: &mut [f32]) {
-        SgdModel::score_folded(self, user, out)
-    }
-
-    fn decompose_folded(&self, user: &FoldedUser, item: u32) -> Vec<ScoreTerm> {
-        SgdModel::decompose_folded(self, user, item)
     }
 
     fn influence_method(&self) -> &'static str {
@@ -358,13 +310,6 @@ impl Trainable for SgdModel {
 
     fn settings(&self) -> &Self::Config {
         &self.config
-    }
-
-    fn sides(&self) -> Sides<'_> {
-        Sides {
-            users: &self.users.features,
-            items: &self.items.features,
-        }
     }
 
     fn continue_training(

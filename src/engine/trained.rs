@@ -11,11 +11,11 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use super::baselines::Popularity;
-use super::model::{FactorModel, Sides, Trainable};
+use super::model::{FactorModel, Trainable};
 use super::spec::{Family, ModelSpec, Settings};
 use super::{
-    AlsConfig, EngineError, FoldedUser, HybridModel, Influence, ModelMeta, ScoreTerm, Scorer,
-    SgdConfig, SgdModel, TrainProgress,
+    AlsConfig, EngineError, FoldedUser, HybridModel, Influence, ModelMeta, Scorer, SgdConfig,
+    SgdModel, Sides, TrainProgress,
 };
 use crate::data::{FeatureMatrix, Positives};
 
@@ -144,26 +144,11 @@ impl FactorModel for AnyFactorModel {
     fn spec(&self) -> ModelSpec {
         each!(self, m => m.spec())
     }
-    fn n_users(&self) -> usize {
-        each!(self, m => FactorModel::n_users(m.as_ref()))
-    }
-    fn factors(&self) -> usize {
-        each!(self, m => FactorModel::factors(m.as_ref()))
-    }
-    fn user_features_of(&self, user: u32) -> &[u32] {
-        each!(self, m => FactorModel::user_features_of(m.as_ref(), user))
-    }
-    fn item_vector(&self, item: u32) -> &[f32] {
-        each!(self, m => FactorModel::item_vector(m.as_ref(), item))
+    fn sides(&self) -> &Sides {
+        each!(self, m => FactorModel::sides(m.as_ref()))
     }
     fn fold_in(&self, history: &[u32], user_features: &[u32]) -> FoldedUser {
         each!(self, m => FactorModel::fold_in(m.as_ref(), history, user_features))
-    }
-    fn score_folded(&self, user: &FoldedUser, out: &mut [f32]) {
-        each!(self, m => FactorModel::score_folded(m.as_ref(), user, out))
-    }
-    fn decompose_folded(&self, user: &FoldedUser, item: u32) -> Vec<ScoreTerm> {
-        each!(self, m => FactorModel::decompose_folded(m.as_ref(), user, item))
     }
     fn influence_method(&self) -> &'static str {
         each!(self, m => FactorModel::influence_method(m.as_ref()))
@@ -217,10 +202,6 @@ impl Trainable for AnyFactorModel {
         &self.config
     }
 
-    fn sides(&self) -> Sides<'_> {
-        each!(self, m => m.sides())
-    }
-
     fn continue_training(
         &mut self,
         positives: &Positives,
@@ -238,8 +219,8 @@ impl Trainable for AnyFactorModel {
 
     /// Reads a model file of either family: the header's `model` field picks the codec.
     fn load_file(path: &Path) -> Result<(Self, ModelMeta), EngineError> {
-        let bytes = super::persist::read_model_file(path)?;
-        let name = super::persist::model_name(path, &bytes)?;
+        let bytes = super::factors::file::read_model_file(path)?;
+        let name = super::factors::file::model_name(path, &bytes)?;
         match ModelSpec::from_name(&name).map(ModelSpec::family) {
             Some(Family::Sgd) => {
                 let (m, meta) = super::sgd::decode(path, &bytes)?;

@@ -32,8 +32,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Csr, Positives};
 use crate::engine::rank::rank_among;
-use crate::engine::Trainable;
 use crate::engine::{Candidates, EngineError, FactorModel, HybridModel};
+use crate::engine::{Scorer, Trainable};
 
 /// Cases need at least this many train positives.
 pub const MIN_LIKES: usize = 5;
@@ -151,7 +151,7 @@ pub fn order(
             .map(|(j, s)| (j, f64::from(s)))
             .collect(),
         "cosine" => {
-            let q = model.item_vectors();
+            let q = model.sides().item_vectors();
             let norm = |v: ndarray::ArrayView1<f32>| {
                 v.iter().map(|a| f64::from(*a).powi(2)).sum::<f64>().sqrt()
             };
@@ -200,7 +200,7 @@ fn margin_over_tenth(
     scores: &mut [f32],
 ) -> f64 {
     const K: usize = 10;
-    model.score_vector(p, scores);
+    model.sides().score_vector(p, scores);
     let mut allowed = candidates.allowed(Some(case.user), &[], scores);
     allowed[case.item as usize] = false;
     let others = crate::engine::rank::top_k_allowed(scores, K, &allowed);

@@ -2,6 +2,7 @@
 //! monotone objective, exact decompositions and influences, determinism, warm-started retraining.
 
 use crate::common;
+use whyrec::engine::FactorModel;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
@@ -58,9 +59,10 @@ fn small_config() -> AlsConfig {
 }
 
 fn bits(m: &HybridModel) -> Vec<u32> {
-    m.user_vectors()
+    m.sides()
+        .user_vectors()
         .iter()
-        .chain(m.item_vectors().iter())
+        .chain(m.sides().item_vectors().iter())
         .map(|v| v.to_bits())
         .collect()
 }
@@ -68,7 +70,7 @@ fn bits(m: &HybridModel) -> Vec<u32> {
 #[test]
 fn fold_in_of_a_training_user_is_that_users_row() {
     let f = ml100k();
-    let p = f.model.user_vectors();
+    let p = f.model.sides().user_vectors();
     for u in 0..f.model.n_users() {
         let folded = f.model.fold_in(
             f.positives.by_user.row(u),
@@ -147,16 +149,18 @@ fn objective_never_increases_across_sweeps() {
 fn decomposition_sums_to_the_score_for_every_user_top10() {
     let f = ml100k();
     let m = &f.model;
-    assert!(!m.user_feature_names().is_empty() && !m.item_feature_names().is_empty());
+    assert!(
+        !m.sides().user_feature_names().is_empty() && !m.sides().item_feature_names().is_empty()
+    );
     let mut scores = vec![0.0; m.n_items()];
     let mut worst = 0.0f64;
     for u in 0..m.n_users() as u32 {
         m.score_items(u, &mut scores);
         for (item, score) in m.recommend(u, 10, f.positives.by_user.row(u as usize)) {
             assert_eq!(score, scores[item as usize]);
-            let terms = m.decompose(u, item);
+            let terms = m.sides().decompose(u, item);
             let n_user_parts = 1 + m.user_features_of(u).len();
-            let n_item_parts = 1 + m.item_features_of(item).len();
+            let n_item_parts = 1 + m.sides().item_features_of(item).len();
             assert_eq!(terms.len(), n_user_parts * n_item_parts);
             assert_eq!(
                 (terms[0].user_part.as_str(), terms[0].item_part.as_str()),
@@ -290,7 +294,7 @@ fn continue_training_warm_starts_on_changed_interactions() {
         .unwrap();
     assert!(model.objective(&changed) <= before);
     let folded = model.fold_in(changed.by_user.row(0), model.user_features_of(0));
-    assert_eq!(folded.vector, model.user_vectors().row(0).to_vec());
+    assert_eq!(folded.vector, model.sides().user_vectors().row(0).to_vec());
     let wrong = Positives::from_pairs(5, 5, &[0], &[1], 4.0);
     assert!(matches!(
         model.continue_training(&wrong, 1, &mut |_| {}, &no_cancel()),
@@ -310,8 +314,8 @@ fn pure_cf_on_a_dataset_without_demographics() {
     assert!(user_demographic_features(&data).is_none());
     let positives = Positives::from_dataset(&data, 4.0);
     let hybrid = fit(&data, &positives, &small_config());
-    assert!(hybrid.user_feature_names().is_empty());
-    assert!(!hybrid.item_feature_names().is_empty());
+    assert!(hybrid.sides().user_feature_names().is_empty());
+    assert!(!hybrid.sides().item_feature_names().is_empty());
     let pure = fit(
         &data,
         &positives,
@@ -321,8 +325,8 @@ fn pure_cf_on_a_dataset_without_demographics() {
             ..small_config()
         },
     );
-    assert!(pure.item_feature_names().is_empty());
-    let terms = pure.decompose(0, 0);
+    assert!(pure.sides().item_feature_names().is_empty());
+    let terms = pure.sides().decompose(0, 0);
     assert_eq!(terms.len(), 1);
     let mut scores = vec![0.0; pure.n_items()];
     pure.score_items(0, &mut scores);
@@ -333,7 +337,7 @@ fn pure_cf_on_a_dataset_without_demographics() {
     let recs = pure.recommend(0, 10, positives.by_user.row(0));
     assert_eq!(recs.len(), 10);
     let folded = pure.fold_in(positives.by_user.row(0), &[1, 2]);
-    assert_eq!(folded.vector, pure.user_vectors().row(0).to_vec());
+    assert_eq!(folded.vector, pure.sides().user_vectors().row(0).to_vec());
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! `0,0.25,0.5,1,2,4`; `LOW_PREFERENCES`, default `0,1`).
 
 use crate::common;
+use whyrec::engine::FactorModel;
 
 use std::sync::atomic::AtomicBool;
 
@@ -77,7 +78,7 @@ fn zero_weight_is_the_plain_model_and_a_positive_weight_scores_low_ratings_lower
     );
     let plain = fit(&data, None, 0.0, 1);
     let zero = fit(&data, Some(&low), 0.0, 1);
-    assert_eq!(plain.item_vectors(), zero.item_vectors());
+    assert_eq!(plain.sides().item_vectors(), zero.sides().item_vectors());
     let with = fit(&data, Some(&low), 2.0, 1);
     let (before, after) = (mean_low_score(&plain, &low), mean_low_score(&with, &low));
     assert!(

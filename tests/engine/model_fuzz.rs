@@ -4,6 +4,7 @@
 //! dataset check or serve every user with finite scores. Prints how many files ran.
 
 use crate::common;
+use whyrec::engine::Scorer;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

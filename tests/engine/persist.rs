@@ -2,6 +2,7 @@
 //! panics.
 
 use crate::common;
+use whyrec::engine::FactorModel;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
@@ -46,9 +47,10 @@ fn ml100k() -> &'static Fixture {
 }
 
 fn bits(m: &HybridModel) -> Vec<u32> {
-    m.user_vectors()
+    m.sides()
+        .user_vectors()
         .iter()
-        .chain(m.item_vectors().iter())
+        .chain(m.sides().item_vectors().iter())
         .map(|v| v.to_bits())
         .collect()
 }
@@ -78,7 +80,10 @@ fn save_then_load_gives_bit_identical_scores() {
     }
     let h = f.positives.by_user.row(9);
     assert_eq!(loaded.fold_in(h, &[]), f.model.fold_in(h, &[]));
-    assert_eq!(loaded.decompose(4, 17), f.model.decompose(4, 17));
+    assert_eq!(
+        loaded.sides().decompose(4, 17),
+        f.model.sides().decompose(4, 17)
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

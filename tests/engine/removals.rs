@@ -3,6 +3,7 @@
 //! `fold_in` of the history without that like.
 
 use crate::common;
+use whyrec::engine::{FactorModel, Scorer};
 
 use rayon::prelude::*;
 

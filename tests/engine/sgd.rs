@@ -3,6 +3,7 @@
 //! cancellation, bad settings, divergence. Model files are tested in `engine_sgd_persist.rs`.
 
 use crate::common;
+use whyrec::engine::FactorModel;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -85,12 +86,13 @@ fn on_split() -> &'static SplitFixture {
 }
 
 fn bits(m: &SgdModel) -> Vec<u32> {
-    m.user_vectors()
+    m.sides()
+        .user_vectors()
         .iter()
-        .chain(m.item_vectors().iter())
-        .chain(m.item_biases().iter())
-        .chain(m.user_feature_embeddings().iter())
-        .chain(m.item_feature_embeddings().iter())
+        .chain(m.sides().item_vectors().iter())
+        .chain(m.sides().item_biases().unwrap().iter())
+        .chain(m.sides().user_feature_embeddings().iter())
+        .chain(m.sides().item_feature_embeddings().iter())
         .map(|v| v.to_bits())
         .collect()
 }
@@ -103,16 +105,18 @@ fn relative_gap(sum: f64, score: f32) -> f64 {
 fn decomposition_sums_to_the_score_for_every_user_top10() {
     let m = quick();
     let positives = all_positives();
-    assert!(!m.user_feature_names().is_empty() && !m.item_feature_names().is_empty());
+    assert!(
+        !m.sides().user_feature_names().is_empty() && !m.sides().item_feature_names().is_empty()
+    );
     let mut scores = vec![0.0; m.n_items()];
     let mut worst = 0.0f64;
     for u in 0..m.n_users() as u32 {
         m.score_items(u, &mut scores);
         for (item, score) in m.recommend(u, 10, positives.by_user.row(u as usize)) {
             assert_eq!(score, scores[item as usize]);
-            let terms = m.decompose(u, item);
+            let terms = m.sides().decompose(u, item);
             let n_user = 1 + m.user_features_of(u).len();
-            let n_item = 1 + m.item_features_of(item).len();
+            let n_item = 1 + m.sides().item_features_of(item).len();
             assert_eq!(terms.len(), (n_user + 1) * n_item);
             assert_eq!(
                 (terms[0].user_part.as_str(), terms[0].item_part.as_str()),
@@ -122,7 +126,10 @@ fn decomposition_sums_to_the_score_for_every_user_top10() {
             assert!(bias
                 .iter()
                 .all(|t| t.item_part == whyrec::engine::BIAS_PART));
-            assert_eq!(bias[0].value, m.item_own_biases()[item as usize]);
+            assert_eq!(
+                bias[0].value,
+                m.sides().item_own_biases().unwrap()[item as usize]
+            );
             let sum: f64 = terms.iter().map(|t| f64::from(t.value)).sum();
             worst = worst.max(relative_gap(sum, score));
             assert!(
@@ -352,11 +359,11 @@ fn pure_cf_has_one_embedding_term_and_one_bias_term() {
         ..small(Loss::Bpr)
     };
     let m = fit(all_positives(), &config).unwrap();
-    assert!(m.item_feature_names().is_empty() && m.user_feature_names().is_empty());
+    assert!(m.sides().item_feature_names().is_empty() && m.sides().user_feature_names().is_empty());
     let mut scores = vec![0.0; m.n_items()];
     m.score_items(3, &mut scores);
     for item in [0u32, 50, 1000] {
-        let terms = m.decompose(3, item);
+        let terms = m.sides().decompose(3, item);
         assert_eq!(terms.len(), 2);
         assert_eq!(
             (terms[1].user_part.as_str(), terms[1].item_part.as_str()),

@@ -4,6 +4,7 @@
 //! score change of the refolded user and predicts what removing several likes does.
 
 use crate::common;
+use whyrec::engine::FactorModel;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
@@ -108,7 +109,7 @@ fn a_training_users_history_folds_in_close_to_the_trained_vector() {
         if folded.is_empty() {
             continue;
         }
-        let trained = m.user_vectors().row(u).to_vec();
+        let trained = m.sides().user_vectors().row(u).to_vec();
         let c = cosine(&folded.vector, &trained);
         cos += c;
         low_cos += usize::from(c < 0.5);

@@ -2,6 +2,7 @@
 //! files give errors (never panics), and hybrid-als and SGD files are not mistaken for each other.
 
 use crate::common;
+use whyrec::engine::FactorModel;
 
 use std::sync::atomic::AtomicBool;
 
@@ -12,10 +13,11 @@ use whyrec::engine::{
 };
 
 fn bits(m: &SgdModel) -> Vec<u32> {
-    m.user_vectors()
+    m.sides()
+        .user_vectors()
         .iter()
-        .chain(m.item_vectors().iter())
-        .chain(m.item_biases().iter())
+        .chain(m.sides().item_vectors().iter())
+        .chain(m.sides().item_biases().unwrap().iter())
         .map(|v| v.to_bits())
         .collect()
 }
@@ -63,7 +65,10 @@ fn save_then_load_is_bit_identical_and_resumes_training_exactly() {
         }
         let h = positives.by_user.row(9);
         assert_eq!(loaded.fold_in(h, &[1]), model.fold_in(h, &[1]));
-        assert_eq!(loaded.decompose(4, 17), model.decompose(4, 17));
+        assert_eq!(
+            loaded.sides().decompose(4, 17),
+            model.sides().decompose(4, 17)
+        );
         // The AdaGrad state and epoch count are in the file: training resumes exactly.
         model
             .continue_training(&positives, 1, &mut |_| {}, &cancel)

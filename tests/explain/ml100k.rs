@@ -3,6 +3,7 @@
 //! seeded sample of incremental retrains against the instant refold, and bad input.
 
 use crate::common;
+use whyrec::engine::{FactorModel, Scorer};
 
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
@@ -74,7 +75,7 @@ fn attribution_parts_sum_to_the_score_for_every_user_and_top10_item() {
             let gap = relative_gap(a.sum(), a.score);
             worst = worst.max(gap);
             assert!(gap <= 1e-5, "user {u} item {}: {a:?}", r.item);
-            let n_genres = e.model().item_features_of(r.item).len();
+            let n_genres = e.model().sides().item_features_of(r.item).len();
             assert_eq!(a.parts.len(), 1 + n_genres + n_demo);
             let kinds = |k: PartKind| a.parts.iter().filter(|p| p.kind == k).count();
             assert_eq!(kinds(PartKind::ItemFeature), n_genres);

@@ -5,6 +5,7 @@
 //! compares refolds with refolds.
 
 use crate::common;
+use whyrec::engine::Scorer;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
@@ -74,7 +75,7 @@ fn credits_add_up_to_the_fold_in_and_influences_to_the_score_for_every_user_and_
         for (inf, &item) in influences.iter().zip(&items) {
             assert_eq!(inf.per_item.len(), likes.len());
             assert!(inf.per_item.iter().map(|p| p.0).eq(likes.iter().copied()));
-            assert_eq!(inf.bias, m.item_biases()[item as usize]);
+            assert_eq!(inf.bias, m.sides().item_biases().unwrap()[item as usize]);
             let parts: Vec<f64> = inf
                 .per_item
                 .iter()
@@ -130,13 +131,13 @@ fn attribution_parts_sum_to_the_score_for_every_user_and_top10_item() {
             let g = gap(sum, score, scale);
             worst = worst.max(g);
             assert!(g <= 1e-5, "user {u} item {}: {parts:?}", r.item);
-            let n_genres = m.item_features_of(r.item).len();
+            let n_genres = m.sides().item_features_of(r.item).len();
             // collaborative, each genre, each demographic, and the item bias (own + genres).
             assert_eq!(parts.len(), 1 + n_genres + n_demo + 1, "{parts:?}");
             let bias: Vec<_> = parts.iter().filter(|p| p.kind == PartKind::Bias).collect();
             assert_eq!(bias.len(), 1);
             assert_eq!(bias[0].name, "bias:item");
-            let b = m.item_biases()[r.item as usize];
+            let b = m.sides().item_biases().unwrap()[r.item as usize];
             assert!((bias[0].value - b).abs() <= 1e-6 * (1.0 + b.abs()));
         }
     }

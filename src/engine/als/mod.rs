@@ -5,18 +5,25 @@
 //! * `config.rs` — [`AlsConfig`], the settings and their validation;
 //! * `train.rs` — [`HybridAls`], the trainer (sweeps, convergence test, Anderson mixing);
 //! * `steps.rs` — the exact minimisation steps one sweep is made of (also fold-in's solve);
-//! * `model.rs` — [`HybridModel`], the trained representation, fold-in and scoring;
-//! * `persist.rs` — its model files (the frame and header of `engine/persist.rs`).
+//! * `blocks.rs` — how a sweep solves each block: exactly, or by CG with gathered products;
+//! * `model.rs` — [`HybridModel`]: the shared representation (`engine/factors/`), the cached
+//!   Gramian and the closed-form fold-in;
+//! * `influence.rs` — the exact per-like influences of Hu et al. (2008, §5);
+//! * `removal.rs` — [`Removals`], every like's exact leave-one-out refold at once (Sherman–Morrison);
+//! * `persist.rs` — its model files (the frame and header of `engine/factors/file.rs`).
 //!
 //! Arrows run one way: `train` → `steps` → `config`, `model` → `steps`; `train` → `model`.
 
 mod blocks;
 mod config;
+mod influence;
 mod model;
 pub(crate) mod persist;
+mod removal;
 pub(crate) mod steps;
 mod train;
 
 pub use config::AlsConfig;
-pub use model::{FoldedUser, HybridModel};
+pub use model::HybridModel;
+pub use removal::Removals;
 pub use train::HybridAls;

@@ -8,19 +8,20 @@
 use std::path::Path;
 
 use super::{AlsConfig, HybridAls, HybridModel};
-use crate::engine::persist::{
+use crate::engine::factors::file::{
     put_f32, read_matrix, read_model_file, write_atomically, Dims, Header,
 };
-use crate::engine::side::Side;
+use crate::engine::factors::side::Side;
+use crate::engine::factors::Sides;
 use crate::engine::{EngineError, ModelMeta};
 
 impl HybridModel {
     /// Writes the model to `path` (atomically: temporary file in the same folder, then rename).
     pub fn save(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
-        let sides = (&self.users, &self.items);
+        let sides = (&self.sides.users, &self.sides.items);
         let header = Header::new(HybridAls::NAME, self.config.clone(), meta, sides, None);
         let file = header.file(sides, |buf| {
-            for side in [&self.users, &self.items] {
+            for side in [&self.sides.users, &self.sides.items] {
                 put_f32(buf, side.own.iter());
                 put_f32(buf, side.feature_factors.iter());
             }
@@ -68,12 +69,14 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(HybridModel, ModelMet
     let (user_set, item_set) = header.feature_sets(path, &mut r)?;
     let mut model = HybridModel {
         config: header.config.clone(),
-        users: Side::loaded(user_own, user_ff, user_set),
-        items: Side::loaded(item_own, item_ff, item_set),
+        sides: Sides {
+            users: Side::loaded(user_own, user_ff, user_set),
+            items: Side::loaded(item_own, item_ff, item_set),
+        },
         item_gram: Vec::new(),
     };
     model.refresh_caches();
-    if !(model.users.is_finite() && model.items.is_finite()) {
+    if !(model.sides.users.is_finite() && model.sides.items.is_finite()) {
         return Err(EngineError::corrupt(path, "a factor is NaN or infinite"));
     }
     Ok((model, header.meta))

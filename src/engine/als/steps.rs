@@ -17,12 +17,12 @@ use rayon::prelude::*;
 use super::blocks::{add_gathered_products, gather, Solve};
 use super::config::AlsConfig;
 use crate::data::Csr;
+use crate::engine::factors::side::Side;
 use crate::engine::kernels::spd::{cholesky_in_place, cholesky_solve};
 use crate::engine::kernels::{
     add_weighted_gram, dot, dot32, gram, refine, refine_from, symmetric_product, weighted_gram,
     NotPositiveDefinite, Spd,
 };
-use crate::engine::side::Side;
 
 /// Why a step stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 //! for that user's history. Every step is an exact minimisation of the same objective, so the
 //! objective never increases (up to the rounding of the stored `f32` factors).
 
+use crate::engine::{FactorModel, Scorer};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -22,8 +23,9 @@ use super::steps::{objective, solve_feature_blocks, solve_own, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
 use crate::engine::converge::{flatten, score_change, unflatten, Anderson};
 use crate::engine::error::EngineError;
+use crate::engine::factors::side::{check_positives, FeatureSet, Side};
+use crate::engine::factors::Sides;
 use crate::engine::progress::TrainProgress;
-use crate::engine::side::{check_positives, FeatureSet, Side};
 
 /// The `hybrid-als` trainer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -89,8 +91,10 @@ impl HybridAls {
         };
         let mut model = HybridModel {
             config: config.clone(),
-            users: side(user_own, user_set),
-            items: side(item_own, item_set),
+            sides: Sides {
+                users: side(user_own, user_set),
+                items: side(item_own, item_set),
+            },
             item_gram: Vec::new(),
         };
         model.refresh_caches();
@@ -132,8 +136,8 @@ impl HybridModel {
     pub fn objective(&self, positives: &Positives) -> f64 {
         let w = Weights::of(&self.config, self.n_items());
         objective(
-            &self.users,
-            &self.items,
+            &self.sides.users,
+            &self.sides.items,
             &positives.by_user,
             &positives.by_item,
             &w,
@@ -165,7 +169,7 @@ fn run(
     let check = |m: &HybridModel| {
         if cancel.load(Ordering::Relaxed) {
             Err(EngineError::Cancelled)
-        } else if m.users.is_finite() && m.items.is_finite() {
+        } else if m.sides.users.is_finite() && m.sides.items.is_finite() {
             Ok(())
         } else {
             Err(halt(Halt::Diverged))
@@ -176,28 +180,31 @@ fn run(
     let mut mixing = (model.config.anderson_depth > 0).then(|| {
         (
             Anderson::new(model.config.anderson_depth),
-            flatten(&[&model.items.own, &model.items.feature_factors]),
+            flatten(&[&model.sides.items.own, &model.sides.items.feature_factors]),
         )
     });
     for sweep in 1..=sweeps {
-        let previous = (model.users.composed.clone(), model.items.composed.clone());
-        let HybridModel { users, items, .. } = model;
+        let previous = (
+            model.sides.users.composed.clone(),
+            model.sides.items.composed.clone(),
+        );
+        let Sides { users, items } = &mut model.sides;
         solve_own(users, by_user, low_user, &items.composed, &w, solve, cancel).map_err(halt)?;
         solve_feature_blocks(users, by_user, &items.composed, &w, solve, cancel).map_err(halt)?;
         check(model)?;
-        let HybridModel { users, items, .. } = model;
+        let Sides { users, items } = &mut model.sides;
         solve_own(items, by_item, low_item, &users.composed, &w, solve, cancel).map_err(halt)?;
         solve_feature_blocks(items, by_item, &users.composed, &w, solve, cancel).map_err(halt)?;
         check(model)?;
-        let value = objective(&model.users, &model.items, by_user, by_item, &w);
+        let value = objective(&model.sides.users, &model.sides.items, by_user, by_item, &w);
         if !value.is_finite() {
             return Err(halt(Halt::Diverged));
         }
         let change = score_change(
             &previous.0,
             &previous.1,
-            &model.users.composed,
-            &model.items.composed,
+            &model.sides.users.composed,
+            &model.sides.items.composed,
         );
         let report = TrainProgress {
             sweep,
@@ -212,14 +219,14 @@ fn run(
             break;
         }
         if let Some((mixer, x)) = mixing.as_mut() {
-            let items = &mut model.items;
+            let items = &mut model.sides.items;
             let g = flatten(&[&items.own, &items.feature_factors]);
             *x = mixer.next(x, &g);
             unflatten(x, &mut [&mut items.own, &mut items.feature_factors]);
             items.compose_all();
         }
     }
-    let HybridModel { users, items, .. } = model;
+    let Sides { users, items } = &mut model.sides;
     solve_own(
         users,
         by_user,
@@ -287,7 +294,7 @@ mod tests {
             let first = last;
             for _ in 0..5 {
                 for step in 0..4 {
-                    let HybridModel { users, items, .. } = &mut m;
+                    let Sides { users, items } = &mut m.sides;
                     match step {
                         0 => solve_own(users, bu, None, &items.composed, &w, solve, &cancel),
                         1 => solve_feature_blocks(users, bu, &items.composed, &w, solve, &cancel),
@@ -328,13 +335,13 @@ mod tests {
             &cancel,
         )
         .unwrap();
-        m.items.own[[2, 1]] = f32::NAN;
-        m.items.compose_all();
-        let before = m.items.own.clone();
+        m.sides.items.own[[2, 1]] = f32::NAN;
+        m.sides.items.compose_all();
+        let before = m.sides.items.own.clone();
         match m.continue_training(&positives, 1, &mut |_| {}, &cancel) {
             Err(EngineError::Diverged { setting }) => assert!(setting.contains("factors=3")),
             other => panic!("expected divergence, got {:?}", other.map(|_| ())),
         }
-        assert!(m.items.own[[2, 1]].is_nan() && m.items.own[[0, 0]] == before[[0, 0]]);
+        assert!(m.sides.items.own[[2, 1]].is_nan() && m.sides.items.own[[0, 0]] == before[[0, 0]]);
     }
 }

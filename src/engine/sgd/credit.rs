@@ -49,6 +49,7 @@ use super::model::SgdModel;
 use super::step::cumulative;
 use crate::engine::FoldedUser;
 use crate::engine::{EngineError, Influence};
+use crate::engine::{FactorModel, Scorer};
 
 /// Below this running decay product a component's stored credits are rescaled.
 const RESCALE_BELOW: f64 = 1e-150;
@@ -160,9 +161,9 @@ impl SgdModel {
     /// cleaning, bit-identical folded user).
     pub fn fold_in_attributed(&self, history: &[u32], user_features: &[u32]) -> FoldAttribution {
         let history = clean(history, self.n_items());
-        let features = clean(user_features, self.users.features.n_features());
+        let features = clean(user_features, self.sides.users.features.n_features());
         let ones = vec![1.0f32; features.len()];
-        let offset = self.users.offset_of(&features, &ones);
+        let offset = self.sides.users.offset_of(&features, &ones);
         let popularity = cumulative(&self.item_counts);
         let cfg = &self.config;
         let mut credits = Credits::new(&history, self.factors(), cfg.learning_rate, cfg.user_alpha);
@@ -205,7 +206,7 @@ impl SgdModel {
     /// The influence parts of one item's score for an attributed fold-in.
     pub fn influence_in(&self, a: &FoldAttribution, item: u32) -> Influence {
         let k = self.factors();
-        let q = self.items.composed.row(item as usize);
+        let q = self.sides.items.composed.row(item as usize);
         let q: Vec<f64> = q.iter().map(|&v| f64::from(v)).collect();
         let dot = |v: &[f64]| v.iter().zip(&q[..k]).map(|(x, y)| x * y).sum::<f64>();
         let per_item: Vec<(u32, f64)> = a

@@ -9,6 +9,7 @@
 //! leaves the order and the negatives of every other like unchanged (common random numbers): the
 //! leave-one-out difference measures that like, not a reshuffle.
 
+use crate::engine::{FactorModel, Scorer};
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -20,9 +21,9 @@ use super::shard::{stream, TAG_FOLD};
 use super::step::{
     adagrad_row, bpr_negative, bpr_weight, cumulative, score, warp_violator, warp_weight,
 };
+use crate::engine::factors::side::compose;
 use crate::engine::kernels::dot32;
 use crate::engine::rank::top_k;
-use crate::engine::side::compose;
 use crate::engine::EngineError;
 use crate::engine::FoldedUser;
 
@@ -46,9 +47,9 @@ impl SgdModel {
     /// then the item biases plus the demographic part).
     pub fn fold_in(&self, history: &[u32], user_features: &[u32]) -> FoldedUser {
         let history = clean(history, self.n_items());
-        let features = clean(user_features, self.users.features.n_features());
+        let features = clean(user_features, self.sides.users.features.n_features());
         let ones = vec![1.0f32; features.len()];
-        let offset = self.users.offset_of(&features, &ones);
+        let offset = self.sides.users.offset_of(&features, &ones);
         let popularity = cumulative(&self.item_counts);
         let own = self.fold_own(&history, &offset, &popularity, &mut Unobserved);
         folded_user(own, &offset, features, history)
@@ -56,7 +57,7 @@ impl SgdModel {
 
     /// Scores every item for a folded-in user.
     pub fn score_folded(&self, user: &FoldedUser, out: &mut [f32]) {
-        self.score_vector(&user.vector, out);
+        self.sides.score_vector(&user.vector, out);
     }
 
     /// [`Self::recommend`] for a folded-in user.
@@ -125,7 +126,7 @@ impl SgdModel {
     /// One item's score for a user vector, as [`Self::score_vector`] computes it.
     pub(crate) fn score_item(&self, p: &[f32], item: u32) -> f32 {
         let k = self.factors();
-        let q = self.items.composed.row(item as usize);
+        let q = self.sides.items.composed.row(item as usize);
         let q = q.as_slice().expect("standard layout");
         (dot32(p, &q[..k]) + f64::from(q[k])) as f32
     }
@@ -143,7 +144,12 @@ impl SgdModel {
         let cfg = &self.config;
         let k = self.factors();
         let n_items = self.n_items();
-        let q = self.items.composed.as_slice().expect("standard layout");
+        let q = self
+            .sides
+            .items
+            .composed
+            .as_slice()
+            .expect("standard layout");
         let row = |i: u32| &q[i as usize * (k + 1)..(i as usize + 1) * (k + 1)];
         let mut own = vec![0.0f32; k];
         let mut accum = vec![1.0f32; k];

@@ -75,7 +75,6 @@
 
 mod config;
 mod credit;
-mod explain;
 mod fold;
 mod merge;
 mod model;

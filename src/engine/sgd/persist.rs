@@ -14,16 +14,17 @@ use ndarray::Array2;
 
 use super::config::SgdConfig;
 use super::model::{Accumulators, SgdModel};
-use crate::engine::persist::{
+use crate::engine::factors::file::{
     put_f32, read_matrix, read_model_file, write_atomically, Dims, Header, Reader,
 };
-use crate::engine::side::Side;
+use crate::engine::factors::side::Side;
+use crate::engine::factors::Sides;
 use crate::engine::{EngineError, ModelMeta};
 
 impl SgdModel {
     /// Writes the model to `path` (atomically: temporary file in the same folder, then rename).
     pub fn save(&self, path: &Path, meta: &ModelMeta) -> Result<(), EngineError> {
-        let sides = (&self.users, &self.items);
+        let sides = (&self.sides.users, &self.sides.items);
         let name = self.config.loss.name();
         let header = Header::new(
             name,
@@ -35,10 +36,10 @@ impl SgdModel {
         let a = &self.accum;
         let file = header.file(sides, |buf| {
             for m in [
-                &self.users.own,
-                &self.users.feature_factors,
-                &self.items.own,
-                &self.items.feature_factors,
+                &self.sides.users.own,
+                &self.sides.users.feature_factors,
+                &self.sides.items.own,
+                &self.sides.items.feature_factors,
                 &a.user_own,
                 &a.user_features,
                 &a.item_own,
@@ -125,8 +126,10 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(SgdModel, ModelMeta),
     let (user_set, item_set) = header.feature_sets(path, &mut r)?;
     let mut model = SgdModel {
         config: header.config.clone(),
-        users: Side::loaded(user_own, user_ff, user_set),
-        items: Side::loaded(item_own, item_ff, item_set),
+        sides: Sides {
+            users: Side::loaded(user_own, user_ff, user_set),
+            items: Side::loaded(item_own, item_ff, item_set),
+        },
         accum,
         item_counts,
         epochs_done: d.epochs_done.unwrap_or(0),

@@ -1,6 +1,7 @@
 //! Training: [`SgdModel::fit`] and [`SgdModel::continue_training`] run epochs of sharded SGD
 //! (`shard.rs`), check for divergence after every epoch and report progress.
 
+use crate::engine::{FactorModel, Scorer};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -14,7 +15,8 @@ use super::model::{Accumulators, SgdModel};
 use super::shard::{partition, stream, Context, Shard, SharedParams, Table, TAG_INIT};
 use super::step::cumulative;
 use crate::data::{FeatureMatrix, Positives};
-use crate::engine::side::{check_positives, FeatureSet, Side};
+use crate::engine::factors::side::{check_positives, FeatureSet, Side};
+use crate::engine::factors::Sides;
 use crate::engine::{EngineError, TrainProgress};
 
 impl SgdModel {
@@ -67,8 +69,7 @@ impl SgdModel {
         let mut model = SgdModel {
             config: config.clone(),
             accum: Accumulators::ones(&users, &items),
-            users,
-            items,
+            sides: Sides { users, items },
             item_counts: vec![0; n_items],
             epochs_done: 0,
         };
@@ -143,9 +144,15 @@ fn run(
         .collect();
     let popularity = cumulative(&counts);
     let mut shared = SharedParams {
-        items: table(&model.items.own, &model.accum.item_own),
-        genres: table(&model.items.feature_factors, &model.accum.item_features),
-        demographics: table(&model.users.feature_factors, &model.accum.user_features),
+        items: table(&model.sides.items.own, &model.accum.item_own),
+        genres: table(
+            &model.sides.items.feature_factors,
+            &model.accum.item_features,
+        ),
+        demographics: table(
+            &model.sides.users.feature_factors,
+            &model.accum.user_features,
+        ),
     };
     // Shards without users (more shards than users) are skipped; the others keep their index.
     let mut shards: Vec<Shard> = partition(&positives.by_user, config.shards)
@@ -155,6 +162,7 @@ fn run(
         .map(|(s, users)| Shard::new(s, users, &shared, k))
         .collect();
     let own = model
+        .sides
         .users
         .own
         .as_slice_mut()
@@ -183,8 +191,8 @@ fn run(
                 config: &config,
                 shared: &shared,
                 positives: &positives.by_user,
-                user_features: &model.users.features.by_row,
-                item_features: &model.items.features.by_row,
+                user_features: &model.sides.users.features.by_row,
+                item_features: &model.sides.items.features.by_row,
                 popularity: &popularity,
             };
             let rows = split_rows(own, &shards, k);
@@ -224,15 +232,15 @@ fn run(
         genres,
         demographics,
     } = shared;
-    restore(items, &mut model.items.own, &mut model.accum.item_own);
+    restore(items, &mut model.sides.items.own, &mut model.accum.item_own);
     restore(
         genres,
-        &mut model.items.feature_factors,
+        &mut model.sides.items.feature_factors,
         &mut model.accum.item_features,
     );
     restore(
         demographics,
-        &mut model.users.feature_factors,
+        &mut model.sides.users.feature_factors,
         &mut model.accum.user_features,
     );
     model.item_counts = counts;

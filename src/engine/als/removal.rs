@@ -21,9 +21,11 @@
 //! `fold_in(H \ {j}, features)` up to floating-point rounding (checked on every ML-100K user by the
 //! crate's tests).
 
-use super::als::steps::{normal_matrix, Weights};
-use super::als::{FoldedUser, HybridModel};
+use super::steps::{normal_matrix, Weights};
+use super::HybridModel;
 use crate::engine::kernels::{dot, dot32, Spd};
+use crate::engine::FoldedUser;
+use crate::engine::Scorer;
 
 /// The folded user vector after removing each like of a history, one at a time.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,13 +41,14 @@ pub struct Removals {
 impl Removals {
     /// The score of `item` for the whole history, as [`HybridModel::score_folded`] gives it.
     pub fn score_of(&self, model: &HybridModel, item: u32) -> f32 {
-        let q = model.items.composed.row(item as usize);
+        let q = model.sides.items.composed.row(item as usize);
         dot32(&self.folded.vector, q.as_slice().expect("standard layout")) as f32
     }
 
     /// The score of `item` without each like, in history order: `(like, score)`.
     pub fn scores_of(&self, model: &HybridModel, item: u32) -> Vec<(u32, f64)> {
         let q: Vec<f64> = model
+            .sides
             .items
             .composed
             .row(item as usize)
@@ -68,7 +71,7 @@ impl HybridModel {
         let folded = self.fold_in(history, user_features);
         let history = folded.history.clone();
         let w = Weights::of(&self.config, self.n_items());
-        let q = &self.items.composed;
+        let q = &self.sides.items.composed;
         let k = q.ncols();
         let n = history.len();
         if n == 0 {
@@ -80,7 +83,7 @@ impl HybridModel {
         }
         let lambda = w.row_lambda(n - 1, q.nrows());
         let ones = vec![1.0f32; folded.features.len()];
-        let s = self.users.offset_of(&folded.features, &ones);
+        let s = self.sides.users.offset_of(&folded.features, &ones);
         let spd = Spd::factor(normal_matrix(&history, q, &self.item_gram, &w, lambda), k).ok()?;
         let row =
             |j: u32| -> Vec<f64> { q.row(j as usize).iter().map(|&v| f64::from(v)).collect() };

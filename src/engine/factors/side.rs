@@ -4,8 +4,8 @@
 use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 
-use super::error::EngineError;
 use crate::data::{Csr, FeatureMatrix, Positives};
+use crate::engine::EngineError;
 
 /// Which rows have which features (with their weights, 1 for one-hot features), both ways round.
 #[derive(Debug, Clone, PartialEq)]

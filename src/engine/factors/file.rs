@@ -22,10 +22,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::error::EngineError;
 use super::side::{FeatureSet, Side};
 use crate::data::text::{read_regular_file, BoundedRead};
 use crate::data::Csr;
+use crate::engine::EngineError;
 
 const MAGIC: &[u8; 8] = b"WHYRECHA";
 /// The format version this build writes and reads.
