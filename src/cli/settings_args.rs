@@ -10,7 +10,7 @@ use crate::engine::Settings;
 #[derive(Debug, Clone, Default, PartialEq, Args)]
 pub struct SettingsArgs {
     /// Embedding dimension k of every factor model (default: each model's tuned value, 64).
-    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::engine::factors::MAX_FACTORS as u64))]
     pub factors: Option<usize>,
     /// Passes over the training data: ALS sweeps (hybrid-als, als; default 10) or SGD epochs
     /// (warp, bpr; default 50).

@@ -61,6 +61,12 @@ pub trait FactorModel: Scorer {
     fn score_folded(&self, user: &FoldedUser, out: &mut [f32]) {
         self.sides().score_vector(&user.vector, out)
     }
+    /// [`Scorer::recommend`] for a folded-in user.
+    fn recommend_folded(&self, user: &FoldedUser, k: usize, exclude: &[u32]) -> Vec<(u32, f32)> {
+        let mut scores = vec![0.0; self.n_items()];
+        self.score_folded(user, &mut scores);
+        super::top_k(&scores, k, exclude)
+    }
     /// Exact (user part × item part) terms of one score, biases as `(part, BIAS_PART)`.
     fn decompose_folded(&self, user: &FoldedUser, item: u32) -> Vec<ScoreTerm> {
         self.sides().decompose_folded(user, item)

@@ -11,7 +11,7 @@ use crate::engine::error::EngineError;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AlsConfig {
-    /// Dimension k of every embedding (1..=256).
+    /// Dimension k of every embedding (1..=[`crate::engine::factors::MAX_FACTORS`]).
     pub factors: usize,
     /// λ. With `regularization_exponent` ν > 0 each embedding's penalty is
     /// `λ·(|I_r| + w0·n_other)^ν` (Rendle et al. 2022); with ν = 0 it is plain λ.
@@ -130,8 +130,8 @@ impl AlsConfig {
             )))
         };
         let finite_nonneg = |v: f32| v.is_finite() && v >= 0.0;
-        if self.factors == 0 || self.factors > 256 {
-            return bad("factors must be between 1 and 256");
+        if let Some(problem) = crate::engine::factors::factors_problem(self.factors) {
+            return bad(&problem);
         }
         if !finite_nonneg(self.regularization)
             || !finite_nonneg(self.regularization_exponent)

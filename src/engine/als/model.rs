@@ -17,8 +17,7 @@ use super::steps::{solve_row, Weights};
 use crate::engine::factors::side::compose;
 use crate::engine::factors::{FoldedUser, Sides};
 use crate::engine::kernels::gram;
-use crate::engine::rank::top_k;
-use crate::engine::{FactorModel, Scorer};
+use crate::engine::Scorer;
 
 /// A hybrid factorization model trained by [`super::HybridAls`].
 #[derive(Debug, Clone)]
@@ -37,18 +36,6 @@ impl HybridModel {
 
     pub fn config(&self) -> &AlsConfig {
         &self.config
-    }
-
-    /// [`Scorer::recommend`] for a folded-in user.
-    pub fn recommend_folded(
-        &self,
-        user: &FoldedUser,
-        k: usize,
-        exclude: &[u32],
-    ) -> Vec<(u32, f32)> {
-        let mut scores = vec![0.0; self.n_items()];
-        self.score_folded(user, &mut scores);
-        top_k(&scores, k, exclude)
     }
 
     /// Folds in a user from a history of item indices and demographic feature indices: the exact

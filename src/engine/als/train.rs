@@ -23,7 +23,7 @@ use super::steps::{objective, solve_feature_blocks, solve_own, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
 use crate::engine::converge::{flatten, score_change, unflatten, Anderson};
 use crate::engine::error::EngineError;
-use crate::engine::factors::side::{check_positives, FeatureSet, Side};
+use crate::engine::factors::side::{check_positives, training_features, FeatureSet, Side};
 use crate::engine::factors::Sides;
 use crate::engine::progress::TrainProgress;
 
@@ -70,11 +70,11 @@ impl HybridAls {
     ) -> Result<HybridModel, EngineError> {
         config.validate()?;
         let (n_users, n_items) = (positives.by_user.n_rows, positives.by_user.n_cols);
-        check_positives(positives, n_users, n_items)?;
-        let user_set =
-            FeatureSet::for_training(user_features, config.user_features, n_users, "user")?;
-        let item_set =
-            FeatureSet::for_training(item_features, config.item_features, n_items, "item")?;
+        let (user_set, item_set) = training_features(
+            positives,
+            (item_features, config.item_features),
+            (user_features, config.user_features),
+        )?;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let normal = Normal::new(0.0f32, config.init_std)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;

@@ -29,6 +29,15 @@ pub(crate) use side::Side;
 
 use crate::engine::kernels::dot32;
 
+/// The largest embedding dimension k any model takes (both families, the CLI's `--factors`).
+pub const MAX_FACTORS: usize = 256;
+
+/// Why `factors` cannot train, if it cannot: k must be in `1..=MAX_FACTORS`.
+pub(crate) fn factors_problem(factors: usize) -> Option<String> {
+    (factors == 0 || factors > MAX_FACTORS)
+        .then(|| format!("factors must be between 1 and {MAX_FACTORS}"))
+}
+
 /// The user side and the item side of a trained factor model.
 #[derive(Debug, Clone)]
 pub struct Sides {

@@ -204,6 +204,20 @@ pub(crate) fn compose(own: f32, offset: f64) -> f32 {
     (f64::from(own) + offset) as f32
 }
 
+/// What both trainers check and build first: `positives` must be consistent both ways round, and
+/// the user (demographic) and item (genre) feature sets, each used when given and switched on.
+pub(crate) fn training_features(
+    positives: &Positives,
+    (item_features, use_item_features): (Option<&FeatureMatrix>, bool),
+    (user_features, use_user_features): (Option<&FeatureMatrix>, bool),
+) -> Result<(FeatureSet, FeatureSet), EngineError> {
+    let (n_users, n_items) = (positives.by_user.n_rows, positives.by_user.n_cols);
+    check_positives(positives, n_users, n_items)?;
+    let users = FeatureSet::for_training(user_features, use_user_features, n_users, "user")?;
+    let items = FeatureSet::for_training(item_features, use_item_features, n_items, "item")?;
+    Ok((users, items))
+}
+
 /// Checks that `positives` (both ways round) cover exactly `n_users` × `n_items`.
 pub(crate) fn check_positives(
     positives: &Positives,

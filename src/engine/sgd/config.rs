@@ -39,7 +39,7 @@ impl Loss {
 #[serde(default)]
 pub struct SgdConfig {
     pub loss: Loss,
-    /// Dimension k of every embedding (1..=256).
+    /// Dimension k of every embedding (1..=[`crate::engine::factors::MAX_FACTORS`]).
     pub factors: usize,
     /// AdaGrad base rate η₀ (LightFM's `learning_rate`, `learning_schedule="adagrad"`): a step on a
     /// parameter with accumulated squared gradients G is η₀/√G; G starts at 1 as in LightFM.
@@ -139,8 +139,8 @@ impl SgdConfig {
                 self.describe()
             )))
         };
-        if self.factors == 0 || self.factors > 256 {
-            return bad("factors must be between 1 and 256");
+        if let Some(problem) = crate::engine::factors::factors_problem(self.factors) {
+            return bad(&problem);
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return bad("learning_rate must be finite and positive");

@@ -23,7 +23,6 @@ use super::step::{
 };
 use crate::engine::factors::side::compose;
 use crate::engine::kernels::dot32;
-use crate::engine::rank::top_k;
 use crate::engine::EngineError;
 use crate::engine::FoldedUser;
 
@@ -53,23 +52,6 @@ impl SgdModel {
         let popularity = cumulative(&self.item_counts);
         let own = self.fold_own(&history, &offset, &popularity, &mut Unobserved);
         folded_user(own, &offset, features, history)
-    }
-
-    /// Scores every item for a folded-in user.
-    pub fn score_folded(&self, user: &FoldedUser, out: &mut [f32]) {
-        self.sides.score_vector(&user.vector, out);
-    }
-
-    /// [`Self::recommend`] for a folded-in user.
-    pub fn recommend_folded(
-        &self,
-        user: &FoldedUser,
-        k: usize,
-        exclude: &[u32],
-    ) -> Vec<(u32, f32)> {
-        let mut scores = vec![0.0; self.n_items()];
-        self.score_folded(user, &mut scores);
-        top_k(&scores, k, exclude)
     }
 
     /// Measured leave-one-out influence of each like of `history` on the folded scores of `items`:

@@ -15,7 +15,7 @@ use super::model::{Accumulators, SgdModel};
 use super::shard::{partition, stream, Context, Shard, SharedParams, Table, TAG_INIT};
 use super::step::cumulative;
 use crate::data::{FeatureMatrix, Positives};
-use crate::engine::factors::side::{check_positives, FeatureSet, Side};
+use crate::engine::factors::side::{check_positives, training_features, FeatureSet, Side};
 use crate::engine::factors::Sides;
 use crate::engine::{EngineError, TrainProgress};
 
@@ -36,11 +36,11 @@ impl SgdModel {
     ) -> Result<SgdModel, EngineError> {
         config.validate()?;
         let (n_users, n_items) = (positives.by_user.n_rows, positives.by_user.n_cols);
-        check_positives(positives, n_users, n_items)?;
-        let user_set =
-            FeatureSet::for_training(user_features, config.user_features, n_users, "user")?;
-        let item_set =
-            FeatureSet::for_training(item_features, config.item_features, n_items, "item")?;
+        let (user_set, item_set) = training_features(
+            positives,
+            (item_features, config.item_features),
+            (user_features, config.user_features),
+        )?;
         let k = config.factors;
         let mut rng = stream(config.seed, 0, 0, TAG_INIT);
         let scale = 1.0 / k as f32;
