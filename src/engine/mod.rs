@@ -6,19 +6,19 @@
 //! models and their settings) and `model.rs` ([`FactorModel`], [`Trainable`]): popularity,
 //! hybrid-als, als, warp and bpr are named, configured and trained there and nowhere else.
 //!
-//! The hybrid implicit ALS model:
-//!
-//! * [`HybridAls::fit`] trains a [`HybridModel`] (`als/`: `model.rs` the representation, `train.rs`
-//!   the trainer, `steps.rs` its exact minimisation steps; `side.rs` one side's vectors, `linalg.rs`
-//!   the k×k solves);
-//! * [`HybridModel::fold_in`], [`HybridModel::continue_training`] for changed histories;
-//! * [`HybridModel::decompose`] and [`HybridModel::influences`] (`decompose.rs`) for explanations,
-//!   [`HybridModel::removals`] (`removal.rs`) for every like's exact leave-one-out refold at once;
-//! * [`HybridModel::save`] / [`HybridModel::load`] (`persist.rs`) for model files.
-//!
-//! `warp` and `bpr` ([`SgdModel`], `sgd/`): LightFM-style pairwise SGD on the same representation,
-//! with fold-in, warm-started retraining, exact decompositions, update-attribution and
-//! leave-one-out influences, and files.
+//! * `factors/` — the representation both families share ([`Sides`]: sizes, vectors, feature
+//!   names, `score_vector`, the exact decomposition with the bias handled once), and the model-file
+//!   frame and header both write;
+//! * `als/` — the ALS family: [`HybridAls::fit`] trains a [`HybridModel`] (`config`, `train`,
+//!   `steps`, `blocks`), closed-form fold-in, warm-started [`HybridModel::continue_training`],
+//!   Hu et al.'s exact influences, every like's leave-one-out refold at once ([`Removals`]), files;
+//! * `sgd/` — the SGD family (`warp`, `bpr`, [`SgdModel`]) of the same shape: LightFM-style
+//!   pairwise SGD, deterministic sharded training, fold-in, update-attribution and leave-one-out
+//!   influences, files;
+//! * `kernels/` — every dot product, Gramian, SPD solve and CG iteration, with one note on
+//!   determinism; [`rank`] — the one candidate rule and top-k; `trained.rs` — [`AnyFactorModel`],
+//!   either family behind one type; [`cache`] — load-or-train through the model folder;
+//!   [`rating`] — the rating-prediction models; [`baselines`] — popularity.
 
 mod als;
 

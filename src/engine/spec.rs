@@ -35,9 +35,9 @@ pub enum ModelSpec {
 pub enum Family {
     /// Counting, no settings.
     Popularity,
-    /// Alternating least squares ([`AlsConfig`], [`HybridModel`]).
+    /// Alternating least squares ([`AlsConfig`], [`super::HybridModel`]).
     Als,
-    /// Pairwise SGD ([`SgdConfig`], [`SgdModel`]).
+    /// Pairwise SGD ([`SgdConfig`], [`super::SgdModel`]).
     Sgd,
 }
 

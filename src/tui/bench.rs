@@ -12,9 +12,9 @@ use ratatui::Terminal;
 
 use super::action::Action;
 use super::app::{App, Phase};
-use super::explore::Retrain;
 use super::jobs::JobUpdate;
 use super::startup::TuiOptions;
+use super::tabs::explore::Retrain;
 use super::ui::layout::Pane;
 use super::ui::{self, Theme};
 

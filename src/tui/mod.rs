@@ -3,30 +3,30 @@
 //! Build-a-user tabs.
 //!
 //! * [`action`]: every input as one [`action::Action`]; the key map and the help list.
-//! * [`app`] and `jobs.rs`: the state and its update function, testable without a terminal;
-//!   [`explore`], [`builder`], [`users`], [`trust`] hold the tabs' own state; `knob.rs` moves the
-//!   accuracy–coverage knob.
+//! * [`app`]: the [`App`], which only routes — actions to the shown tab, the tabs' commands and
+//!   the workers' results to where they belong — and owns what tabs share (the explored model's
+//!   engine, the knob, the session, the banner); testable without a terminal.
+//! * [`tabs`]: one module per tab, each a [`tabs::Component`] (update → commands, opened,
+//!   typing, cancel); [`tab`] names them in key order.
+//! * [`jobs`]: one typed newest-wins lane per kind of job ([`worker`]: cancel, panic catching);
+//!   [`startup`] the start-up job, `gauge.rs` a job's gauge as the service layer's progress.
 //! * [`adapter`]: the only door to the engine (every number and sentence shown comes from it).
-//! * [`worker`]: newest-wins job lanes with cancel and panic catching; [`startup`] the start-up job.
 //! * [`ui`]: drawing, a pure function of the state; [`terminal`]: the real terminal and event loop.
-//! * [`session`]: the export of the what-ifs tried; [`bench`]: the timing benchmark.
+//! * [`session`]: the export of the what-ifs tried; [`mod@bench`]: the timing benchmark.
 
 pub mod action;
 pub mod adapter;
 pub mod app;
 pub mod bench;
-pub mod builder;
 pub mod cursor;
-pub mod explore;
 mod gauge;
 pub mod jobs;
 pub mod session;
 pub mod startup;
 pub mod tab;
+pub mod tabs;
 pub mod terminal;
-pub mod trust;
 pub mod ui;
-pub mod users;
 pub mod worker;
 
 use std::io::IsTerminal;

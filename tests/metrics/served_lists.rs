@@ -91,7 +91,7 @@ fn built_profiles_never_get_a_liked_movie_its_twin_or_a_title_twice() {
     );
     // Build-a-user's search shows a film once: every twin pair's title finds one row.
     let engine = whyrec::tui::adapter::Engine::new(d.clone(), model).unwrap();
-    let mut build = whyrec::tui::builder::Build::new(&engine);
+    let mut build = whyrec::tui::tabs::build::Build::new(&engine);
     for g in &groups {
         let title = d.items.titles[g[0] as usize].clone();
         build.query = title.clone();

@@ -7,7 +7,7 @@ use tui_support::Rig;
 use whyrec::data::Dataset;
 use whyrec::engine::{FactorModel, ModelSpec, Scorer};
 use whyrec::tui::action::Action;
-use whyrec::tui::explore::{Retrain, UserView};
+use whyrec::tui::tabs::explore::{Retrain, UserView};
 use whyrec::tui::ui::layout::Pane;
 use whyrec::tui::{App, Tab};
 

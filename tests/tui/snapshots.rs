@@ -7,7 +7,7 @@ use crate::tui_support;
 
 use tui_support::{assert_snapshot, Rig};
 use whyrec::tui::action::Action;
-use whyrec::tui::explore::Retrain;
+use whyrec::tui::tabs::explore::Retrain;
 use whyrec::tui::{Phase, Tab};
 
 const W: u16 = 120;

@@ -9,7 +9,7 @@ use tui_support::Rig;
 use whyrec::engine::{FactorModel, Scorer};
 use whyrec::tui::action::Action;
 use whyrec::tui::adapter::RetrainView;
-use whyrec::tui::explore::{Retrain, UserView};
+use whyrec::tui::tabs::explore::{Retrain, UserView};
 use whyrec::tui::ui::layout::Pane;
 use whyrec::tui::{App, Phase};
 

@@ -14,8 +14,8 @@ use whyrec::metrics::eval_data::EvalData;
 use whyrec::metrics::knob::{default_strengths, popularity, sweep_split, KnobPath, Reranker};
 use whyrec::metrics::trust::{model_trust, TrustConfig};
 use whyrec::tui::action::Action;
-use whyrec::tui::explore::{Retrain, UserView};
-use whyrec::tui::trust::Computation;
+use whyrec::tui::tabs::computation::Computation;
+use whyrec::tui::tabs::explore::{Retrain, UserView};
 use whyrec::tui::ui::layout::Pane;
 use whyrec::tui::App;
 
@@ -280,7 +280,10 @@ fn trust_tab_numbers_are_the_librarys_computed_once_with_seed_stability_on_reque
     });
     assert_eq!(rig.app.trust.scroll, 3);
     rig.press(Action::End);
-    assert_eq!(rig.app.trust.scroll, whyrec::tui::trust::TRUST_ROWS - 1);
+    assert_eq!(
+        rig.app.trust.scroll,
+        whyrec::tui::tabs::trust::TRUST_ROWS - 1
+    );
     rig.press(Action::Home);
     assert_eq!(rig.app.trust.scroll, 0);
     // Cached: away and back starts nothing.

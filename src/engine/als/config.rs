@@ -27,7 +27,7 @@ pub struct AlsConfig {
     /// w0: weight of every unobserved (user, item) pair (1 in Hu et al.).
     pub unobserved_weight: f32,
     /// β: a rating below the threshold counts as an observed zero of confidence w0 + β in the
-    /// own-embedding steps when the trainer is given low ratings ([`HybridAls::fit_with_low`]);
+    /// own-embedding steps when the trainer is given low ratings ([`super::HybridAls::fit_with_low`]);
     /// 0 (the default) treats them as unobserved. Measured on ML-100K, not kept (README, "Low
     /// ratings"); the feature-block steps and fold-in do not see them.
     pub low_rating_weight: f32,

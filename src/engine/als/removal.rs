@@ -39,7 +39,7 @@ pub struct Removals {
 }
 
 impl Removals {
-    /// The score of `item` for the whole history, as [`HybridModel::score_folded`] gives it.
+    /// The score of `item` for the whole history, as [`crate::engine::FactorModel::score_folded`] gives it.
     pub fn score_of(&self, model: &HybridModel, item: u32) -> f32 {
         let q = model.sides.items.composed.row(item as usize);
         dot32(&self.folded.vector, q.as_slice().expect("standard layout")) as f32

@@ -7,7 +7,7 @@
 //! score(u, i) = p_u · q_i [+ b_i]
 //! ```
 //!
-//! [`Sides`] holds the two [`Side`]s and answers everything that follows from the representation
+//! [`Sides`] holds the two sides (`side.rs`) and answers everything that follows from the representation
 //! alone: sizes, the composed vectors, feature names, scoring (`score_vector`, one kernel for
 //! every model) and the exact decomposition of a score (`decompose.rs`). The ALS family (hybrid-als,
 //! als) has k columns on both sides; the SGD family (warp, bpr) gives items one more column, the
@@ -16,7 +16,7 @@
 //!
 //! * `side.rs` — one side: own rows, feature rows, memberships, the composed cache;
 //! * `decompose.rs` — [`ScoreTerm`]s and [`Influence`], the decomposition with the bias once;
-//! * `file.rs` — the model-file frame and [`Header`](file::Header) both families write.
+//! * `file.rs` — the model-file frame and header both families write.
 
 pub(crate) mod decompose;
 pub(crate) mod file;

@@ -9,11 +9,11 @@ use crate::data::eda::EdaReport;
 use crate::tui::adapter::knob_strength;
 use crate::tui::adapter::LIST_LENGTH;
 use crate::tui::adapter::{Engine, MinimalSet, RetrainView};
-use crate::tui::builder::Build;
-use crate::tui::explore::{Effect, Explore, RetrainRequest};
 use crate::tui::gauge::Gauge;
 use crate::tui::jobs::{ComparedModels, JobUpdate};
 use crate::tui::startup::start_up;
+use crate::tui::tabs::build::Build;
+use crate::tui::tabs::explore::{Effect, Explore, RetrainRequest};
 use crate::tui::worker::{Job, JobEvent, JobEventKind};
 
 impl App {

@@ -1,8 +1,9 @@
-//! The application state and its update function: [`App::update`] takes an [`Action`], changes
-//! state and starts jobs; [`App::on_job_event`] (in `jobs.rs`) takes what the workers report.
-//! Nothing here draws, so all of it runs in tests without a terminal.
+//! The application: [`App::update`] handles the app-wide keys (quit, help, tabs, export, `M`, the
+//! knob) and routes every other action to the shown tab's [`Component`], then carries out the
+//! [`Command`]s it answers; [`App::on_job_event`] (`jobs.rs`) routes what the workers report.
+//! `models.rs` switches the explored model, `trust.rs` starts the Trust and Fairness jobs,
+//! `knob.rs` moves the knob. Nothing here draws, so all of it runs in tests without a terminal.
 
-mod input;
 mod jobs;
 mod knob;
 mod models;
@@ -13,18 +14,21 @@ use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
-use crate::data::eda::EdaReport;
 use crate::engine::ModelSpec;
-use crate::engine::Scorer;
 use crate::tui::action::Action;
-use crate::tui::adapter::{Engine, ListView};
-use crate::tui::builder::Build;
-use crate::tui::explore::{Explore, Retrain};
+use crate::tui::adapter::Engine;
 use crate::tui::jobs::{JobUpdate, Jobs};
 use crate::tui::session::Session;
 use crate::tui::startup::TuiOptions;
 pub use crate::tui::tab::Tab;
-use crate::tui::trust::{Computation, FairnessTab, TrustTab};
+use crate::tui::tabs::build::Build;
+use crate::tui::tabs::compare::CompareTab;
+use crate::tui::tabs::computation::Computation;
+use crate::tui::tabs::dataset::DatasetTab;
+use crate::tui::tabs::explore::{Explore, Retrain};
+use crate::tui::tabs::fairness::FairnessTab;
+use crate::tui::tabs::trust::TrustTab;
+use crate::tui::tabs::{Command, Component, TabContext};
 use crate::tui::ui::layout::{self, Pane, Regions};
 
 /// The model `M` is loading or training.
@@ -74,29 +78,6 @@ pub enum Phase {
 pub struct Banner {
     pub text: String,
     pub error: bool,
-}
-
-/// The Dataset tab: the EDA report, computed on a worker after start-up.
-#[derive(Debug, Clone, Default)]
-pub struct DatasetTab {
-    pub report: Option<EdaReport>,
-    pub error: Option<String>,
-    pub scroll: u16,
-}
-
-/// The Compare tab's models and the lists of the Explore tab's user.
-#[derive(Default)]
-pub struct CompareTab {
-    /// Job id while the models train.
-    pub job: Option<u64>,
-    pub fraction: f32,
-    pub label: String,
-    pub error: Option<String>,
-    pub models: Vec<(String, Box<dyn Scorer>)>,
-    /// (user, one list per model).
-    pub lists: Option<(u32, Vec<(String, ListView)>)>,
-    /// The knob strength the lists were made at.
-    pub knob: f64,
 }
 
 /// The whole state of the TUI.
@@ -168,9 +149,21 @@ impl App {
     /// True while a text field has the keyboard.
     pub fn typing(&self) -> bool {
         match self.tab {
-            Tab::Explore => self.explore.as_ref().is_some_and(|e| e.users.typing),
-            Tab::Build => self.build.as_ref().is_some_and(|b| b.typing),
+            Tab::Explore => self.explore.as_ref().is_some_and(|e| e.typing()),
+            Tab::Build => self.build.as_ref().is_some_and(|b| b.typing()),
             _ => false,
+        }
+    }
+
+    /// The shown tab's state (`None` before start-up is done).
+    fn component(&mut self) -> Option<&mut dyn Component> {
+        match self.tab {
+            Tab::Explore => self.explore.as_mut().map(|c| c as &mut dyn Component),
+            Tab::Build => self.build.as_mut().map(|c| c as &mut dyn Component),
+            Tab::Trust => Some(&mut self.trust),
+            Tab::Fairness => Some(&mut self.fairness),
+            Tab::Dataset => Some(&mut self.dataset),
+            Tab::Compare => Some(&mut self.compare),
         }
     }
 
@@ -246,28 +239,26 @@ impl App {
         self.sync_compare();
     }
 
+    /// Esc: drops a banner, else lets the tab stop or close something, else quits.
     fn back(&mut self) {
-        if self.banner.take().is_some() || self.cancel_computation() {
+        if self.banner.take().is_some() {
             return;
         }
-        let minimal = self
-            .explore
-            .as_mut()
-            .and_then(|e| e.view.as_mut())
-            .and_then(|v| v.minimal.take());
-        if minimal.is_none() || self.tab != Tab::Explore {
-            self.quit = true;
+        match self.component().and_then(|c| c.cancel()) {
+            Some(commands) => self.run(commands),
+            None => self.quit = true,
         }
     }
 
     fn go_tab(&mut self, n: usize) {
         self.tab = Tab::ALL[n];
-        match self.tab {
-            Tab::Compare => self.start_compare(),
-            Tab::Trust => self.start_trust(),
-            Tab::Fairness => self.start_fairness(true),
-            _ => {}
-        }
+        self.tab_opened();
+    }
+
+    /// Tells the shown tab it is shown (it may start its computation).
+    pub(crate) fn tab_opened(&mut self) {
+        let commands = self.component().map(|c| c.opened()).unwrap_or_default();
+        self.run(commands);
     }
 
     fn export(&mut self) {
@@ -301,40 +292,42 @@ impl App {
         self.regions().rows_of(pane).max(1)
     }
 
+    /// Routes an action to the shown tab and carries out what it asks.
     fn tab_update(&mut self, action: Action) {
-        match self.tab {
-            Tab::Explore => self.explore_update(action),
-            Tab::Build => self.build_update(action),
-            Tab::Trust => self.trust_update(action),
-            Tab::Fairness => self.fairness_update(action),
-            Tab::Dataset => {
-                let s = &mut self.dataset.scroll;
-                match action {
-                    Action::Up | Action::ScrollUp { .. } => *s = s.saturating_sub(1),
-                    Action::Down | Action::ScrollDown { .. } => *s = s.saturating_add(1).min(200),
-                    Action::PageUp => *s = s.saturating_sub(10),
-                    Action::PageDown => *s = s.saturating_add(10).min(200),
-                    Action::Home => *s = 0,
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let regions = self.regions();
+        let ctx = TabContext {
+            engine: &engine,
+            regions: &regions,
+        };
+        let commands = match self.component() {
+            Some(c) => c.update(action, &ctx),
+            None => return,
+        };
+        self.run(commands);
     }
 
-    /// Rows an action moves a cursor by, for a pane of `rows` rows.
-    pub fn delta(action: Action, rows: usize) -> Option<isize> {
-        let page = rows.max(1) as isize;
-        Some(match action {
-            Action::Up => -1,
-            Action::Down => 1,
-            Action::PageUp => -page,
-            Action::PageDown => page,
-            Action::Home => isize::MIN / 2,
-            Action::End => isize::MAX / 2,
-            Action::ScrollUp { .. } => -3,
-            Action::ScrollDown { .. } => 3,
-            _ => return None,
-        })
+    /// Carries out the tabs' commands.
+    pub(crate) fn run(&mut self, commands: Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::Explore(effect) => self.apply(vec![effect]),
+                Command::Banner { text, error } => self.banner = Some(Banner { text, error }),
+                Command::ClearHint => {
+                    if self.banner.as_ref().is_some_and(|b| !b.error) {
+                        self.banner = None;
+                    }
+                }
+                Command::StartTrust => self.start_trust(),
+                Command::StartSeedStability => self.start_seed_stability(),
+                Command::StartFairness { quick_rating } => self.start_fairness(quick_rating),
+                Command::StartCompare => self.start_compare(),
+                Command::CancelTrust => self.jobs.trust.cancel(),
+                Command::CancelSeedStability => self.jobs.seed.cancel(),
+                Command::CancelFairness => self.jobs.fairness.cancel(),
+            }
+        }
     }
 }

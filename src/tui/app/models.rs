@@ -12,8 +12,8 @@ use super::{settled, App, Banner, Parked, Switching};
 use crate::engine::ModelSpec;
 use crate::tui::adapter::Engine;
 use crate::tui::startup::explore_model;
-use crate::tui::tab::Tab;
-use crate::tui::trust::{FairnessTab, TrustTab};
+use crate::tui::tabs::fairness::FairnessTab;
+use crate::tui::tabs::trust::TrustTab;
 use crate::tui::worker::JobEventKind;
 
 impl App {
@@ -123,12 +123,7 @@ impl App {
             b.switch_model(&engine);
         }
         self.apply(effects);
-        match self.tab {
-            Tab::Compare => self.start_compare(),
-            Tab::Trust => self.start_trust(),
-            Tab::Fairness => self.start_fairness(true),
-            _ => {}
-        }
+        self.tab_opened();
         self.sync_compare();
     }
 }

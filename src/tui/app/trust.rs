@@ -1,10 +1,9 @@
 //! The app's side of the Trust and Fairness tabs: starting their computations and taking their
 //! events.
 
-use super::{App, Banner, Tab};
-use crate::tui::action::Action;
+use super::{App, Banner};
 use crate::tui::adapter::{FairnessRun, SeedStability, TrustResults};
-use crate::tui::trust::{Computation, JobProgress, TRUST_ROWS};
+use crate::tui::tabs::computation::{Computation, JobProgress};
 use crate::tui::worker::{JobEvent, JobEventKind};
 
 impl App {
@@ -25,7 +24,7 @@ impl App {
         self.trust.results = Computation::Running(JobProgress::new(job));
     }
 
-    fn start_seed_stability(&mut self) {
+    pub(crate) fn start_seed_stability(&mut self) {
         let Some(engine) = self.engine.clone() else {
             return;
         };
@@ -72,69 +71,6 @@ impl App {
             )
         }));
         self.fairness.audit = Computation::Running(JobProgress::new(job));
-    }
-
-    /// Esc on the Trust or Fairness tab while it computes: cancels. True when it did.
-    pub(crate) fn cancel_computation(&mut self) -> bool {
-        match self.tab {
-            Tab::Trust if self.trust.seed.running().is_some() => {
-                self.jobs.seed.cancel();
-                self.trust.seed = Computation::Cancelled;
-            }
-            Tab::Trust if self.trust.results.running().is_some() => {
-                self.jobs.trust.cancel();
-                self.trust.results = Computation::Cancelled;
-            }
-            Tab::Fairness if self.fairness.audit.running().is_some() => {
-                self.jobs.fairness.cancel();
-                self.fairness.audit = Computation::Cancelled;
-            }
-            _ => return false,
-        }
-        true
-    }
-
-    pub(crate) fn trust_update(&mut self, action: Action) {
-        match action {
-            Action::Sort => self.start_seed_stability(),
-            Action::Enter => self.start_trust(),
-            other => {
-                if let Some(d) = App::delta(other, 5) {
-                    let max = TRUST_ROWS.saturating_sub(1) as isize;
-                    self.trust.scroll = (self.trust.scroll as isize + d).clamp(0, max) as usize;
-                }
-            }
-        }
-    }
-
-    pub(crate) fn fairness_update(&mut self, action: Action) {
-        let Some(run) = self.fairness.audit.done() else {
-            if action == Action::Enter {
-                self.start_fairness(true);
-            }
-            return;
-        };
-        let r = &run.report;
-        let (attributes, models) = (r.attributes.len().max(1), r.overall.len().max(1));
-        let groups = r
-            .attributes
-            .get(self.fairness.attribute)
-            .map_or(0, |a| a.groups.len());
-        let f = &mut self.fairness;
-        match action {
-            Action::Left => f.attribute = (f.attribute + attributes - 1) % attributes,
-            Action::Right => f.attribute = (f.attribute + 1) % attributes,
-            Action::MinimalSet => f.model = (f.model + 1) % models,
-            Action::Enter => return self.start_fairness(false),
-            other => {
-                if let Some(d) = App::delta(other, 10) {
-                    let max = groups.saturating_sub(1) as isize;
-                    f.scroll = (f.scroll as isize + d).clamp(0, max) as usize;
-                }
-                return;
-            }
-        }
-        f.scroll = 0;
     }
 
     /// Events of the trust metrics' job.

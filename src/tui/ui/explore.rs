@@ -12,7 +12,7 @@ use super::layout::{Pane, Regions};
 use super::widgets::{draw_recs, fit, signed_bar, strip_year, Theme};
 use crate::tui::adapter::Engine;
 use crate::tui::app::App;
-use crate::tui::explore::{Detail, Explore, Retrain, UserView};
+use crate::tui::tabs::explore::{Detail, Explore, Retrain, UserView};
 
 pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     let (Some(engine), Some(x)) = (app.engine.as_deref(), app.explore.as_ref()) else {

@@ -13,7 +13,7 @@ use super::widgets::{bar, fit, progress_lines, Theme};
 use crate::metrics::fairness::{AttributeAudit, FairnessReport};
 use crate::tui::adapter::{FairnessRun, FAIRNESS_KNOB};
 use crate::tui::app::App;
-use crate::tui::trust::Computation;
+use crate::tui::tabs::computation::Computation;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let f = &app.fairness;

@@ -15,7 +15,8 @@ use crate::metrics::trust::stability::Stability;
 use crate::metrics::trust::{TrustSummary, UserTrust};
 use crate::tui::adapter::TrustResults;
 use crate::tui::app::App;
-use crate::tui::trust::{Computation, TRUST_ROWS};
+use crate::tui::tabs::computation::Computation;
+use crate::tui::tabs::trust::TRUST_ROWS;
 
 /// The tab's rectangles: metrics table, knob panel, curve and (on wide screens) the user's list.
 fn panes(area: Rect) -> (Rect, Rect, Rect, Option<Rect>) {

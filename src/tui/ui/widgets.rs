@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use crate::tui::adapter::{Engine, ListView};
-use crate::tui::trust::JobProgress;
+use crate::tui::tabs::computation::JobProgress;
 
 /// Colours, or none at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,16 +2,20 @@
 //! "hadn't liked" toggles, the top-10 (as it is, under the instant refold, then after the
 //! incremental retrain), and the attribution and influences of the selected recommendation.
 //! Methods change state and return the [`Effect`]s the app must carry out (jobs to run); nothing
-//! here draws or touches a terminal.
+//! here draws or touches a terminal. Its input is in `input.rs`, the users pane in `users.rs`.
 
-use super::adapter::LIST_LENGTH;
-use super::adapter::{
+mod input;
+mod knob;
+pub mod users;
+
+use crate::tui::adapter::LIST_LENGTH;
+use crate::tui::adapter::{
     Engine, Influences, KnobLists, ListView, MinimalSet, PartsView, Profile, RetrainView,
     WhatIfView,
 };
-use super::cursor::Cursor;
-use super::ui::layout::Pane;
-use super::users::UsersPane;
+use crate::tui::cursor::Cursor;
+use crate::tui::ui::layout::Pane;
+use users::UsersPane;
 
 /// The incremental retrain of the current what-if.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,12 @@
 //! The Build-a-user tab's state: search movies by title, like a handful, and get recommendations
 //! with their explanations at once (a fold-in of the likes, no demographics).
 
-use super::adapter::{Engine, ListView, Profile};
-use super::cursor::Cursor;
-use super::explore::Detail;
-use super::ui::layout::Pane;
+mod input;
+
+use crate::tui::adapter::{Engine, ListView, Profile};
+use crate::tui::cursor::Cursor;
+use crate::tui::tabs::explore::Detail;
+use crate::tui::ui::layout::Pane;
 
 /// Most search results listed.
 pub const MAX_RESULTS: usize = 500;

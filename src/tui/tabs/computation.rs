@@ -1,11 +1,7 @@
-//! The Trust and Fairness tabs' state: each computes its numbers on its own worker lane the first
-//! time the tab is opened (a gauge meanwhile; Esc cancels, Enter starts again) and keeps them for
-//! the session. Trust: `s` adds seed stability, ↑↓ and the wheel scroll the metrics table.
-//! Fairness: ←/→ pick the attribute, `m` the model, ↑↓ and the wheel scroll the groups, Enter
-//! re-runs the audit with the whole rating line-up.
+//! A tab's long computation on its worker: idle, running (with the gauge's fraction and label),
+//! done, failed or cancelled, and how worker events move it along.
 
-use super::adapter::{FairnessRun, SeedStability, TrustResults};
-use super::worker::JobEventKind;
+use crate::tui::worker::JobEventKind;
 
 /// A running job as the screen shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,39 +75,3 @@ impl<T> Computation<T> {
         }
     }
 }
-
-/// The Trust tab.
-#[derive(Debug, Default)]
-pub struct TrustTab {
-    pub results: Computation<TrustResults>,
-    /// Seed stability, once asked with `s` (its result is also merged into `results`).
-    pub seed: Computation<SeedStability>,
-    /// First row of the metrics table shown.
-    pub scroll: usize,
-}
-
-/// The Fairness tab.
-#[derive(Debug)]
-pub struct FairnessTab {
-    pub audit: Computation<FairnessRun>,
-    /// Selected attribute (gender, age, occupation).
-    pub attribute: usize,
-    /// Selected model of the report (index into its `overall`); hybrid-als first shown.
-    pub model: usize,
-    /// First group row shown.
-    pub scroll: usize,
-}
-
-impl Default for FairnessTab {
-    fn default() -> Self {
-        FairnessTab {
-            audit: Computation::Idle,
-            attribute: 0,
-            model: 1,
-            scroll: 0,
-        }
-    }
-}
-
-/// Rows of the Trust tab's metrics table.
-pub const TRUST_ROWS: usize = 11;

@@ -2,9 +2,9 @@
 //! a filter typed after `/` (by id or demographic text; an exact id selects that user) and a sort
 //! order cycled with `s`.
 
-use super::adapter::Engine;
-use super::cursor::Cursor;
 use crate::data::dataset::AGE_BUCKETS;
+use crate::tui::adapter::Engine;
+use crate::tui::cursor::Cursor;
 
 /// One user as the pane shows it.
 #[derive(Debug, Clone, PartialEq)]
