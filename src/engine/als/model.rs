@@ -14,8 +14,7 @@
 
 use super::config::AlsConfig;
 use super::steps::{solve_row, Weights};
-use crate::engine::factors::side::compose;
-use crate::engine::factors::{FoldedUser, Sides};
+use crate::engine::factors::{clean, FoldedUser, Sides};
 use crate::engine::kernels::gram;
 use crate::engine::Scorer;
 
@@ -59,17 +58,7 @@ impl HybridModel {
             // A trained model's normal matrix is positive definite; keep the prior if it is not.
             Err(_) => vec![0.0; offset.len()],
         };
-        let vector = own
-            .iter()
-            .zip(&offset)
-            .map(|(&e, &s)| compose(e, s))
-            .collect();
-        FoldedUser {
-            vector,
-            own,
-            features,
-            history,
-        }
+        FoldedUser::composed(own, &offset, features, history)
     }
 }
 
@@ -85,16 +74,4 @@ impl Scorer for HybridModel {
     fn score_items(&self, user: u32, out: &mut [f32]) {
         self.sides.score_user(user, out)
     }
-}
-
-/// Sorted, deduplicated indices below `n`.
-fn clean(indices: &[u32], n: usize) -> Vec<u32> {
-    let mut v: Vec<u32> = indices
-        .iter()
-        .copied()
-        .filter(|&i| (i as usize) < n)
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
 }

@@ -38,6 +38,19 @@ pub(crate) fn factors_problem(factors: usize) -> Option<String> {
         .then(|| format!("factors must be between 1 and {MAX_FACTORS}"))
 }
 
+/// Sorted, deduplicated indices below `n` (what a fold-in uses of a history or feature list:
+/// out-of-range indices are ignored, duplicates count once).
+pub(crate) fn clean(indices: &[u32], n: usize) -> Vec<u32> {
+    let mut v: Vec<u32> = indices
+        .iter()
+        .copied()
+        .filter(|&i| (i as usize) < n)
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// The user side and the item side of a trained factor model.
 #[derive(Debug, Clone)]
 pub struct Sides {
@@ -62,6 +75,27 @@ pub struct FoldedUser {
 }
 
 impl FoldedUser {
+    /// The folded user with own embedding `own` and demographic offset `offset`: its vector is
+    /// `own + offset` composed as the trained sides compose theirs.
+    pub(crate) fn composed(
+        own: Vec<f32>,
+        offset: &[f64],
+        features: Vec<u32>,
+        history: Vec<u32>,
+    ) -> FoldedUser {
+        let vector = own
+            .iter()
+            .zip(offset)
+            .map(|(&e, &s)| side::compose(e, s))
+            .collect();
+        FoldedUser {
+            vector,
+            own,
+            features,
+            history,
+        }
+    }
+
     /// True when the history was empty: the vector carries no preference, so callers should fall
     /// back to popularity.
     pub fn is_empty(&self) -> bool {

@@ -44,9 +44,10 @@
 //! decays and the likes store `c_j / P`, rescaled when `P_c` falls below `1e-150`, so a step
 //! costs O(k) whatever the number of likes.
 
-use super::fold::{clean, folded_user, StepObserver};
+use super::fold::StepObserver;
 use super::model::SgdModel;
 use super::step::cumulative;
+use crate::engine::factors::clean;
 use crate::engine::FoldedUser;
 use crate::engine::{EngineError, Influence};
 use crate::engine::{FactorModel, Scorer};
@@ -169,7 +170,7 @@ impl SgdModel {
         let mut credits = Credits::new(&history, self.factors(), cfg.learning_rate, cfg.user_alpha);
         let own = self.fold_own(&history, &offset, &popularity, &mut credits);
         FoldAttribution {
-            folded: folded_user(own, &offset, features, history),
+            folded: FoldedUser::composed(own, &offset, features, history),
             credits: credits.into_credits(),
             offset,
         }

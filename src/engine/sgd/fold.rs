@@ -21,6 +21,7 @@ use super::shard::{stream, TAG_FOLD};
 use super::step::{
     adagrad_row, bpr_negative, bpr_weight, cumulative, score, warp_violator, warp_weight,
 };
+use crate::engine::factors::clean;
 use crate::engine::factors::side::compose;
 use crate::engine::kernels::dot32;
 use crate::engine::EngineError;
@@ -51,7 +52,7 @@ impl SgdModel {
         let offset = self.sides.users.offset_of(&features, &ones);
         let popularity = cumulative(&self.item_counts);
         let own = self.fold_own(&history, &offset, &popularity, &mut Unobserved);
-        folded_user(own, &offset, features, history)
+        FoldedUser::composed(own, &offset, features, history)
     }
 
     /// Measured leave-one-out influence of each like of `history` on the folded scores of `items`:
@@ -214,36 +215,4 @@ impl StepObserver for Unobserved {
     fn before_step(&mut self, _: &[f32], _: &[f32]) {}
     #[inline(always)]
     fn after_step(&mut self, _: u32, _: &[f32]) {}
-}
-
-/// The folded user of an own embedding and a demographic offset.
-pub(super) fn folded_user(
-    own: Vec<f32>,
-    offset: &[f64],
-    features: Vec<u32>,
-    history: Vec<u32>,
-) -> FoldedUser {
-    let vector = own
-        .iter()
-        .zip(offset)
-        .map(|(&e, &s)| compose(e, s))
-        .collect();
-    FoldedUser {
-        vector,
-        own,
-        features,
-        history,
-    }
-}
-
-/// Sorted, deduplicated indices below `n`.
-pub(super) fn clean(indices: &[u32], n: usize) -> Vec<u32> {
-    let mut v: Vec<u32> = indices
-        .iter()
-        .copied()
-        .filter(|&i| (i as usize) < n)
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
 }
