@@ -7,6 +7,7 @@ mod explain_cmds;
 mod model_cmds;
 mod quality_cmds;
 mod run_all;
+mod session_cmds;
 mod settings_args;
 mod terminal;
 mod train_args;
@@ -27,6 +28,9 @@ pub use data_cmds::{open_dataset, DatasetChoice};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Open the explorer on the guided tour (→ / ← step through it).
+    #[arg(long)]
+    pub tour: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -84,10 +88,17 @@ pub enum Command {
     Pipeline,
     /// Benchmark of the terminal explorer: start-up, key press → frame, retrain progress.
     BenchTui(tui_cmds::BenchTuiArgs),
+    /// Session records written by the explorer (`e`): `session replay FILE` recomputes them.
+    Session(session_cmds::SessionArgs),
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    if cli.tour && cli.command.is_some() {
+        color_eyre::eyre::bail!(
+            "--tour opens the explorer's guided tour: run `whyrec --tour` without a subcommand"
+        );
+    }
     match cli.command {
         Some(Command::Download(a)) => data_cmds::download(&cli.global, &a),
         Some(Command::Eda(a)) => data_cmds::eda(&cli.global, &a),
@@ -105,7 +116,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::RunAll(a)) => run_all::run_all(&cli.global, &a),
         Some(Command::Pipeline) => default_pipeline(&cli.global),
         Some(Command::BenchTui(a)) => tui_cmds::bench_tui(&cli.global, &a),
-        None => tui_cmds::explore(&cli.global),
+        Some(Command::Session(a)) => session_cmds::session(&cli.global, &a),
+        None => tui_cmds::explore(&cli.global, cli.tour),
     }
 }
 

@@ -9,7 +9,7 @@ use super::GlobalArgs;
 use crate::engine::{ModelSpec, Settings};
 use crate::tui::{self, TuiOptions};
 
-fn options(global: &GlobalArgs, models_dir: PathBuf) -> TuiOptions {
+fn options(global: &GlobalArgs, models_dir: PathBuf, tour: bool) -> TuiOptions {
     TuiOptions {
         dataset: global.dataset.clone(),
         data_dir: global.data_dir.clone(),
@@ -18,12 +18,14 @@ fn options(global: &GlobalArgs, models_dir: PathBuf) -> TuiOptions {
         reports_dir: global.reports_dir.clone(),
         model: ModelSpec::HybridAls,
         settings: Settings::default(),
+        tour,
     }
 }
 
-/// Opens the explorer on the chosen dataset (the model cache is `models/`, as `whyrec train`).
-pub fn explore(global: &GlobalArgs) -> Result<()> {
-    tui::run(options(global, PathBuf::from("models"))).map_err(|e| eyre!(e))
+/// Opens the explorer on the chosen dataset (the model cache is `models/`, as `whyrec train`);
+/// `tour` starts the guided tour.
+pub fn explore(global: &GlobalArgs, tour: bool) -> Result<()> {
+    tui::run(options(global, PathBuf::from("models"), tour)).map_err(|e| eyre!(e))
 }
 
 #[derive(Debug, Args)]
@@ -38,8 +40,11 @@ pub struct BenchTuiArgs {
 
 /// `whyrec bench-tui`: start-up with a cached model, key → frame, time to retrain progress.
 pub fn bench_tui(global: &GlobalArgs, args: &BenchTuiArgs) -> Result<()> {
-    let table = tui::bench::run(&options(global, args.models_dir.clone()), args.presses)
-        .map_err(|e| eyre!(e))?;
+    let table = tui::bench::run(
+        &options(global, args.models_dir.clone(), false),
+        args.presses,
+    )
+    .map_err(|e| eyre!(e))?;
     print!("{table}");
     Ok(())
 }

@@ -275,11 +275,33 @@ impl<M: Trainable> Explainer<M> {
     /// The top-k of any profile under the candidate rule (its likes and, for a training user,
     /// everything they rated excluded).
     pub fn recommend_profile(&self, profile: &Profile) -> ExplainResult<TopList> {
+        self.recommend_profile_seen(profile, &[])
+    }
+
+    /// The top-k of a profile that has also rated `seen` without liking them: those are no
+    /// candidates either (a built user's low ratings).
+    pub fn recommend_profile_seen(
+        &self,
+        profile: &Profile,
+        seen: &[u32],
+    ) -> ExplainResult<TopList> {
         self.check_profile(profile)?;
         let folded = self.fold(profile);
         Ok(self
-            .scored(&folded, profile, &[], &self.popularity)
+            .scored(&folded, profile, seen, &self.popularity)
             .top(self.k))
+    }
+
+    /// The top-k of any model's `scores` over the candidates of `profile` (its likes and `seen`
+    /// excluded, the one candidate rule).
+    pub fn top_of_scores(
+        &self,
+        source: ListSource,
+        scores: Vec<f32>,
+        profile: &Profile,
+        seen: &[u32],
+    ) -> TopList {
+        self.rank(source, scores, profile, seen).top(self.k)
     }
 
     pub(crate) fn fold(&self, profile: &Profile) -> FoldedUser {

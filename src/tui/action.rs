@@ -9,8 +9,12 @@ use crossterm::event::{
 /// Something the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// `q`: quit, asking first when the session holds what-ifs not yet exported.
     Quit,
-    /// Esc: close the help, the text field or the banner; quit when there is nothing to close.
+    /// Ctrl-C: quit now (the session is still autosaved).
+    ForceQuit,
+    /// Esc: close the innermost thing (the help, a prompt, a zoom, a text field, the banner, a
+    /// minimal set, a filter); never quits.
     Back,
     Help,
     NextTab,
@@ -39,6 +43,18 @@ pub enum Action {
     Sort,
     /// `e`: export the session to JSON and Markdown.
     Export,
+    /// `a`: apply the minimal counterfactual set as the what-if.
+    ApplyMinimal,
+    /// `n`: type a note about the current user and item (kept in the session record).
+    Note,
+    /// `z`: zoom the focused pane to the whole screen (again: back).
+    Zoom,
+    /// `y`: show the `whyrec` command that reproduces the current what-if.
+    ShowCommand,
+    /// `t`: start or stop the guided tour.
+    Tour,
+    /// `o`: open the built user in Explore and Compare (Build-a-user).
+    Open,
     /// `M`: explore the next model (hybrid-als → als → warp → bpr → hybrid-als).
     NextModel,
     /// `+` / `-`: the accuracy–coverage knob; `0` resets it.
@@ -70,10 +86,14 @@ pub enum Action {
 /// The key list of the help overlay: (keys, what they do).
 pub const KEYS: &[(&str, &str)] = &[
     ("?", "show or hide this help"),
-    ("q / Ctrl-C", "quit"),
+    (
+        "q / Ctrl-C",
+        "quit (q asks first when what-ifs are not exported; both autosave the session)",
+    ),
     (
         "Esc",
-        "close help, field or message; cancel a computation; else quit",
+        "close the innermost thing: help, prompt, zoom, field, message, minimal set, filter; \
+         cancel a computation (never quits)",
     ),
     ("Tab / Shift-Tab", "next / previous tab"),
     (
@@ -90,7 +110,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("mouse", "click a pane or row to select it; wheel scrolls"),
     (
         "/",
-        "filter users (id, demographics) / search titles (Build)",
+        "filter users (id, demographics); filter History by title (History focused); search \
+         titles (Build)",
     ),
     (
         "Enter",
@@ -100,7 +121,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("s", "sort users (Explore); seed stability (Trust)"),
     (
         "space",
-        "toggle \"hadn't liked\" (Explore) / like a movie (Build)",
+        "toggle \"hadn't liked\" on a History or \"Because you liked\" row (Explore) / like a \
+         movie, next value of a demographic (Build)",
     ),
     ("r", "reset every what-if (or every like in Build-a-user)"),
     (
@@ -116,7 +138,29 @@ pub const KEYS: &[(&str, &str)] = &[
         "+ / - / 0",
         "accuracy–coverage knob ±0.05 / to 0 (Trust, Explore, Compare)",
     ),
-    ("e", "export the session's what-ifs to JSON and Markdown"),
+    (
+        "a",
+        "apply the minimal set as the what-if: the item leaves the list (Explore)",
+    ),
+    (
+        "z",
+        "zoom the focused pane to the whole screen (z or Esc: back)",
+    ),
+    (
+        "n",
+        "add a note about the user and item to the session record",
+    ),
+    (
+        "y",
+        "show the whyrec command reproducing the current what-if (Explore) or built user (Build)",
+    ),
+    (
+        "e",
+        "export the session record (what-ifs, retrains, minimal sets, built users, notes) to \
+         reports/session-N.json and .md",
+    ),
+    ("t", "guided tour: → / ← step through it, t or Esc ends it"),
+    ("o", "open the built user in Explore and Compare (Build)"),
 ];
 
 /// The action of a key. `typing` is true while a text field has the keyboard: printable keys then
@@ -127,7 +171,7 @@ pub fn action_for_key(key: KeyEvent, typing: bool) -> Option<Action> {
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
-        return Some(Action::Quit);
+        return Some(Action::ForceQuit);
     }
     let common = match key.code {
         KeyCode::Esc => Some(Action::Back),
@@ -170,6 +214,12 @@ pub fn action_for_key(key: KeyEvent, typing: bool) -> Option<Action> {
             '/' => Action::Search,
             's' => Action::Sort,
             'e' => Action::Export,
+            'a' => Action::ApplyMinimal,
+            'n' => Action::Note,
+            'z' => Action::Zoom,
+            'y' => Action::ShowCommand,
+            't' => Action::Tour,
+            'o' => Action::Open,
             'M' => Action::NextModel,
             '+' | '=' => Action::KnobUp,
             '-' | '_' => Action::KnobDown,
@@ -228,14 +278,14 @@ mod tests {
         );
         assert_eq!(action_for_key(key(KeyCode::Esc), true), Some(Action::Back));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for_key(ctrl_c, true), Some(Action::Quit));
+        assert_eq!(action_for_key(ctrl_c, true), Some(Action::ForceQuit));
         assert_eq!(action_for_key(key(KeyCode::F(5)), false), None);
     }
 
     #[test]
     fn every_command_letter_is_in_the_help() {
         let help: String = KEYS.iter().map(|k| k.0).collect::<Vec<_>>().join(" ");
-        for c in "q?kjhlgGrm/se+-0".chars() {
+        for c in "q?kjhlgGrm/se+-0anzyto".chars() {
             assert!(action_for_key(key(KeyCode::Char(c)), false).is_some());
             assert!(help.contains(c), "{c} missing from help");
         }

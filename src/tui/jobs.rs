@@ -8,10 +8,9 @@ use std::sync::mpsc::Sender;
 use super::adapter::{Engine, FairnessRun, MinimalSet, RetrainView, SeedStability, TrustResults};
 use super::worker::{JobEvent, Outbox, SingleJob};
 use crate::data::eda::EdaReport;
-use crate::engine::Scorer;
 
 /// The Compare tab's line-up: (name, model) beside the explored one.
-pub type ComparedModels = Vec<(String, Box<dyn Scorer>)>;
+pub type ComparedModels = Vec<(String, crate::engine::Trained)>;
 
 /// An event of one of the app's jobs.
 pub enum JobUpdate {

@@ -26,6 +26,8 @@ pub struct TuiOptions {
     pub model: ModelSpec,
     /// Seed, factors, iterations of every model the TUI trains.
     pub settings: Settings,
+    /// Start the guided tour once ready (`whyrec --tour`).
+    pub tour: bool,
 }
 
 /// What a failed start-up screen adds to the error.

@@ -137,7 +137,7 @@ fn explore_ml100k_toggle_a_like_and_see_the_retrain() {
     let screen = tmux.wait_for("the instant answer agreed", 600);
     assert!(screen.contains("after incremental retrain"), "{screen}");
     tmux.keys(&["e"]);
-    tmux.wait_for("exported 1 what-if", 30);
+    tmux.wait_for("exported the session (1 what-if", 30);
     let md = std::fs::read_to_string(work.path().join("reports/session-1.md")).unwrap();
     assert!(md.contains("User 42 without"), "{md}");
     assert!(work

@@ -62,6 +62,7 @@ pub fn options(dir: &Path, dataset: &str) -> TuiOptions {
         models_dir: dir.join("models"),
         reports_dir: dir.join("reports"),
         model: whyrec::engine::ModelSpec::HybridAls,
+        tour: false,
         settings: whyrec::engine::Settings::of_als(&config()),
     }
 }

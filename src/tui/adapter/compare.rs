@@ -5,12 +5,12 @@
 use std::path::Path;
 
 use super::{Engine, ListView};
-use crate::engine::{ModelSpec, Scorer};
+use crate::engine::{ModelSpec, Scorer, Trained};
 use crate::explain::{self, RankedItem};
 use crate::workspace::{self, ModelRequest, Progress, WorkspaceError};
 
 /// A trained model with its name.
-pub type NamedScorer = (String, Box<dyn Scorer>);
+pub type NamedScorer = (String, Trained);
 
 /// The models the Compare tab sets beside the explored one, in column order.
 pub const COMPARED: [ModelSpec; 3] = [ModelSpec::Popularity, ModelSpec::HybridAls, ModelSpec::Warp];
@@ -37,8 +37,8 @@ impl Engine {
     ) -> Result<Vec<NamedScorer>, WorkspaceError> {
         let mut out: Vec<NamedScorer> = Vec::new();
         for spec in self.compared() {
-            let scorer: Box<dyn Scorer> = if spec == self.spec() {
-                Box::new(self.model().clone())
+            let model = if spec == self.spec() {
+                Trained::Factor(self.model().clone())
             } else {
                 let request = ModelRequest {
                     spec,
@@ -46,9 +46,9 @@ impl Engine {
                     models_dir,
                     force: false,
                 };
-                workspace::load_or_train(&self.dataset, &request, progress)?.into_scorer()
+                workspace::load_or_train(&self.dataset, &request, progress)?
             };
-            out.push((spec.name().to_string(), scorer));
+            out.push((spec.name().to_string(), model));
         }
         Ok(out)
     }

@@ -5,6 +5,7 @@
 //! `whatif.rs` holds the what-if calls, `compare.rs` the Compare tab's models, `knob.rs` the
 //! accuracy–coverage knob on those lists, `trust.rs` the Trust and Fairness tabs' computations.
 
+mod built;
 mod compare;
 mod knob;
 mod trust;

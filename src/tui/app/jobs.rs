@@ -13,6 +13,7 @@ use crate::tui::gauge::Gauge;
 use crate::tui::jobs::{ComparedModels, JobUpdate};
 use crate::tui::startup::start_up;
 use crate::tui::tabs::build::Build;
+use crate::tui::tabs::compare::ListsFor;
 use crate::tui::tabs::explore::{Effect, Explore, RetrainRequest};
 use crate::tui::worker::{Job, JobEvent, JobEventKind};
 
@@ -35,13 +36,20 @@ impl App {
         self.explored = vec![engine.clone()];
         self.explore = Some(Explore::new(&engine));
         self.build = Some(Build::new(&engine));
-        self.session.dataset = engine.dataset.name.clone();
+        self.session = crate::tui::session::Session::start(
+            &self.options.dataset,
+            &engine.dataset,
+            &self.options.settings,
+        );
         self.phase = Phase::Ready;
         let e = engine.clone();
         self.jobs.dataset.submit(Box::new(move |_| {
             crate::data::eda::analyse(&e.dataset).map_err(|err| err.to_string())
         }));
         self.engine = Some(engine);
+        if self.options.tour {
+            self.toggle_tour();
+        }
     }
 
     /// Carries out what the Explore tab asked for.
@@ -85,13 +93,16 @@ impl App {
                         x.minimal_submitted(job);
                     }
                 }
-                Effect::Tried => {
-                    let view = self.explore.as_ref().and_then(|x| x.view.as_ref());
-                    if let Some((user, w)) =
-                        view.and_then(|v| Some((v.profile.user?, v.whatif.as_ref()?)))
-                    {
-                        self.session.tried(&engine, user, w);
-                    }
+                Effect::Tried => self.log_tried(&engine),
+                Effect::Note { user, item, text } => {
+                    self.session.note(&engine, user, item, text);
+                    self.banner = Some(Banner {
+                        text: format!(
+                            "note added to the session record ({}; e exports it)",
+                            self.session.summary()
+                        ),
+                        error: false,
+                    });
                 }
             }
         }
@@ -134,11 +145,16 @@ impl App {
         if self.tab != Tab::Compare || self.compare.models.is_empty() {
             return;
         }
-        let Some(user) = x.users.selected_user() else {
-            return;
+        let view = x.view.as_ref();
+        let whose = match view.and_then(|v| v.built) {
+            Some((number, version)) => ListsFor::Built { number, version },
+            None => match x.users.selected_user() {
+                Some(u) => ListsFor::User(u),
+                None => return,
+            },
         };
         let knob = knob_strength(self.knob);
-        if self.compare.lists.as_ref().is_some_and(|l| l.0 == user) && self.compare.knob == knob {
+        if self.compare.lists.as_ref().is_some_and(|l| l.0 == whose) && self.compare.knob == knob {
             return;
         }
         // The knob re-ranks the explored model (its knob is the engine's), as in the Explore tab.
@@ -147,15 +163,22 @@ impl App {
             .compare
             .models
             .iter()
-            .map(|(name, m)| match name.as_str() {
-                n if n == explored && knob > 0.0 => (
+            .filter_map(|(name, m)| match (whose, view) {
+                (ListsFor::Built { .. }, Some(v)) => {
+                    let seen: Vec<u32> = v.seen.iter().map(|s| s.0).collect();
+                    Some((name.clone(), engine.top_for_profile(m, &v.profile, &seen)))
+                }
+                (ListsFor::User(user), _) if name == explored && knob > 0.0 => Some((
                     format!("{name} · knob {knob:.2}"),
-                    engine.top_by_knob(m.as_ref(), user, knob),
-                ),
-                _ => (name.clone(), engine.top_by(m.as_ref(), user, LIST_LENGTH)),
+                    engine.top_by_knob(m.scorer(), user, knob),
+                )),
+                (ListsFor::User(user), _) => {
+                    Some((name.clone(), engine.top_by(m.scorer(), user, LIST_LENGTH)))
+                }
+                (ListsFor::Built { .. }, None) => None,
             })
             .collect();
-        self.compare.lists = Some((user, lists));
+        self.compare.lists = Some((whose, lists));
         self.compare.knob = knob;
     }
 
@@ -246,7 +269,15 @@ impl App {
             return;
         };
         match kind {
-            JobEventKind::Finished(Ok(set)) => x.minimal_finished(id, set),
+            JobEventKind::Finished(Ok(set)) => {
+                let user = x.view.as_ref().and_then(|v| v.profile.user);
+                let logged = set.clone();
+                if x.minimal_finished(id, set) {
+                    if let (Some(user), Some(engine)) = (user, self.engine.clone()) {
+                        self.session.minimal_found(&engine, user, &logged);
+                    }
+                }
+            }
             JobEventKind::Finished(Err(e)) => x.minimal_failed(id, e),
             JobEventKind::Panicked(m) => {
                 x.minimal_failed(id, format!("the worker panicked: {m}"));

@@ -1,13 +1,24 @@
-//! The application: [`App::update`] handles the app-wide keys (quit, help, tabs, export, `M`, the
-//! knob) and routes every other action to the shown tab's [`Component`], then carries out the
-//! [`Command`]s it answers; [`App::on_job_event`] (`jobs.rs`) routes what the workers report.
-//! `models.rs` switches the explored model, `trust.rs` starts the Trust and Fairness jobs,
-//! `knob.rs` moves the knob. Nothing here draws, so all of it runs in tests without a terminal.
+//! The application: [`App::update`] handles the app-wide keys (quit, help, tabs, export, zoom,
+//! the tour, `M`, the knob) and routes every other action to the shown tab's [`Component`], then
+//! carries out the [`Command`]s it answers; [`App::on_job_event`] (`jobs.rs`) routes what the
+//! workers report. `models.rs` switches the explored model, `trust.rs` starts the Trust and
+//! Fairness jobs, `knob.rs` moves the knob, `record.rs` keeps the session record (export, the
+//! quit prompt, autosave, `y`), `tour.rs` runs the guided tour. Nothing here draws, so all of it
+//! runs in tests without a terminal.
+//!
+//! Presenter-safe: Esc only ever closes the innermost thing (help, prompt, zoom, text field,
+//! banner, a tab's minimal set or filter, the tour) and never quits; `q` quits, asking first
+//! when the session holds something not exported; every quit autosaves the session.
 
 mod jobs;
 mod knob;
 mod models;
+mod record;
+mod tour;
 mod trust;
+
+pub use record::Prompt;
+pub use tour::{Tour, TOUR_STEPS};
 
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
@@ -94,6 +105,8 @@ pub struct App {
     pub parked: Vec<Parked>,
     pub tab: Tab,
     pub help: bool,
+    /// Lines the help overlay is scrolled by (↑/↓ while it is shown).
+    pub help_scroll: u16,
     /// Terminal size (updated on resize).
     pub size: Rect,
     pub explore: Option<Explore>,
@@ -109,6 +122,16 @@ pub struct App {
     /// Every line the start-up logged (kept after start-up).
     pub startup_log: Vec<String>,
     pub quit: bool,
+    /// A question shown over everything (the quit prompt).
+    pub prompt: Option<Prompt>,
+    /// The pane zoomed to the whole body (`z`).
+    pub zoom: Option<Pane>,
+    /// The guided tour, while it runs.
+    pub tour: Option<Tour>,
+    /// The Build-a-user version last copied into the session.
+    pub(super) built_logged: u64,
+    /// Where the session was autosaved on quit (or why it could not be).
+    pub autosaved: Option<Result<String, String>>,
     pub(super) jobs: Jobs,
 }
 
@@ -125,6 +148,7 @@ impl App {
             parked: Vec::new(),
             tab: Tab::Explore,
             help: false,
+            help_scroll: 0,
             size,
             explore: None,
             build: None,
@@ -137,13 +161,32 @@ impl App {
             banner: None,
             startup_log: Vec::new(),
             quit: false,
+            prompt: None,
+            zoom: None,
+            tour: None,
+            autosaved: None,
+            built_logged: 0,
             jobs: Jobs::new(events),
         }
     }
 
     /// The layout of the current frame.
     pub fn regions(&self) -> Regions {
-        layout::regions(self.size, self.tab)
+        let caption = if self.tour.is_some() { 2 } else { 0 };
+        let r = layout::regions_with(self.size, self.tab, caption);
+        match self.zoom {
+            Some(pane) => r.zoomed(pane),
+            None => r,
+        }
+    }
+
+    /// The pane that has the focus on the shown tab.
+    pub fn focused_pane(&self) -> Pane {
+        match self.tab {
+            Tab::Explore => self.explore.as_ref().map_or(Pane::Body, |x| x.focus),
+            Tab::Build => self.build.as_ref().map_or(Pane::Body, |b| b.focus),
+            _ => Pane::Body,
+        }
     }
 
     /// True while a text field has the keyboard.
@@ -191,8 +234,8 @@ impl App {
     /// Applies one action.
     pub fn update(&mut self, action: Action) {
         match action {
-            Action::Quit => {
-                self.quit = true;
+            Action::ForceQuit => {
+                self.finish();
                 return;
             }
             Action::Resize { width, height } => {
@@ -201,20 +244,51 @@ impl App {
             }
             _ => {}
         }
+        if let Some(prompt) = self.prompt {
+            self.answer(prompt, action);
+            return;
+        }
         if self.help {
+            let page = self.size.height.saturating_sub(4).max(1) as i32;
+            let by = match action {
+                Action::Up | Action::ScrollUp { .. } => -1,
+                Action::Down | Action::ScrollDown { .. } => 1,
+                Action::PageUp => -page,
+                Action::PageDown => page,
+                Action::Home => -10_000,
+                Action::End => 10_000,
+                _ => 0,
+            };
+            // Clamped when drawn (the overlay knows how many lines fit).
+            self.help_scroll = (i32::from(self.help_scroll) + by).clamp(0, 500) as u16;
             if matches!(action, Action::Help | Action::Back | Action::Click { .. }) {
                 self.help = false;
             }
             return;
         }
         if self.phase != Phase::Ready {
-            if action == Action::Back {
-                self.quit = true;
+            // The failed screen has nothing to lose: Esc quits there as it says.
+            match action {
+                Action::Quit => self.quit = true,
+                Action::Back if matches!(self.phase, Phase::Failed(_)) => self.quit = true,
+                Action::Back => self.hint_quit(),
+                _ => {}
             }
             return;
         }
+        if self.tour.is_some() && !self.typing() {
+            match action {
+                Action::Right => return self.tour_step(1),
+                Action::Left => return self.tour_step(-1),
+                _ => {}
+            }
+        }
         match action {
-            Action::Help => self.help = true,
+            Action::Quit if !self.typing() => self.ask_quit(),
+            Action::Help => {
+                self.help = true;
+                self.help_scroll = 0;
+            }
             Action::Back if self.typing() => self.tab_update(action),
             Action::Back => self.back(),
             Action::NextTab => self.go_tab((self.tab.index() + 1) % Tab::ALL.len()),
@@ -222,7 +296,12 @@ impl App {
                 self.go_tab((self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len())
             }
             Action::GoTab(n) if n < Tab::ALL.len() => self.go_tab(n),
-            Action::Export => self.export(),
+            Action::Export => {
+                self.export();
+            }
+            Action::Zoom => self.toggle_zoom(),
+            Action::ShowCommand => self.show_command(),
+            Action::Tour => self.toggle_tour(),
             Action::NextModel => self.next_model(),
             Action::KnobUp | Action::KnobDown | Action::KnobReset
                 if matches!(self.tab, Tab::Explore | Tab::Trust | Tab::Compare) =>
@@ -236,21 +315,57 @@ impl App {
             }
             _ => self.tab_update(action),
         }
+        self.sync_built();
+        // A zoom follows the focus (← / → move it to the next pane).
+        if self.zoom.is_some() {
+            self.zoom = Some(self.focused_pane()).filter(|&p| p != Pane::Body);
+        }
         self.sync_compare();
     }
 
-    /// Esc: drops a banner, else lets the tab stop or close something, else quits.
+    /// Esc: closes the innermost thing — the zoom, the banner, what the tab shows (a minimal
+    /// set, a filter, a computation), then the tour. Never quits: with nothing to close it says
+    /// how to quit.
     fn back(&mut self) {
-        if self.banner.take().is_some() {
+        if self.zoom.take().is_some() || self.banner.take().is_some() {
             return;
         }
-        match self.component().and_then(|c| c.cancel()) {
-            Some(commands) => self.run(commands),
-            None => self.quit = true,
+        if let Some(commands) = self.component().and_then(|c| c.cancel()) {
+            self.run(commands);
+            return;
+        }
+        if self.tour.take().is_some() {
+            return;
+        }
+        self.hint_quit();
+    }
+
+    fn hint_quit(&mut self) {
+        self.banner = Some(Banner {
+            text: "nothing to close · q quits (asks first when the session is not exported)".into(),
+            error: false,
+        });
+    }
+
+    /// `z`: the focused pane over the whole body, or back.
+    fn toggle_zoom(&mut self) {
+        if self.zoom.take().is_some() {
+            return;
+        }
+        let pane = self.focused_pane();
+        if pane == Pane::Body {
+            self.banner = Some(Banner {
+                text: "this tab is one pane already: z zooms a pane of Explore or Build-a-user"
+                    .into(),
+                error: false,
+            });
+        } else {
+            self.zoom = Some(pane);
         }
     }
 
-    fn go_tab(&mut self, n: usize) {
+    pub(crate) fn go_tab(&mut self, n: usize) {
+        self.zoom = None;
         self.tab = Tab::ALL[n];
         self.tab_opened();
     }
@@ -259,32 +374,6 @@ impl App {
     pub(crate) fn tab_opened(&mut self) {
         let commands = self.component().map(|c| c.opened()).unwrap_or_default();
         self.run(commands);
-    }
-
-    fn export(&mut self) {
-        self.banner = Some(match self.session.export(&self.options.reports_dir) {
-            Ok((json, md)) => Banner {
-                text: format!(
-                    "exported {} what-if{} to {} and {}",
-                    self.session.entries.len(),
-                    if self.session.entries.len() == 1 {
-                        ""
-                    } else {
-                        "s"
-                    },
-                    json.display(),
-                    md.display()
-                ),
-                error: false,
-            },
-            Err(e) => Banner {
-                text: format!(
-                    "could not export the session to {}: {e}",
-                    self.options.reports_dir.display()
-                ),
-                error: true,
-            },
-        });
     }
 
     /// Page height of a pane in rows.
@@ -324,6 +413,7 @@ impl App {
                 Command::StartSeedStability => self.start_seed_stability(),
                 Command::StartFairness { quick_rating } => self.start_fairness(quick_rating),
                 Command::StartCompare => self.start_compare(),
+                Command::OpenBuilt => self.open_built(),
                 Command::CancelTrust => self.jobs.trust.cancel(),
                 Command::CancelSeedStability => self.jobs.seed.cancel(),
                 Command::CancelFairness => self.jobs.fairness.cancel(),

@@ -3,7 +3,7 @@
 //! time the tab is opened under a model; the lists follow the Explore user and the knob).
 
 use super::{Command, Component, TabContext};
-use crate::engine::Scorer;
+use crate::engine::Trained;
 use crate::tui::action::Action;
 use crate::tui::adapter::ListView;
 
@@ -15,11 +15,23 @@ pub struct CompareTab {
     pub fraction: f32,
     pub label: String,
     pub error: Option<String>,
-    pub models: Vec<(String, Box<dyn Scorer>)>,
-    /// (user, one list per model).
-    pub lists: Option<(u32, Vec<(String, ListView)>)>,
+    pub models: Vec<(String, Trained)>,
+    /// (whose lists, one list per model).
+    pub lists: Option<(ListsFor, Vec<(String, ListView)>)>,
     /// The knob strength the lists were made at.
     pub knob: f64,
+}
+
+/// Whose lists the Compare tab shows: the Explore tab's dataset user, or the built user opened
+/// there (a new version at every change in Build-a-user).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListsFor {
+    /// A dense dataset user.
+    User(u32),
+    Built {
+        number: usize,
+        version: u64,
+    },
 }
 
 impl Component for CompareTab {

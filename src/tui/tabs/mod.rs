@@ -53,6 +53,8 @@ pub enum Command {
     },
     /// Train or load the Compare tab's models.
     StartCompare,
+    /// Show the built user of Build-a-user in Explore and Compare.
+    OpenBuilt,
     CancelTrust,
     CancelSeedStability,
     CancelFairness,

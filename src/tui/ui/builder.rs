@@ -1,5 +1,5 @@
-//! The Build-a-user tab: title search, the likes so far, and the recommendations with their
-//! explanations, updated at every like.
+//! The Build-a-user tab: title search, the demographics, the ratings so far, and the
+//! recommendations with their explanations, updated at every change.
 
 use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
@@ -10,6 +10,7 @@ use super::explore::{draw_attribution, draw_influence};
 use super::layout::{Pane, Regions};
 use super::widgets::{draw_recs, fit, Theme};
 use crate::tui::app::App;
+use crate::tui::tabs::build::{Build, FIELDS};
 
 pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     let (Some(engine), Some(b)) = (app.engine.as_deref(), app.build.as_ref()) else {
@@ -26,20 +27,28 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
             theme.accent(),
         )),
         Line::from(Span::styled(
-            format!("{} matches · space/Enter likes", b.results.len()),
+            format!(
+                "{} · space/Enter likes (★5)",
+                match b.results.len() {
+                    0 => "no title matches".to_string(),
+                    1 => "1 match".to_string(),
+                    n if n >= crate::tui::tabs::build::MAX_RESULTS => format!("first {n} matches"),
+                    n => format!("{n} matches"),
+                }
+            ),
             theme.dim(),
         )),
     ];
     for i in b.results_cursor.visible(b.results.len(), rows) {
         let item = b.results[i];
-        let mark = if b.liked.contains(&item) {
-            "♥ "
-        } else {
-            "  "
+        let mark = match b.rated.iter().find(|r| r.0 == item) {
+            Some(r) => format!("★{} ", r.1),
+            None => "   ".to_string(),
         };
         let text = fit(
             &format!(
-                "{mark}{}  {}",
+                "{mark}{:>6} {}  {}",
+                engine.dataset.item_id(item),
                 engine.title(item),
                 engine.dataset.genre_label(item)
             ),
@@ -57,26 +66,42 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         area,
     );
 
+    draw_profile(frame, regions, b, theme);
     let area = regions.pane(Pane::Liked);
     let focused = b.focus == Pane::Liked;
     let rows = regions.rows_of(Pane::Liked);
+    let width = usize::from(area.width.saturating_sub(2));
     let mut lines = Vec::new();
-    if b.liked.is_empty() {
+    if b.rated.is_empty() {
         lines.push(Line::from(Span::styled(
             "Like a handful of movies from the search.",
             theme.dim(),
         )));
     }
-    for i in b.liked_cursor.visible(b.liked.len(), rows) {
-        let text = fit(&format!("♥ {}", engine.title(b.liked[i])), width);
-        let style = if i == b.liked_cursor.selected {
-            theme.selected(focused)
+    let threshold = crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
+    for i in b.rated_cursor.visible(b.rated.len(), rows) {
+        let (item, stars) = b.rated[i];
+        let mark = if stars >= threshold { "♥" } else { " " };
+        let text = fit(
+            &format!(
+                "{mark} ★{stars} {:>6} {}",
+                engine.dataset.item_id(item),
+                engine.title(item)
+            ),
+            width,
+        );
+        let mut style = if stars < threshold {
+            theme.dim()
         } else {
             Default::default()
         };
+        if i == b.rated_cursor.selected {
+            style = style.patch(theme.selected(focused));
+        }
         lines.push(Line::from(Span::styled(text, style)));
     }
-    let title = format!(" Liked ({}) · space unlikes, r clears ", b.liked.len());
+    let likes = b.likes().len();
+    let title = format!(" Rated {} · {likes}♥ · +/- stars · o open ", b.rated.len());
     frame.render_widget(
         Paragraph::new(lines).block(theme.block(title, focused)),
         area,
@@ -86,7 +111,10 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     let focused = b.focus == Pane::BuildRecs;
     match &b.recs {
         Some(list) => {
-            let block = theme.block(" Recommendations for your likes ", focused);
+            let block = theme.block(
+                format!(" Recommendations for built user {} ", b.number),
+                focused,
+            );
             draw_recs(
                 frame,
                 area,
@@ -109,5 +137,37 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .areas(regions.pane(Pane::BuildDetail));
     draw_attribution(frame, left, engine, b.detail.as_ref(), theme);
-    draw_influence(frame, right, engine, b.detail.as_ref(), theme);
+    draw_influence(frame, right, engine, b.detail.as_ref(), None, theme);
+}
+
+/// The gender, age and occupation of the built user (what demographic attribution reads).
+fn draw_profile(frame: &mut Frame, regions: &Regions, b: &Build, theme: &Theme) {
+    let area = regions.pane(Pane::BuildProfile);
+    let focused = b.focus == Pane::BuildProfile;
+    let width = usize::from(area.width.saturating_sub(2));
+    let lines: Vec<Line> = if b.options[0].is_empty() {
+        vec![Line::from(Span::styled(
+            "This dataset has no demographics.",
+            theme.dim(),
+        ))]
+    } else {
+        FIELDS
+            .iter()
+            .enumerate()
+            .map(|(f, name)| {
+                let value = b.value(f).unwrap_or("not given");
+                let text = fit(&format!("{name:<10} ‹ {value} ›"), width);
+                let style = if f == b.profile_cursor.selected {
+                    theme.selected(focused)
+                } else {
+                    Default::default()
+                };
+                Line::from(Span::styled(text, style))
+            })
+            .collect()
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(theme.block(" Profile · space/+/- change ", focused)),
+        area,
+    );
 }

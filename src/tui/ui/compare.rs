@@ -9,13 +9,14 @@ use ratatui::Frame;
 use super::widgets::{fit, strip_year, Theme};
 use crate::tui::adapter::{overlaps, ListView};
 use crate::tui::app::App;
+use crate::tui::tabs::compare::ListsFor;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(engine) = app.engine.as_deref() else {
         return;
     };
     let c = &app.compare;
-    let Some((user, lists)) = c.lists.as_ref() else {
+    let Some((whose, lists)) = c.lists.as_ref() else {
         let block = theme.block(" Compare ", false);
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -60,10 +61,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ));
         }
     }
-    let user_id = engine.dataset.user_id(*user);
+    let who = match *whose {
+        ListsFor::User(u) => format!("User {}", engine.dataset.user_id(u)),
+        ListsFor::Built { number, .. } => format!("Built user {number}"),
+    };
     let head_text = vec![
         Line::from(Span::styled(
-            format!("User {user_id}'s top-10 by model (pick the user in Explore)"),
+            format!("{who}'s top-10 by model (pick the user in Explore)"),
             theme.accent(),
         )),
         Line::from(format!("Overlaps: {}", pairs.join(" · "))),

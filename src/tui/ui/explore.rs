@@ -12,7 +12,7 @@ use super::layout::{Pane, Regions};
 use super::widgets::{draw_recs, fit, signed_bar, strip_year, Theme};
 use crate::tui::adapter::Engine;
 use crate::tui::app::App;
-use crate::tui::tabs::explore::{Detail, Explore, Retrain, UserView};
+use crate::tui::tabs::explore::{Detail, Explore, Field, Retrain, UserView};
 
 pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     let (Some(engine), Some(x)) = (app.engine.as_deref(), app.explore.as_ref()) else {
@@ -35,10 +35,15 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     };
     draw_history(frame, regions.pane(Pane::History), engine, x, v, theme);
     let whatif = v.whatif.is_some();
-    let user_id = v.profile.user.map_or(0, |u| engine.dataset.user_id(u));
+    let who = match (v.built, v.profile.user) {
+        (Some((n, _)), _) => format!("built user {n}"),
+        (None, Some(u)) => format!("user {}", engine.dataset.user_id(u)),
+        (None, None) => "user".to_string(),
+    };
     let state = match (&v.retrain, whatif) {
         (_, false) if v.shown().popularity_fallback => "popularity fallback".to_string(),
         (_, false) => engine.spec().name().to_string(),
+        (_, true) if v.built.is_some() => "refold (exact for a built user)".to_string(),
         (Retrain::Done { result, .. }, true) => {
             format!(
                 "after incremental retrain ({})",
@@ -57,7 +62,7 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         }
         _ => String::new(),
     };
-    let title = format!(" Top-10 for user {user_id} — {state}{knob} ");
+    let title = format!(" Top-10 for {who} — {state}{knob} ");
     let mut block = theme.block(title, x.focus == Pane::Recs);
     // What left the list shown: through the knob, the knob's lists; else the retrained list once
     // it replaced the instant answer, else the instant answer's.
@@ -100,15 +105,19 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         regions.pane(Pane::Influence),
         engine,
         v.detail.as_ref(),
+        (x.focus == Pane::Influence).then_some(v.because.selected),
         theme,
     );
-    draw_whatif(frame, regions.pane(Pane::WhatIf), engine, v, theme);
+    draw_whatif(frame, regions.pane(Pane::WhatIf), engine, x, v, theme);
 }
 
 fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &Theme) {
     let u = &x.users;
     let sort = u.sort.map_or("id", |s| s.label());
     let mut title = format!(" Users {}/{} · sort {sort} ", u.view.len(), u.total());
+    if x.kept_users() > 0 {
+        title.push_str(&format!("· {} kept ", x.kept_users()));
+    }
     if u.typing || !u.filter.is_empty() {
         title.push_str(&format!(
             "· /{}{} ",
@@ -161,22 +170,32 @@ fn draw_history(
     theme: &Theme,
 ) {
     let focused = x.focus == Pane::History;
-    let title = format!(
+    let mut title = format!(
         " History · {}♥ {}✗ · {} below ★{} ",
         v.profile.likes.len() - v.removed.len().min(v.profile.likes.len()),
         v.removed.len(),
         v.seen.len(),
         crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD
     );
+    let typing = x.field == Some(Field::HistoryFilter);
+    if typing || !x.history_filter.is_empty() {
+        title.push_str(&format!(
+            "· /{}{} {} ",
+            x.history_filter,
+            if typing { "▏" } else { "" },
+            match v.rows.len() {
+                1 => "1 match".to_string(),
+                n => format!("{n} matches"),
+            }
+        ));
+    }
     let rows = usize::from(area.height.saturating_sub(2));
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines = Vec::with_capacity(rows);
-    let n_likes = v.profile.likes.len();
     let user = v.profile.user;
-    for i in v.history.visible(n_likes + v.seen.len(), rows) {
-        let (item, liked) = match v.profile.likes.get(i) {
-            Some(&item) => (item, true),
-            None => (v.seen[i - n_likes].0, false),
+    for row in v.history.visible(v.rows.len(), rows) {
+        let Some((item, liked)) = v.history_item(row) else {
+            continue;
         };
         let off = v.removed.contains(&item);
         let mark = match (liked, off) {
@@ -184,12 +203,15 @@ fn draw_history(
             (true, false) => "♥",
             (false, _) => " ",
         };
-        let stars = user
-            .and_then(|u| engine.stars_of(u, item))
-            .map_or(String::new(), |s| format!("★{s} "));
+        let stars = match user {
+            Some(u) => engine.stars_of(u, item),
+            None => v.seen.iter().find(|s| s.0 == item).map(|s| s.1),
+        }
+        .map_or(String::new(), |s| format!("★{s} "));
         let text = fit(
             &format!(
-                "{mark} {stars}{}  {}",
+                "{mark} {stars}{} {}  {}",
+                engine.dataset.item_id(item),
                 engine.title(item),
                 engine.dataset.genre_label(item)
             ),
@@ -202,10 +224,16 @@ fn draw_history(
         } else {
             Default::default()
         };
-        if i == v.history.selected {
+        if row == v.history.selected {
             style = style.patch(theme.selected(focused));
         }
         lines.push(Line::from(Span::styled(text, style)));
+    }
+    if v.rows.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "No title in the history matches the filter (Esc clears it).",
+            theme.dim(),
+        )));
     }
     frame.render_widget(
         Paragraph::new(lines).block(theme.block(title, focused)),
@@ -248,7 +276,11 @@ pub fn draw_attribution(
         return;
     };
     let a = &d.attribution;
-    let title = format!(" Why {} ", strip_year(engine.title(d.item)));
+    let title = format!(
+        " Why {} (id {}) ",
+        strip_year(engine.title(d.item)),
+        engine.dataset.item_id(d.item)
+    );
     let width = usize::from(area.width.saturating_sub(2));
     let max = a.parts.iter().map(|p| p.1.abs()).fold(0.0f32, f32::max);
     let rows = usize::from(area.height.saturating_sub(2));
@@ -287,9 +319,15 @@ pub fn draw_influence(
     area: Rect,
     engine: &Engine,
     detail: Option<&Detail>,
+    selected: Option<usize>,
     theme: &Theme,
 ) {
-    let block = theme.block(" Because you liked · drop if removed ", false);
+    let title = if selected.is_some() {
+        " Because you liked · space: what if not "
+    } else {
+        " Because you liked · drop if removed "
+    };
+    let block = theme.block(title, selected.is_some());
     let Some(d) = detail else {
         frame.render_widget(Paragraph::new("").block(block), area);
         return;
@@ -332,8 +370,10 @@ pub fn draw_influence(
     let lines: Vec<Line> = inf
         .items
         .iter()
+        .enumerate()
+        .skip(selected.map_or(0, |s| (s + 1).saturating_sub(rows)))
         .take(rows)
-        .map(|&(item, drop, _share)| {
+        .map(|(n, &(item, drop, _share))| {
             // The measured rank after removing this like, where the explain layer ranked it.
             let suffix = match inf.measured.iter().find(|m| m.0 == item) {
                 Some((_, Some(rank))) => format!(" →#{rank}"),
@@ -345,7 +385,12 @@ pub fn draw_influence(
                 "{}{suffix}",
                 fit(strip_year(engine.title(item)), room).trim_end()
             );
-            bar_line(&label, drop, max, cols, theme)
+            let line = bar_line(&label, drop, max, cols, theme);
+            if selected == Some(n) {
+                line.style(theme.selected(true))
+            } else {
+                line
+            }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), rest);
@@ -355,102 +400,160 @@ pub fn draw_influence(
     );
 }
 
-fn draw_whatif(frame: &mut Frame, area: Rect, engine: &Engine, v: &UserView, theme: &Theme) {
-    let block = theme.block(" What if I hadn't liked … ", false);
+/// The What-if pane: the minimal set (with `a` to apply it), or the what-if's sentence and the
+/// retrain's check; scrolled with ↑/↓ when focused, `z` zooms it.
+fn draw_whatif(
+    frame: &mut Frame,
+    area: Rect,
+    engine: &Engine,
+    x: &Explore,
+    v: &UserView,
+    theme: &Theme,
+) {
+    let focused = x.focus == Pane::WhatIf;
+    let title = if focused {
+        " What if I hadn't liked … · ↑↓ scroll · z zoom "
+    } else {
+        " What if I hadn't liked … "
+    };
+    let block = theme.block(title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [first, second] =
-        Layout::vertical([Constraint::Length(2), Constraint::Length(2)]).areas(inner);
+    let mut text: Vec<Line> = Vec::new();
+    let mut gauge = None;
+    if let Some(note) = x.field.as_ref().and_then(|f| match f {
+        Field::Note(t) => Some(t),
+        _ => None,
+    }) {
+        text.push(Line::from(Span::styled(
+            format!("Note (Enter saves, Esc drops): {note}▏"),
+            theme.accent(),
+        )));
+    }
     if let Some(m) = &v.minimal {
-        let text = format!(
-            "Minimal set for {}: {}",
-            strip_year(engine.title(m.item)),
-            m.sentence
-        );
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: true }),
-            inner,
-        );
-        return;
-    }
-    let Some(w) = &v.whatif else {
-        let hint = "Select a like in History and press space: \"what if I hadn't liked it?\" (m: minimal set)";
-        frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim())), first);
-        return;
-    };
-    // One answer at a time: once the retrain replaced the instant answer, its sentence.
-    let sentence = match &v.retrain {
-        Retrain::Done { result, .. } => result.sentence.as_str(),
-        _ => w.sentence.as_str(),
-    };
-    frame.render_widget(
-        Paragraph::new(Span::styled(sentence, theme.accent())).wrap(Wrap { trim: true }),
-        first,
-    );
-    match &v.retrain {
-        Retrain::Running {
-            fraction,
-            label,
-            started,
-            ..
-        } => {
-            let label = if *started {
-                format!("retraining: {label}")
-            } else {
-                "retrain queued".into()
-            };
-            let g = Gauge::default()
-                .gauge_style(theme.positive())
-                .ratio(f64::from(fraction.clamp(0.0, 1.0)))
-                .label(label);
-            frame.render_widget(g, second);
-        }
-        Retrain::Done { result, .. } => {
-            let mut text = format!(
-                "Retrain ({}) shown; the instant answer agreed in {}/10 places, τ {:.2}.",
-                sweeps_label(result.sweeps),
-                result.same_places,
-                result.kendall_tau
-            );
-            // Which places of the list shown differ from the instant answer, and by how much each
-            // answer preferred its own film there (near-ties have small gaps).
-            let shown: Vec<String> = result
-                .differences
-                .iter()
-                // A place whose films each answer prefers over the other's (the rest follow from
-                // these, e.g. the lower half of a swap).
-                .filter(|d| d.instant_gap >= 0.0 && d.retrain_gap >= 0.0)
-                .take(2)
-                .map(|d| format!("#{} {:+.3}/{:+.3}", d.rank, d.instant_gap, d.retrain_gap))
-                .collect();
-            if !shown.is_empty() {
-                let more = result.differences.len().saturating_sub(shown.len());
-                text.push_str(&format!(
-                    " Each led by (instant/retrain): {}{}",
-                    shown.join(", "),
-                    if more > 0 {
-                        format!(" (+{more} more)")
-                    } else {
-                        String::new()
-                    }
-                ));
+        let apply = if m.removed.is_empty() {
+            ""
+        } else {
+            " — a applies it as the what-if"
+        };
+        text.push(Line::from(Span::styled(
+            format!(
+                "Minimal set for {}: {}{apply}",
+                strip_year(engine.title(m.item)),
+                m.sentence
+            ),
+            theme.warn(),
+        )));
+    } else if let Some(w) = &v.whatif {
+        // One answer at a time: once the retrain replaced the instant answer, its sentence.
+        let sentence = match &v.retrain {
+            Retrain::Done { result, .. } => result.sentence.as_str(),
+            _ => w.sentence.as_str(),
+        };
+        text.push(Line::from(Span::styled(
+            sentence.to_string(),
+            theme.accent(),
+        )));
+        match &v.retrain {
+            _ if v.built.is_some() => text.push(Line::from(Span::styled(
+                "A built user is not in the training data: this refold is the model's own answer, \
+                 nothing to retrain.",
+                theme.dim(),
+            ))),
+            Retrain::Running {
+                fraction,
+                label,
+                started,
+                ..
+            } => {
+                let label = if *started {
+                    format!("retraining: {label}")
+                } else {
+                    "retrain queued".into()
+                };
+                gauge = Some((f64::from(fraction.clamp(0.0, 1.0)), label));
             }
-            frame.render_widget(
-                Paragraph::new(Span::styled(text, theme.positive())).wrap(Wrap { trim: true }),
-                second,
-            );
+            Retrain::Done { result, .. } => {
+                text.push(Line::from(Span::styled(
+                    retrain_summary(result),
+                    theme.positive(),
+                )));
+            }
+            Retrain::Failed(e) => text.push(Line::from(Span::styled(
+                format!("retrain failed: {e}"),
+                theme.negative(),
+            ))),
+            Retrain::Idle => {}
         }
-        Retrain::Failed(e) => {
-            frame.render_widget(
-                Paragraph::new(Span::styled(
-                    format!("retrain failed: {e}"),
-                    theme.negative(),
-                )),
-                second,
-            );
-        }
-        Retrain::Idle => {}
+    } else {
+        text.push(Line::from(Span::styled(
+            "Select a like in History (or a \"Because you liked\" row) and press space: \"what \
+             if I hadn't liked it?\" · m: minimal set · y: the same in the shell",
+            theme.dim(),
+        )));
     }
+    let [body, bottom] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(u16::from(gauge.is_some())),
+    ])
+    .areas(inner);
+    // Lines after wrapping, to keep the scroll within the text.
+    let width = usize::from(body.width.max(1));
+    let wrapped: usize = text.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let max = wrapped.saturating_sub(usize::from(body.height));
+    let scroll = usize::from(x.whatif_scroll).min(max) as u16;
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .scroll((scroll, 0)),
+        body,
+    );
+    if max > usize::from(scroll) {
+        let more = Line::from(Span::styled(" ↓ more ", theme.dim()));
+        frame.render_widget(
+            Paragraph::new(more).alignment(ratatui::layout::Alignment::Right),
+            Rect::new(
+                area.x,
+                area.bottom().saturating_sub(1),
+                area.width.saturating_sub(1),
+                1,
+            ),
+        );
+    }
+    if let Some((ratio, label)) = gauge {
+        let g = Gauge::default()
+            .gauge_style(theme.positive())
+            .ratio(ratio)
+            .label(label);
+        frame.render_widget(g, bottom);
+    }
+}
+
+/// The retrain's agreement with the instant answer, and by how much each answer preferred its
+/// own film where they differ.
+fn retrain_summary(result: &crate::tui::adapter::RetrainView) -> String {
+    let mut text = format!(
+        "Retrain ({}) shown; the instant answer agreed in {}/10 places, {}/10 films, τ {:.2}.",
+        sweeps_label(result.sweeps),
+        result.same_places,
+        result.overlap,
+        result.kendall_tau
+    );
+    // A place whose films each answer prefers over the other's (the rest follow from these, e.g.
+    // the lower half of a swap).
+    let shown: Vec<String> = result
+        .differences
+        .iter()
+        .filter(|d| d.instant_gap >= 0.0 && d.retrain_gap >= 0.0)
+        .map(|d| format!("#{} {:+.3}/{:+.3}", d.rank, d.instant_gap, d.retrain_gap))
+        .collect();
+    if !shown.is_empty() {
+        text.push_str(&format!(
+            " Each led by (instant/retrain): {}",
+            shown.join(", ")
+        ));
+    }
+    text
 }
 
 /// "1 sweep", "3 sweeps".

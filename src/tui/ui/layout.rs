@@ -24,6 +24,8 @@ pub enum Pane {
     WhatIf,
     Search,
     Liked,
+    /// Build-a-user's gender, age and occupation.
+    BuildProfile,
     BuildRecs,
     BuildDetail,
     Body,
@@ -34,6 +36,8 @@ pub enum Pane {
 pub struct Regions {
     pub tabs: Rect,
     pub body: Rect,
+    /// The tour's caption lines (empty without a tour).
+    pub caption: Rect,
     pub status: Rect,
     pub panes: Vec<(Pane, Rect)>,
 }
@@ -44,6 +48,15 @@ impl Regions {
             .iter()
             .find(|p| p.0 == pane)
             .map_or(Rect::default(), |p| p.1)
+    }
+
+    /// The same frame with `pane` over the whole body (the `z` zoom); unchanged when the tab
+    /// has no such pane.
+    pub fn zoomed(mut self, pane: Pane) -> Regions {
+        if self.panes.iter().any(|p| p.0 == pane) {
+            self.panes = vec![(pane, self.body)];
+        }
+        self
     }
 
     /// The pane under a screen position.
@@ -70,6 +83,7 @@ impl Regions {
 pub fn header_lines(pane: Pane) -> u16 {
     match pane {
         Pane::Users | Pane::Recs | Pane::BuildRecs => 1,
+        Pane::Influence => 2,
         Pane::Search => 2,
         _ => 0,
     }
@@ -100,9 +114,15 @@ pub fn fits(area: Rect) -> bool {
 
 /// The layout of `tab` in `area`.
 pub fn regions(area: Rect, tab: Tab) -> Regions {
-    let [tabs, body, status] = Layout::vertical([
+    regions_with(area, tab, 0)
+}
+
+/// The layout of `tab` in `area` with `caption` lines above the status bar (the tour's).
+pub fn regions_with(area: Rect, tab: Tab, caption: u16) -> Regions {
+    let [tabs, body, caption, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
+        Constraint::Length(caption),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -137,14 +157,18 @@ pub fn regions(area: Rect, tab: Tab) -> Regions {
             let [left, right] =
                 Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
                     .areas(body);
-            let [search, liked] =
-                Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)])
-                    .areas(left);
+            let [search, profile, liked] = Layout::vertical([
+                Constraint::Percentage(55),
+                Constraint::Length(5),
+                Constraint::Min(3),
+            ])
+            .areas(left);
             let [recs, detail] =
                 Layout::vertical([Constraint::Length(recs_height), Constraint::Min(3)])
                     .areas(right);
             vec![
                 (Pane::Search, search),
+                (Pane::BuildProfile, profile),
                 (Pane::Liked, liked),
                 (Pane::BuildRecs, recs),
                 (Pane::BuildDetail, detail),
@@ -155,6 +179,7 @@ pub fn regions(area: Rect, tab: Tab) -> Regions {
     Regions {
         tabs,
         body,
+        caption,
         status,
         panes,
     }

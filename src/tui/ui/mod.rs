@@ -54,8 +54,19 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
                 Tab::Build => builder::draw(frame, &regions, app, theme),
             }
             draw_status(frame, regions.status, app, theme);
+            if let Some(caption) = app.tour_caption() {
+                let p = Paragraph::new(Span::styled(
+                    caption,
+                    theme.accent().add_modifier(Modifier::BOLD),
+                ))
+                .wrap(Wrap { trim: true });
+                frame.render_widget(p, regions.caption);
+            }
             if app.help {
-                draw_help(frame, area, theme);
+                draw_help(frame, area, app.help_scroll, theme);
+            }
+            if let Some(prompt) = app.prompt {
+                draw_prompt(frame, area, &prompt.text(&app.session.summary()), theme);
             }
         }
     }
@@ -80,12 +91,20 @@ fn draw_tabs(frame: &mut Frame, area: Rect, tab: Tab, theme: &Theme) {
 
 fn hints(app: &App) -> String {
     if app.typing() {
-        return "type to filter · Enter done · Esc clear".into();
+        let note = app
+            .explore
+            .as_ref()
+            .is_some_and(|x| matches!(x.field, Some(crate::tui::tabs::explore::Field::Note(_))));
+        return if note {
+            "type the note · Enter saves it to the session record · Esc drops it".into()
+        } else {
+            "type to filter · Enter done · Esc clear".into()
+        };
     }
     let model = app.explored_spec().map_or("the model", |s| s.name());
     match app.tab {
-        Tab::Explore => "←→ pane · ↑↓ move · / filter · s sort · space hadn't liked · r reset · m minimal set · +/- knob · e export".into(),
-        Tab::Build => "/ search · ↑↓ move · ←→ pane · space/Enter like · r reset".into(),
+        Tab::Explore => "←→ pane · ↑↓ move · / filter · space hadn't liked · m minimal set · a apply · z zoom · y command · n note · e export · t tour · s sort · r reset · +/- knob".into(),
+        Tab::Build => "/ search · ↑↓ move · ←→ pane · space/Enter like · +/- stars or value · o open in Explore · r new user".into(),
         Tab::Trust => "+/- knob by 0.05 · 0 reset · s seed stability · ↑↓ scroll · Esc cancel · ? help".into(),
         Tab::Fairness => "←→ attribute · m model · ↑↓ scroll · Enter every rating model · Esc cancel".into(),
         Tab::Dataset => "↑↓ scroll".into(),
@@ -152,7 +171,24 @@ pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
+/// A question over everything (the quit prompt), wrapped in a box.
+fn draw_prompt(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
+    let width = area.width.min(72);
+    let lines = widgets::wrap_words(text, usize::from(width.saturating_sub(4)).max(10));
+    let rect = centred(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" Quit? ")
+        .border_style(theme.warn());
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| Line::from(format!(" {l}")))
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
     // Descriptions wrap under themselves (a hanging indent past the key column), and the box is
     // as tall as the wrapped list.
     const KEY_WIDTH: usize = 16;
@@ -172,11 +208,26 @@ fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     let rect = centred(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = Block::new()
+    // Taller than the terminal: ↑/↓ scroll, and the borders say there is more.
+    let rows = usize::from(rect.height.saturating_sub(2));
+    let max = lines.len().saturating_sub(rows);
+    let scroll = usize::from(scroll).min(max);
+    let mut block = Block::new()
         .borders(Borders::ALL)
-        .title(" Keys (? or Esc closes) ")
+        .title(if max > 0 {
+            " Keys (↑↓ scroll · ? or Esc closes) "
+        } else {
+            " Keys (? or Esc closes) "
+        })
         .border_style(theme.accent());
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    if scroll < max {
+        block = block.title_bottom(Line::from(format!(" ↓ {} more ", max - scroll)));
+    }
+    if scroll > 0 {
+        block = block.title_top(Line::from(format!(" ↑ {scroll} more ")).right_aligned());
+    }
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown).block(block), rect);
 }
 
 fn draw_starting(frame: &mut Frame, area: Rect, app: &App, s: &Starting, theme: &Theme) {

@@ -221,7 +221,13 @@ pub fn draw_recs(
     // Through the knob, the list is sorted by the re-ranked score: shown beside the model's score
     // (which the explanation adds up to).
     let knob = list.recs.iter().any(|r| r.knob_score.is_some());
-    let mut header = vec!["#", "chg", "title", "year", "genres", "score"];
+    // Movie ids as a column when there is room (the Why pane's title names the selected one's).
+    let ids = area.width >= 90;
+    let mut header = vec!["#"];
+    if ids {
+        header.push("id");
+    }
+    header.extend(["chg", "title", "year", "genres", "score"]);
     if knob {
         header.push("knob");
     }
@@ -235,14 +241,17 @@ pub fn draw_recs(
             _ => Style::new(),
         };
         let d = &engine.dataset;
-        let mut cells = vec![
-            Span::raw(r.rank.to_string()),
+        let mut cells = vec![Span::raw(r.rank.to_string())];
+        if ids {
+            cells.push(Span::raw(d.item_id(r.item).to_string()));
+        }
+        cells.extend([
             Span::styled(chg, chg_style),
             Span::raw(strip_year(engine.title(r.item)).to_string()),
             Span::raw(d.items.years[r.item as usize].map_or(String::new(), |y| y.to_string())),
             Span::raw(d.genre_label(r.item)),
             Span::raw(format!("{:.3}", r.score)),
-        ];
+        ]);
         if knob {
             cells.push(Span::raw(
                 r.knob_score.map_or(String::new(), |k| format!("{k:.3}")),
@@ -259,14 +268,17 @@ pub fn draw_recs(
             row
         }
     });
-    let mut widths = vec![
-        Constraint::Length(2),
+    let mut widths = vec![Constraint::Length(2)];
+    if ids {
+        widths.push(Constraint::Length(6));
+    }
+    widths.extend([
         Constraint::Length(4),
         Constraint::Fill(3),
         Constraint::Length(4),
         Constraint::Fill(2),
         Constraint::Length(6),
-    ];
+    ]);
     if knob {
         widths.push(Constraint::Length(6));
     }

@@ -1,5 +1,5 @@
-//! Input of the Build-a-user tab: typing a search, moving between and within the panes, liking
-//! and unliking.
+//! Input of the Build-a-user tab: typing a search, moving between and within the panes, rating,
+//! choosing demographics, and `o` to open the built user in Explore and Compare.
 
 use super::Build;
 use crate::tui::action::Action;
@@ -7,7 +7,12 @@ use crate::tui::tabs::{delta, Command, Component, TabContext};
 use crate::tui::ui::layout::Pane;
 
 /// The panes ←/→ move between, in order.
-const ORDER: [Pane; 3] = [Pane::Search, Pane::Liked, Pane::BuildRecs];
+const ORDER: [Pane; 4] = [
+    Pane::Search,
+    Pane::BuildProfile,
+    Pane::Liked,
+    Pane::BuildRecs,
+];
 
 impl Component for Build {
     fn update(&mut self, action: Action, ctx: &TabContext) -> Vec<Command> {
@@ -15,7 +20,7 @@ impl Component for Build {
         let at = ORDER.iter().position(|&p| p == self.focus).unwrap_or(0);
         if self.typing {
             match action {
-                Action::Type(c) => {
+                Action::Type(c) if self.query.chars().count() < 200 => {
                     self.query.push(c);
                     self.search(engine);
                 }
@@ -43,6 +48,14 @@ impl Component for Build {
             }
             Action::Toggle | Action::Enter => self.toggle(engine),
             Action::Reset => self.reset(engine),
+            Action::KnobUp => self.adjust(engine, 1),
+            Action::KnobDown => self.adjust(engine, -1),
+            Action::Open if self.is_empty() => {
+                return vec![Command::hint(
+                    "rate a movie or give a demographic first: then o opens the built user",
+                )]
+            }
+            Action::Open => return vec![Command::OpenBuilt],
             Action::Click { column, row } => {
                 if let Some(pane) = regions.pane_at(column, row).filter(|p| ORDER.contains(p)) {
                     self.focus = pane;

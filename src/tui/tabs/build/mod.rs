@@ -1,8 +1,14 @@
-//! The Build-a-user tab's state: search movies by title, like a handful, and get recommendations
-//! with their explanations at once (a fold-in of the likes, no demographics).
+//! The Build-a-user tab's state: search movies by title, rate a handful (space likes at 5★,
+//! `+`/`-` change the stars of a rated movie; below ★4 a rating is seen, not liked), give a gender,
+//! an age bucket and an occupation where the dataset has them (so demographic attribution
+//! appears), and get recommendations with their explanations at once — a fold-in of the likes
+//! and the demographics. `o` opens the built user in Explore and Compare; the session record
+//! keeps every built user. The rule of served lists holds: no rated movie (liked or not) is
+//! recommended.
 
 mod input;
 
+use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use crate::tui::adapter::{Engine, ListView, Profile};
 use crate::tui::cursor::Cursor;
 use crate::tui::tabs::explore::Detail;
@@ -10,6 +16,12 @@ use crate::tui::ui::layout::Pane;
 
 /// Most search results listed.
 pub const MAX_RESULTS: usize = 500;
+
+/// Stars a like from the search gets.
+pub const LIKE_STARS: f32 = 5.0;
+
+/// The demographic fields, in the Profile pane's order.
+pub const FIELDS: [&str; 3] = ["gender", "age", "occupation"];
 
 /// The Build-a-user tab.
 #[derive(Debug, Clone)]
@@ -20,11 +32,21 @@ pub struct Build {
     /// Items matching the query, most liked first.
     pub results: Vec<u32>,
     pub results_cursor: Cursor,
-    pub liked: Vec<u32>,
-    pub liked_cursor: Cursor,
+    /// Rated movies with their stars, in rating order.
+    pub rated: Vec<(u32, f32)>,
+    pub rated_cursor: Cursor,
+    /// The choices of each demographic field (empty without demographics).
+    pub options: [Vec<String>; 3],
+    /// The chosen value of each field (`None`: not given).
+    pub chosen: [Option<usize>; 3],
+    pub profile_cursor: Cursor,
     pub recs: Option<ListView>,
     pub recs_cursor: Cursor,
     pub detail: Option<Detail>,
+    /// 1, 2, …: `r` starts the next built user.
+    pub number: usize,
+    /// Bumped at every change (what Explore and Compare compare to follow the built user).
+    pub version: u64,
     titles: Vec<String>,
 }
 
@@ -36,11 +58,16 @@ impl Build {
             typing: false,
             results: Vec::new(),
             results_cursor: Cursor::default(),
-            liked: Vec::new(),
-            liked_cursor: Cursor::default(),
+            rated: Vec::new(),
+            rated_cursor: Cursor::default(),
+            options: engine.demographic_options(),
+            chosen: [None; 3],
+            profile_cursor: Cursor::default(),
             recs: None,
             recs_cursor: Cursor::default(),
             detail: None,
+            number: 1,
+            version: 0,
             titles: engine
                 .dataset
                 .items
@@ -77,43 +104,107 @@ impl Build {
         self.results_cursor = Cursor::default();
     }
 
-    pub fn profile(&self, engine: &Engine) -> Profile {
-        engine.profile_from_likes(&self.liked)
+    /// The liked movies (rated ★4 or more).
+    pub fn likes(&self) -> Vec<u32> {
+        self.rated
+            .iter()
+            .filter(|r| r.1 >= DEFAULT_POSITIVE_THRESHOLD)
+            .map(|r| r.0)
+            .collect()
     }
 
-    /// Likes the selected search result, or unlikes the selected like; then recommends again.
+    /// The rated movies that are not likes.
+    pub fn seen(&self) -> Vec<u32> {
+        self.rated
+            .iter()
+            .filter(|r| r.1 < DEFAULT_POSITIVE_THRESHOLD)
+            .map(|r| r.0)
+            .collect()
+    }
+
+    pub fn profile(&self, engine: &Engine) -> Profile {
+        engine.built_user_profile(&self.likes(), self.chosen)
+    }
+
+    /// True when the built user has anything to recommend from (a rating or a demographic).
+    pub fn is_empty(&self) -> bool {
+        self.rated.is_empty() && self.chosen.iter().all(Option::is_none)
+    }
+
+    /// Space on a search result: rates it 5★ (or forgets it when rated); on a rated movie:
+    /// forgets it; on a demographic field: its next value.
     pub fn toggle(&mut self, engine: &Engine) {
+        if self.focus == Pane::BuildProfile {
+            return self.cycle(engine, 1);
+        }
         let item = match self.focus {
             Pane::Search => self.results.get(self.results_cursor.selected).copied(),
-            Pane::Liked => self.liked.get(self.liked_cursor.selected).copied(),
+            Pane::Liked => self.rated.get(self.rated_cursor.selected).map(|r| r.0),
             _ => None,
         };
         let Some(item) = item else { return };
-        match self.liked.iter().position(|&i| i == item) {
+        match self.rated.iter().position(|r| r.0 == item) {
             Some(p) => {
-                self.liked.remove(p);
+                self.rated.remove(p);
             }
-            None => self.liked.push(item),
+            None => self.rated.push((item, LIKE_STARS)),
         }
-        let len = self.liked.len();
-        self.liked_cursor.select(self.liked_cursor.selected, len, 1);
+        let len = self.rated.len();
+        self.rated_cursor.select(self.rated_cursor.selected, len, 1);
         self.recommend(engine);
     }
 
-    /// `r`: forget every like.
+    /// `+` / `-`: the stars of the selected rated movie (1–5), or the next / previous value of
+    /// the selected demographic field.
+    pub fn adjust(&mut self, engine: &Engine, by: i32) {
+        match self.focus {
+            Pane::BuildProfile => self.cycle(engine, by),
+            Pane::Liked => {
+                let Some(r) = self.rated.get_mut(self.rated_cursor.selected) else {
+                    return;
+                };
+                let (lo, hi) = (1.0, 5.0);
+                r.1 = (r.1 + by as f32).clamp(lo, hi);
+                self.recommend(engine);
+            }
+            _ => {}
+        }
+    }
+
+    /// The selected field's value moved by `by` (through "not given").
+    fn cycle(&mut self, engine: &Engine, by: i32) {
+        let f = self.profile_cursor.selected.min(2);
+        let n = self.options[f].len() as i64;
+        if n == 0 {
+            return;
+        }
+        // Positions 0..n are the values, n is "not given".
+        let at = self.chosen[f].map_or(n, |v| v as i64);
+        let next = (at + i64::from(by)).rem_euclid(n + 1);
+        self.chosen[f] = (next < n).then_some(next as usize);
+        self.recommend(engine);
+    }
+
+    /// `r`: a new built user (the previous one stays in the session record).
     pub fn reset(&mut self, engine: &Engine) {
-        self.liked.clear();
-        self.liked_cursor = Cursor::default();
+        if !self.is_empty() {
+            self.number += 1;
+        }
+        self.rated.clear();
+        self.chosen = [None; 3];
+        self.rated_cursor = Cursor::default();
         self.recommend(engine);
     }
 
-    /// The same likes under another explored model.
+    /// The same ratings under another explored model.
     pub fn switch_model(&mut self, engine: &Engine) {
         self.recommend(engine);
     }
 
     fn recommend(&mut self, engine: &Engine) {
-        self.recs = (!self.liked.is_empty()).then(|| engine.top(&self.profile(engine)));
+        self.version += 1;
+        self.recs =
+            (!self.is_empty()).then(|| engine.built_top(&self.profile(engine), &self.seen()));
         self.recs_cursor = Cursor::default();
         self.refresh_detail(engine);
     }
@@ -136,7 +227,8 @@ impl Build {
     pub fn step(&mut self, engine: &Engine, delta: isize, rows: usize) {
         match self.focus {
             Pane::Search => self.results_cursor.step(delta, self.results.len(), rows),
-            Pane::Liked => self.liked_cursor.step(delta, self.liked.len(), rows),
+            Pane::Liked => self.rated_cursor.step(delta, self.rated.len(), rows),
+            Pane::BuildProfile => self.profile_cursor.step(delta, FIELDS.len(), FIELDS.len()),
             Pane::BuildRecs => {
                 let len = self.recs.as_ref().map_or(0, |l| l.recs.len());
                 self.recs_cursor.step(delta, len, rows);
@@ -151,11 +243,19 @@ impl Build {
         self.focus = pane;
         let current = match pane {
             Pane::Search => self.results_cursor,
-            Pane::Liked => self.liked_cursor,
+            Pane::Liked => self.rated_cursor,
+            Pane::BuildProfile => self.profile_cursor,
             Pane::BuildRecs => self.recs_cursor,
             _ => return,
         };
         let target = current.offset + index;
         self.step(engine, target as isize - current.selected as isize, rows);
+    }
+
+    /// The label of field `f`'s value.
+    pub fn value(&self, f: usize) -> Option<&str> {
+        self.chosen[f]
+            .and_then(|v| self.options[f].get(v))
+            .map(String::as_str)
     }
 }

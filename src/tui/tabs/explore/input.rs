@@ -1,46 +1,127 @@
-//! Input of the Explore tab: which action moves which cursor, toggles what, and which pane a
-//! click or a wheel turn lands in.
+//! Input of the Explore tab: which action moves which cursor, toggles what, which text field
+//! takes the typing (the users filter, the History filter, a note), and which pane a click or a
+//! wheel turn lands in.
 
-use super::Explore;
+use super::{Effect, Explore, Field};
 use crate::tui::action::Action;
 use crate::tui::tabs::{delta, Command, Component, TabContext};
 use crate::tui::ui::layout::Pane;
 
 /// The panes ←/→ move between, in order.
-const ORDER: [Pane; 3] = [Pane::Users, Pane::History, Pane::Recs];
+const ORDER: [Pane; 5] = [
+    Pane::Users,
+    Pane::History,
+    Pane::Recs,
+    Pane::Influence,
+    Pane::WhatIf,
+];
+
+/// Longest note or filter typed (characters).
+const MAX_TYPED: usize = 2_000;
+
+impl Explore {
+    /// An action while the users filter has the keyboard.
+    fn users_typing(&mut self, action: Action, ctx: &TabContext) -> Vec<Effect> {
+        match action {
+            Action::Type(c) if self.users.filter.chars().count() < MAX_TYPED => {
+                self.users.filter.push(c)
+            }
+            Action::Backspace => {
+                self.users.filter.pop();
+            }
+            Action::Enter => {
+                self.users.typing = false;
+                return Vec::new();
+            }
+            Action::Back => {
+                self.users.typing = false;
+                self.users.filter.clear();
+            }
+            _ => return Vec::new(),
+        }
+        self.users.refresh(ctx.regions.rows_of(Pane::Users));
+        self.select_user(ctx.engine)
+    }
+
+    /// An action while the History filter or a note has the keyboard.
+    fn field_typing(&mut self, field: Field, action: Action, ctx: &TabContext) -> Vec<Command> {
+        match field {
+            Field::HistoryFilter => {
+                match action {
+                    Action::Type(c) if self.history_filter.chars().count() < MAX_TYPED => {
+                        self.history_filter.push(c)
+                    }
+                    Action::Backspace => {
+                        self.history_filter.pop();
+                    }
+                    Action::Enter => return Vec::new(),
+                    Action::Back => self.history_filter.clear(),
+                    _ => {
+                        self.field = Some(Field::HistoryFilter);
+                        return Vec::new();
+                    }
+                }
+                if action != Action::Back {
+                    self.field = Some(Field::HistoryFilter);
+                }
+                self.refilter_history(ctx.engine);
+                Vec::new()
+            }
+            Field::Note(mut text) => match action {
+                Action::Type(c) => {
+                    if text.chars().count() < MAX_TYPED {
+                        text.push(c);
+                    }
+                    self.field = Some(Field::Note(text));
+                    Vec::new()
+                }
+                Action::Backspace => {
+                    text.pop();
+                    self.field = Some(Field::Note(text));
+                    Vec::new()
+                }
+                Action::Enter if !text.trim().is_empty() => {
+                    let v = self.view.as_ref();
+                    vec![Command::Explore(Effect::Note {
+                        user: v.and_then(|v| v.profile.user),
+                        item: v.and_then(|v| v.selected_item()),
+                        text: text.trim().to_string(),
+                    })]
+                }
+                Action::Back | Action::Enter => Vec::new(),
+                _ => {
+                    self.field = Some(Field::Note(text));
+                    Vec::new()
+                }
+            },
+        }
+    }
+}
 
 impl Component for Explore {
     fn update(&mut self, action: Action, ctx: &TabContext) -> Vec<Command> {
         let (engine, regions) = (ctx.engine, ctx.regions);
         let at = ORDER.iter().position(|&p| p == self.focus).unwrap_or(0);
-        let mut effects = Vec::new();
-        let mut commands = Vec::new();
         if self.users.typing {
-            match action {
-                Action::Type(c) => self.users.filter.push(c),
-                Action::Backspace => {
-                    self.users.filter.pop();
-                }
-                Action::Enter => self.users.typing = false,
-                Action::Back => {
-                    self.users.typing = false;
-                    self.users.filter.clear();
-                }
-                _ => {}
-            }
-            if !matches!(action, Action::Enter) {
-                self.users.refresh(regions.rows_of(Pane::Users));
-                effects.extend(self.select_user(engine));
-            }
+            let effects = self.users_typing(action, ctx);
             return effects.into_iter().map(Command::Explore).collect();
         }
+        if let Some(field) = self.field.take() {
+            return self.field_typing(field, action, ctx);
+        }
+        let mut effects = Vec::new();
+        let mut commands = Vec::new();
         match action {
             Action::Left => self.focus = ORDER[(at + ORDER.len() - 1) % ORDER.len()],
             Action::Right => self.focus = ORDER[(at + 1) % ORDER.len()],
+            Action::Search if self.focus == Pane::History => {
+                self.field = Some(Field::HistoryFilter)
+            }
             Action::Search => {
                 self.focus = Pane::Users;
                 self.users.typing = true;
             }
+            Action::Note => self.field = Some(Field::Note(String::new())),
             Action::Sort => {
                 self.users.next_sort(regions.rows_of(Pane::Users));
                 effects.extend(self.select_user(engine));
@@ -48,14 +129,28 @@ impl Component for Explore {
             Action::Toggle if self.focus == Pane::History => {
                 // The user found the pane: a hint shown earlier has done its job.
                 commands.push(Command::ClearHint);
-                effects = self.toggle(engine);
+                match self.toggle(engine) {
+                    Ok(e) => effects = e,
+                    Err(why) => commands.push(Command::hint(why)),
+                }
+            }
+            Action::Toggle if self.focus == Pane::Influence => {
+                commands.push(Command::ClearHint);
+                effects = self.toggle_because(engine);
             }
             Action::Toggle => commands.push(Command::hint(
-                "space toggles \"hadn't liked\" in the History pane (→ / l to focus it)",
+                "space toggles \"hadn't liked\" in History or on a \"Because you liked\" row \
+                 (→ / l to focus them)",
             )),
             Action::Enter if self.focus == Pane::Users => self.focus = Pane::History,
             Action::Reset => effects = self.reset(engine),
             Action::MinimalSet => effects.extend(self.minimal_set()),
+            Action::ApplyMinimal => match self.apply_minimal(engine) {
+                Some(e) => effects = e,
+                None => commands.push(Command::hint(
+                    "no minimal set to apply: select a recommendation and press m first",
+                )),
+            },
             Action::Click { column, row } => {
                 if let Some(pane) = regions.pane_at(column, row).filter(|p| ORDER.contains(p)) {
                     self.focus = pane;
@@ -85,11 +180,26 @@ impl Component for Explore {
     }
 
     fn typing(&self) -> bool {
-        self.users.typing
+        self.users.typing || self.field.is_some()
     }
 
-    /// Esc closes the minimal-set answer if one is shown.
+    /// Esc closes the innermost thing: the minimal-set answer, then the History filter.
     fn cancel(&mut self) -> Option<Vec<Command>> {
-        self.view.as_mut()?.minimal.take().map(|_| Vec::new())
+        if let Some(v) = self.view.as_mut() {
+            if v.minimal.take().is_some() {
+                v.minimal_job = None;
+                return Some(Vec::new());
+            }
+        }
+        if self.history_filter.is_empty() {
+            return None;
+        }
+        // No filter: every row, which needs no titles.
+        self.history_filter.clear();
+        if let Some(v) = self.view.as_mut() {
+            v.rows = (0..v.profile.likes.len() + v.seen.len()).collect();
+            v.history = Default::default();
+        }
+        Some(Vec::new())
     }
 }

@@ -120,6 +120,18 @@ impl UsersPane {
         self.row(self.cursor.selected).map(|r| r.user)
     }
 
+    /// True when dense user `user` passes the filter.
+    pub fn contains(&self, user: u32) -> bool {
+        self.view.iter().any(|&r| self.rows[r].user == user)
+    }
+
+    /// Selects dense user `user` when shown.
+    pub fn select(&mut self, user: u32, height: usize) {
+        if let Some(i) = self.view.iter().position(|&r| self.rows[r].user == user) {
+            self.cursor.select(i, self.view.len(), height);
+        }
+    }
+
     /// Cycles the sort order, keeping the selected user selected.
     pub fn next_sort(&mut self, height: usize) {
         self.sort = Some(self.sort.unwrap_or(SortKey::Id).next());
