@@ -8,9 +8,11 @@ mod common;
 #[path = "../tui_support/mod.rs"]
 mod tui_support;
 
+mod demo;
 mod download;
 mod e2e;
 mod fairness;
+mod fit;
 mod models;
 mod monkey;
 mod snapshots;

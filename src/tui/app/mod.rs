@@ -173,10 +173,26 @@ impl App {
     /// The layout of the current frame.
     pub fn regions(&self) -> Regions {
         let caption = if self.tour.is_some() { 2 } else { 0 };
-        let r = layout::regions_with(self.size, self.tab, caption);
+        let r = layout::regions_with(self.size, self.tab, caption).compact_bottom(self.compact_alone());
         match self.zoom {
             Some(pane) => r.zoomed(pane),
             None => r,
+        }
+    }
+
+    /// In the compact Explore layout, the pane that takes the bottom rows alone: "Because you
+    /// liked" while it has the focus; the What-if pane while it has the focus, or while a what-if,
+    /// a minimal set or its search is on; else none (Why and Because side by side).
+    fn compact_alone(&self) -> Option<Pane> {
+        let x = self.explore.as_ref()?;
+        let active = x.view.as_ref().is_some_and(|v| {
+            v.whatif.is_some() || v.minimal.is_some() || v.minimal_job.is_some()
+        });
+        match x.focus {
+            Pane::Influence => Some(Pane::Influence),
+            Pane::WhatIf => Some(Pane::WhatIf),
+            _ if active => Some(Pane::WhatIf),
+            _ => None,
         }
     }
 

@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::explore::{draw_attribution, draw_influence};
 use super::layout::{Pane, Regions};
-use super::widgets::{draw_recs, fit, Theme};
+use super::widgets::{draw_recs, fit, movie_row, Theme};
 use crate::tui::app::App;
 use crate::tui::tabs::build::{Build, FIELDS};
 
@@ -29,11 +29,13 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         Line::from(Span::styled(
             format!(
                 "{} · space/Enter likes (★5)",
-                match b.results.len() {
-                    0 => "no title matches".to_string(),
-                    1 => "1 match".to_string(),
-                    n if n >= crate::tui::tabs::build::MAX_RESULTS => format!("first {n} matches"),
-                    n => format!("{n} matches"),
+                match (b.query.trim().is_empty(), b.matched, b.results.len()) {
+                    (true, m, n) if n < m => format!("the {n} most liked of {m} films"),
+                    (true, m, _) => format!("all {m} films, most liked first"),
+                    (false, 0, _) => "no title matches".to_string(),
+                    (false, 1, _) => "1 match".to_string(),
+                    (false, m, n) if n < m => format!("first {n} of {m} matches"),
+                    (false, m, _) => format!("{m} matches"),
                 }
             ),
             theme.dim(),
@@ -45,13 +47,10 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
             Some(r) => format!("★{} ", r.1),
             None => "   ".to_string(),
         };
-        let text = fit(
-            &format!(
-                "{mark}{:>6} {}  {}",
-                engine.dataset.item_id(item),
-                engine.title(item),
-                engine.dataset.genre_label(item)
-            ),
+        let text = movie_row(
+            &format!("{mark}{:>6} ", engine.dataset.item_id(item)),
+            engine.title(item),
+            &engine.dataset.genre_label(item),
             width,
         );
         let style = if i == b.results_cursor.selected {
@@ -82,12 +81,10 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
     for i in b.rated_cursor.visible(b.rated.len(), rows) {
         let (item, stars) = b.rated[i];
         let mark = if stars >= threshold { "♥" } else { " " };
-        let text = fit(
-            &format!(
-                "{mark} ★{stars} {:>6} {}",
-                engine.dataset.item_id(item),
-                engine.title(item)
-            ),
+        let text = movie_row(
+            &format!("{mark} ★{stars} {:>6} ", engine.dataset.item_id(item)),
+            engine.title(item),
+            "",
             width,
         );
         let mut style = if stars < threshold {
@@ -129,6 +126,7 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         }
         None => frame.render_widget(
             Paragraph::new("Recommendations appear as soon as you like a movie.")
+                .wrap(ratatui::widgets::Wrap { trim: true })
                 .block(theme.block(" Recommendations ", focused)),
             area,
         ),

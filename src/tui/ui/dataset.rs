@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::widgets::{bar, fit, Theme};
+use super::widgets::{bar, dotted_lines, fit, Theme};
 use crate::tui::app::App;
 
 /// `label  ██████····  value` lines for (label, count) pairs, scaled to the largest count.
@@ -17,8 +17,10 @@ fn bars(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1);
+    // The numbers always show; the bar shrinks first, then goes.
     let label_w = (width / 3).clamp(6, 22);
-    let bar_w = width.saturating_sub(label_w + 16).max(4);
+    let bar_w = width.saturating_sub(label_w + 16);
+    let bar_w = if bar_w >= 3 { bar_w } else { 0 };
     items
         .iter()
         .map(|(label, n)| {
@@ -58,32 +60,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let scroll = app.dataset.scroll;
 
     let c = &r.counts;
-    let mut lines = vec![
-        Line::from(format!(
-            "{} users · {} movies ({} rated) · {} ratings · {:.2}% sparse",
-            c.users,
-            c.items,
-            c.items_rated,
-            c.ratings,
-            100.0 * r.sparsity
-        )),
-        Line::from(format!(
-            "mean {:.2} · positives (≥4) {:.1}% · {} … {}",
-            r.ratings.mean,
-            100.0 * r.ratings.positive_share,
-            r.time_range.first,
-            r.time_range.last
-        )),
-        Line::from(format!(
-            "{} title{} under two ids (shown once in every list){}",
-            r.twins.len(),
-            if r.twins.len() == 1 { "" } else { "s" },
-            r.twins.first().map_or(String::new(), |t| format!(
-                ", e.g. {} {:?}",
-                t.title, t.movie_ids
-            ))
-        )),
+    let twins = match r.twins.len() {
+        0 => "no title under two ids".to_string(),
+        1 => "1 title under two ids (shown once in every list)".to_string(),
+        n => format!("{n} titles under two ids (shown once in every list)"),
+    };
+    let mut summary = vec![
+        format!("{} users", c.users),
+        format!("{} movies ({} rated)", c.items, c.items_rated),
+        format!("{} ratings", c.ratings),
+        format!("{:.2}% sparse", 100.0 * r.sparsity),
+        format!("mean {:.2}", r.ratings.mean),
+        format!("positives (≥4) {:.1}%", 100.0 * r.ratings.positive_share),
+        format!("{} … {}", r.time_range.first, r.time_range.last),
+        twins,
     ];
+    if let Some(t) = r.twins.first() {
+        summary.push(format!("e.g. {} {:?}", t.title, t.movie_ids));
+    }
+    let mut lines: Vec<Line> = dotted_lines(&summary, width(hist), "")
+        .into_iter()
+        .map(Line::from)
+        .collect();
     let h: Vec<(String, usize)> = r
         .ratings
         .histogram
@@ -95,51 +93,78 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(theme.block(title, false)), hist);
 
     let (u, i, t) = (&r.ratings_per_user, &r.ratings_per_item, &r.long_tail);
-    let lines = vec![
-        Line::from(Span::styled(
-            "ratings per item (the long tail)",
-            theme.accent(),
-        )),
-        Line::from(format!(
-            "  min {:.0} · median {:.0} · q90 {:.0} · q99 {:.0} · max {:.0}",
-            i.min, i.median, i.q90, i.q99, i.max
-        )),
-        Line::from(vec![
-            Span::raw(fit("  top 20% of items", 22)),
-            Span::styled(bar(t.top20pct_items_rating_share, 20), theme.positive()),
-            Span::raw(format!(
-                " {:.1}% of ratings",
-                100.0 * t.top20pct_items_rating_share
-            )),
-        ]),
-        Line::from(vec![
-            Span::raw(fit("  tail items", 22)),
-            Span::styled(bar(t.tail_items_share, 20), theme.negative()),
-            Span::raw(format!(
-                " {:.1}% share the last 20%",
-                100.0 * t.tail_items_share
-            )),
-        ]),
-        Line::from(format!(
-            "  {} rated movies have fewer than 10 ratings",
-            t.items_under_10_ratings
-        )),
-        Line::from(Span::styled("ratings per user", theme.accent())),
-        Line::from(format!(
-            "  min {:.0} · median {:.0} · q90 {:.0} · q99 {:.0} · max {:.0}",
-            u.min, u.median, u.q90, u.q99, u.max
-        )),
-    ];
+    let tail_w = width(tail);
+    let quantiles = |q: &crate::data::eda::Distribution| {
+        let parts = [
+            format!("min {:.0}", q.min),
+            format!("median {:.0}", q.median),
+            format!("q90 {:.0}", q.q90),
+            format!("q99 {:.0}", q.q99),
+            format!("max {:.0}", q.max),
+        ];
+        dotted_lines(&parts, tail_w, "  ").into_iter().map(Line::from)
+    };
+    // A share bar where there is room beside its number and words; the words go first.
+    let share = |label: &str, value: f64, words: &str, style| {
+        let number = format!(" {:.1}%", 100.0 * value);
+        let label_w = 22.min(tail_w.saturating_sub(number.len()));
+        let mut rest = tail_w.saturating_sub(label_w + number.len());
+        let words = if rest >= words.chars().count() {
+            rest -= words.chars().count();
+            words
+        } else {
+            ""
+        };
+        let mut spans = vec![Span::raw(fit(label, label_w))];
+        if rest >= 3 {
+            spans.push(Span::styled(bar(value, rest.min(20)), style));
+        }
+        spans.push(Span::raw(format!("{number}{words}")));
+        Line::from(spans)
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        "ratings per item (the long tail)",
+        theme.accent(),
+    ))];
+    lines.extend(quantiles(i));
+    lines.push(share(
+        "  top 20% of items",
+        t.top20pct_items_rating_share,
+        " of ratings",
+        theme.positive(),
+    ));
+    lines.push(share(
+        "  tail items",
+        t.tail_items_share,
+        " share the last 20%",
+        theme.negative(),
+    ));
+    lines.extend(
+        dotted_lines(
+            &[format!(
+                "{} rated movies have fewer than 10 ratings",
+                t.items_under_10_ratings
+            )],
+            tail_w,
+            "  ",
+        )
+        .into_iter()
+        .map(Line::from),
+    );
+    lines.push(Line::from(Span::styled("ratings per user", theme.accent())));
+    lines.extend(quantiles(u));
     frame.render_widget(
         Paragraph::new(lines).block(theme.block(" Long tail ", false)),
         tail,
     );
 
-    let g: Vec<(String, usize)> = r
+    // Ordered by what the bars show: ratings, most first.
+    let mut g: Vec<(String, usize)> = r
         .genres
         .iter()
         .map(|g| (g.genre.clone(), g.ratings))
         .collect();
+    g.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let lines = bars(&g, width(genres), c.ratings, theme);
     frame.render_widget(
         Paragraph::new(lines)

@@ -9,7 +9,9 @@ use ratatui::widgets::{Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::layout::{Pane, Regions};
-use super::widgets::{draw_recs, fit, signed_bar, strip_year, Theme};
+use super::widgets::{
+    draw_recs, fit, fit_name, fit_title, longest_fitting, movie_row, signed_bar, strip_year, wrap_words, Theme,
+};
 use crate::tui::adapter::Engine;
 use crate::tui::app::App;
 use crate::tui::tabs::explore::{Detail, Explore, Field, Retrain, UserView};
@@ -40,20 +42,28 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         (None, Some(u)) => format!("user {}", engine.dataset.user_id(u)),
         (None, None) => "user".to_string(),
     };
-    let state = match (&v.retrain, whatif) {
-        (_, false) if v.shown().popularity_fallback => "popularity fallback".to_string(),
-        (_, false) => engine.spec().name().to_string(),
-        (_, true) if v.built.is_some() => "refold (exact for a built user)".to_string(),
-        (Retrain::Done { result, .. }, true) => {
+    // (long, short) forms of what the list is; the title takes the longest that fits.
+    let (state, short) = match (&v.retrain, whatif) {
+        (_, false) if v.shown().popularity_fallback => {
+            ("popularity fallback".to_string(), "popularity".to_string())
+        }
+        (_, false) => (engine.spec().name().to_string(), engine.spec().name().to_string()),
+        (_, true) if v.built.is_some() => (
+            "refold (exact for a built user)".to_string(),
+            "refold".to_string(),
+        ),
+        (Retrain::Done { result, .. }, true) => (
             format!(
                 "after incremental retrain ({})",
                 sweeps_label(result.sweeps)
-            )
-        }
-        (Retrain::Running { fraction, .. }, true) => {
-            format!("instant refold · retraining {:.0}%", fraction * 100.0)
-        }
-        (_, true) => "instant refold".to_string(),
+            ),
+            "retrained".to_string(),
+        ),
+        (Retrain::Running { fraction, .. }, true) => (
+            format!("instant refold · retraining {:.0}%", fraction * 100.0),
+            format!("refold · retrain {:.0}%", fraction * 100.0),
+        ),
+        (_, true) => ("instant refold".to_string(), "refold".to_string()),
     };
     // The knob re-ranks model scores; a popularity fallback list stays as it is.
     let knob = match &v.knob {
@@ -62,7 +72,14 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         }
         _ => String::new(),
     };
-    let title = format!(" Top-10 for {who} — {state}{knob} ");
+    let title = longest_fitting(
+        &[
+            format!(" Top-10 for {who} — {state}{knob} "),
+            format!(" Top-10 for {who} — {short}{knob} "),
+            format!(" {who} — {short}{knob} "),
+        ],
+        usize::from(regions.pane(Pane::Recs).width.saturating_sub(2)),
+    );
     let mut block = theme.block(title, x.focus == Pane::Recs);
     // What left the list shown: through the knob, the knob's lists; else the retrained list once
     // it replaced the instant answer, else the instant answer's.
@@ -128,15 +145,23 @@ fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &T
     let focused = x.focus == Pane::Users;
     let block = theme.block(title, focused);
     let inner = usize::from(area.width.saturating_sub(2));
+    // The occupation column only where it has room to say something.
     let occ = inner.saturating_sub(6 + 1 + 2 + 1 + 8 + 1 + 1 + 5);
+    let occ_cell = |text: &str| {
+        if occ >= 6 {
+            format!("{} ", fit(text, occ))
+        } else {
+            " ".repeat(occ + 1)
+        }
+    };
     let mut lines = Vec::with_capacity(rows + 1);
     lines.push(Line::from(Span::styled(
         format!(
-            "{:>6} {} {} {} {:>5}",
+            "{:>6} {} {} {}{:>5}",
             "id",
             "g ",
             fit("age", 8),
-            fit("occupation", occ),
+            occ_cell("occupation"),
             "likes"
         ),
         theme.dim().add_modifier(Modifier::BOLD),
@@ -144,11 +169,11 @@ fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &T
     for i in u.cursor.visible(u.view.len(), rows) {
         let Some(r) = u.row(i) else { continue };
         let text = format!(
-            "{:>6} {} {} {} {:>5}",
+            "{:>6} {} {} {}{:>5}",
             r.id,
             fit(&r.gender, 2),
             fit(&r.age, 8),
-            fit(&r.occupation, occ),
+            occ_cell(&r.occupation),
             r.likes
         );
         let style = if i == u.cursor.selected {
@@ -170,12 +195,19 @@ fn draw_history(
     theme: &Theme,
 ) {
     let focused = x.focus == Pane::History;
-    let mut title = format!(
-        " History · {}♥ {}✗ · {} below ★{} ",
+    let (liked, off, below) = (
         v.profile.likes.len() - v.removed.len().min(v.profile.likes.len()),
         v.removed.len(),
         v.seen.len(),
-        crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD
+    );
+    let star = crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
+    let mut title = longest_fitting(
+        &[
+            format!(" History · {liked}♥ {off}✗ · {below} below ★{star} "),
+            format!(" History {liked}♥ {off}✗ {below}<★{star} "),
+            format!(" {liked}♥ {off}✗ {below}<★{star} "),
+        ],
+        usize::from(area.width.saturating_sub(2)),
     );
     let typing = x.field == Some(Field::HistoryFilter);
     if typing || !x.history_filter.is_empty() {
@@ -208,13 +240,10 @@ fn draw_history(
             None => v.seen.iter().find(|s| s.0 == item).map(|s| s.1),
         }
         .map_or(String::new(), |s| format!("★{s} "));
-        let text = fit(
-            &format!(
-                "{mark} {stars}{} {}  {}",
-                engine.dataset.item_id(item),
-                engine.title(item),
-                engine.dataset.genre_label(item)
-            ),
+        let text = movie_row(
+            &format!("{mark} {stars}{} ", engine.dataset.item_id(item)),
+            engine.title(item),
+            &engine.dataset.genre_label(item),
             width,
         );
         let mut style = if off {
@@ -241,7 +270,8 @@ fn draw_history(
     );
 }
 
-/// One labelled signed bar: `label  ▒▒│██  +0.123`.
+/// One labelled signed bar: `label  ▒▒│██  +0.123`. The number always shows: when the line is
+/// narrow the bar shrinks first, then goes, and only then the label is cut.
 fn bar_line(
     label: &str,
     value: f32,
@@ -249,15 +279,25 @@ fn bar_line(
     (width, label_w): (usize, usize),
     theme: &Theme,
 ) -> Line<'static> {
-    let bar_w = width.saturating_sub(label_w + 9).max(3);
+    let number = format!(" {value:>+7.3}");
+    // One column of margin before the border where there is room for it.
+    let width = if width > 24 { width - 1 } else { width };
+    let room = width.saturating_sub(number.chars().count());
+    let label_w = label_w.min(room);
+    let bar_w = room.saturating_sub(label_w + 1);
     let mut spans = vec![Span::raw(fit(label, label_w))];
-    spans.extend(signed_bar(value, max, bar_w, theme));
+    if bar_w >= 3 {
+        spans.push(Span::raw(" "));
+        spans.extend(signed_bar(value, max, bar_w, theme));
+    } else {
+        spans.push(Span::raw(" ".repeat(room.saturating_sub(label_w))));
+    }
     let style = if value < 0.0 {
         theme.negative()
     } else {
         theme.positive()
     };
-    spans.push(Span::styled(format!(" {value:>+7.3}"), style));
+    spans.push(Span::styled(number, style));
     Line::from(spans)
 }
 
@@ -276,12 +316,11 @@ pub fn draw_attribution(
         return;
     };
     let a = &d.attribution;
-    let title = format!(
-        " Why {} (id {}) ",
-        strip_year(engine.title(d.item)),
-        engine.dataset.item_id(d.item)
-    );
     let width = usize::from(area.width.saturating_sub(2));
+    let id = format!(" (id {}) ", engine.dataset.item_id(d.item));
+    let name = strip_year(engine.title(d.item));
+    let room = width.saturating_sub(id.chars().count() + 4);
+    let title = format!(" Why {}{id}", fit_title(name, room.min(name.chars().count())));
     let max = a.parts.iter().map(|p| p.1.abs()).fold(0.0f32, f32::max);
     let rows = usize::from(area.height.saturating_sub(2));
     let mut lines: Vec<Line> = a
@@ -300,16 +339,19 @@ pub fn draw_attribution(
         .collect();
     let shown: usize = lines.len();
     let more = a.parts.len() - shown;
-    let sum = format!(
-        "{}= {:.3}{}",
-        fit("sum", (width / 3).clamp(8, 24)),
-        a.score,
-        if more > 0 {
-            format!(" ({more} more parts)")
-        } else {
-            String::new()
-        }
-    );
+    let total = format!("= {:.3}", a.score);
+    let label = fit("sum", (width / 3).clamp(8, 24).min(width.saturating_sub(total.len())));
+    let more = match more {
+        0 => String::new(),
+        1 => " (1 more part)".to_string(),
+        n => format!(" ({n} more parts)"),
+    };
+    let more = if label.chars().count() + total.len() + more.chars().count() <= width {
+        more
+    } else {
+        String::new()
+    };
+    let sum = format!("{label}{total}{more}");
     lines.push(Line::from(Span::styled(sum, theme.accent())));
     frame.render_widget(Paragraph::new(lines).block(theme.block(title, false)), area);
 }
@@ -349,8 +391,11 @@ pub fn draw_influence(
         shares, inf.demographic, inf.score
     );
     let note_rows = note.chars().count().div_ceil(width.max(1)).clamp(1, 3) as u16;
+    // The sentence whole, up to half the pane.
+    let sentence_rows = (wrap_words(&sentence, width.max(1)).len() as u16)
+        .clamp(1, (inner.height / 2).max(1));
     let [top, rest, foot] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(sentence_rows),
         Constraint::Min(0),
         Constraint::Length(note_rows),
     ])
@@ -383,7 +428,7 @@ pub fn draw_influence(
             let room = cols.1.saturating_sub(suffix.chars().count() + 1);
             let label = format!(
                 "{}{suffix}",
-                fit(strip_year(engine.title(item)), room).trim_end()
+                fit_name(strip_year(engine.title(item)), room).trim_end()
             );
             let line = bar_line(&label, drop, max, cols, theme);
             if selected == Some(n) {

@@ -10,6 +10,11 @@ use crate::tui::tab::Tab;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
+/// Below this body height the Explore tab is compact: under the top-10 one row of panes shows
+/// either "Why" and "Because you liked" side by side or the What-if pane
+/// ([`Regions::compact_bottom`] picks which), so each has room for its numbers.
+pub const COMPACT_BODY_BELOW: u16 = 32;
+
 /// Rows of a top-k table (the k of every list the TUI shows).
 pub const TOP_K: usize = crate::tui::adapter::LIST_LENGTH;
 
@@ -40,6 +45,8 @@ pub struct Regions {
     pub caption: Rect,
     pub status: Rect,
     pub panes: Vec<(Pane, Rect)>,
+    /// True for the compact Explore layout (Why, Because and What-if share the bottom rows).
+    pub compact: bool,
 }
 
 impl Regions {
@@ -55,6 +62,26 @@ impl Regions {
     pub fn zoomed(mut self, pane: Pane) -> Regions {
         if self.panes.iter().any(|p| p.0 == pane) {
             self.panes = vec![(pane, self.body)];
+        }
+        self
+    }
+
+    /// The compact Explore layout with one of its bottom views: the What-if pane or "Because
+    /// you liked" over the whole row (`alone`), else Why and Because side by side. Unchanged when
+    /// the layout is not compact.
+    pub fn compact_bottom(mut self, alone: Option<Pane>) -> Regions {
+        if !self.compact {
+            return self;
+        }
+        let bottom = self.pane(Pane::WhatIf);
+        self.panes.retain(|p| match (p.0, alone) {
+            (Pane::WhatIf, alone) => alone == Some(Pane::WhatIf),
+            (Pane::Attribution | Pane::Influence, None) => true,
+            (Pane::Attribution | Pane::Influence, Some(_)) => false,
+            _ => true,
+        });
+        if alone == Some(Pane::Influence) {
+            self.panes.push((Pane::Influence, bottom));
         }
         self
     }
@@ -135,12 +162,15 @@ pub fn regions_with(area: Rect, tab: Tab, caption: u16) -> Regions {
             let [users, history] =
                 Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)])
                     .areas(left);
+            let compact = body.height < COMPACT_BODY_BELOW;
             let [recs, bars, whatif] = Layout::vertical([
                 Constraint::Length(recs_height),
                 Constraint::Min(3),
-                Constraint::Length(6),
+                Constraint::Length(if compact { 0 } else { 6 }),
             ])
             .areas(right);
+            // Compact: the What-if pane takes the bars' rows when it is the one shown.
+            let whatif = if compact { bars } else { whatif };
             let [attribution, influence] =
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                     .areas(bars);
@@ -182,6 +212,7 @@ pub fn regions_with(area: Rect, tab: Tab, caption: u16) -> Regions {
         caption,
         status,
         panes,
+        compact: tab == Tab::Explore && body.height < COMPACT_BODY_BELOW,
     }
 }
 

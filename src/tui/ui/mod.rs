@@ -85,7 +85,13 @@ fn draw_tabs(frame: &mut Frame, area: Rect, tab: Tab, theme: &Theme) {
         };
         spans.push(Span::styled(layout::tab_label(n), style));
     }
-    spans.push(Span::styled("  ? help  q quit", theme.dim()));
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = usize::from(area.width).saturating_sub(used);
+    let keys = ["  ? help  q quit", "  ? help", " ?"]
+        .into_iter()
+        .find(|k| k.chars().count() <= room)
+        .unwrap_or("");
+    spans.push(Span::styled(keys, theme.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

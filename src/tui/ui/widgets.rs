@@ -103,6 +103,93 @@ pub fn fit(text: &str, width: usize) -> String {
     }
 }
 
+/// `text` cut to `width` columns like [`fit`], but never right after a digit: a number at the cut
+/// goes whole ("Theater 3000: The Movie" → "Theater…", not "Theater 3000…" or "Theater 30…").
+pub fn fit_name(text: &str, width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width || width == 0 {
+        return fit(text, width);
+    }
+    let mut keep = width - 1;
+    if keep > 0 && chars[keep - 1].is_ascii_digit() {
+        while keep > 0 && (chars[keep - 1].is_ascii_digit() || chars[keep - 1] == '.') {
+            keep -= 1;
+        }
+    }
+    let mut s: String = chars[..keep].iter().collect();
+    s.push('…');
+    fit(&s, width)
+}
+
+/// A movie title fitted to `width` columns: when it is too long the name is cut with
+/// [`fit_name`] and the trailing ` (year)` kept whole; padded to `width`.
+pub fn fit_title(title: &str, width: usize) -> String {
+    if title.chars().count() <= width {
+        return fit(title, width);
+    }
+    let name = strip_year(title);
+    let year = &title.trim_end()[name.len()..];
+    let year_w = year.chars().count();
+    if width >= year_w + 4 {
+        let name = fit_name(name, width - year_w);
+        fit(&format!("{}{year}", name.trim_end()), width)
+    } else {
+        fit_name(name, width)
+    }
+}
+
+/// A movie row: `head` (marks, id), the title and its genres in `width` columns. The genres are
+/// cut first, then the title's name (its year and every number stay whole).
+pub fn movie_row(head: &str, title: &str, genres: &str, width: usize) -> String {
+    let room = width.saturating_sub(head.chars().count());
+    if title.chars().count() + 2 < room {
+        fit(&format!("{head}{title}  {genres}"), width)
+    } else {
+        format!("{head}{}", fit_title(title, room))
+    }
+}
+
+/// The longest of `variants` that fits `width` columns (the last one, cut, when none does).
+pub fn longest_fitting(variants: &[String], width: usize) -> String {
+    variants
+        .iter()
+        .find(|v| v.chars().count() <= width)
+        .cloned()
+        .unwrap_or_else(|| {
+            variants
+                .last()
+                .map_or(String::new(), |v| fit(v, width).trim_end().to_string())
+        })
+}
+
+/// ` · `-joined `parts` packed into lines of at most `width` columns, each line starting with
+/// `indent`; a part is split only when it is longer than a line (then at spaces).
+pub fn dotted_lines(parts: &[String], width: usize, indent: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let room = width.saturating_sub(indent.chars().count()).max(1);
+    for part in parts {
+        let used = line.chars().count();
+        if used > 0 && used + 3 + part.chars().count() <= width {
+            line.push_str(" · ");
+            line.push_str(part);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        // A part longer than a line goes on lines of its own, the last one open for more.
+        let mut pieces = wrap_words(part, room);
+        let last = pieces.pop().unwrap_or_default();
+        lines.extend(pieces.into_iter().map(|p| format!("{indent}{p}")));
+        line = format!("{indent}{last}");
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// `text` broken at spaces into lines of at most `width` columns (a longer word gets its own line).
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut lines = vec![String::new()];

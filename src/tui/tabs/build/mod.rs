@@ -29,8 +29,10 @@ pub struct Build {
     pub focus: Pane,
     pub query: String,
     pub typing: bool,
-    /// Items matching the query, most liked first.
+    /// Items matching the query, most liked first (at most [`MAX_RESULTS`]).
     pub results: Vec<u32>,
+    /// How many films match the query (twins once), before the cut to [`MAX_RESULTS`].
+    pub matched: usize,
     pub results_cursor: Cursor,
     /// Rated movies with their stars, in rating order.
     pub rated: Vec<(u32, f32)>,
@@ -57,6 +59,7 @@ impl Build {
             query: String::new(),
             typing: false,
             results: Vec::new(),
+            matched: 0,
             results_cursor: Cursor::default(),
             rated: Vec::new(),
             rated_cursor: Cursor::default(),
@@ -99,6 +102,7 @@ impl Build {
         let twins = engine.explainer.candidates().twins();
         let mut shown_groups = std::collections::HashSet::new();
         hits.retain(|&i| shown_groups.insert(twins.representative(i)));
+        self.matched = hits.len();
         hits.truncate(MAX_RESULTS);
         self.results = hits;
         self.results_cursor = Cursor::default();
