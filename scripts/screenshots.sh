@@ -77,9 +77,27 @@ keys 6 / s t a r Space w a r s Enter Space
 keys / BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace f a r g o Enter Space
 keys / BSpace BSpace BSpace BSpace BSpace a l i e n Enter Space
 keys l l
-wait_for "Recommendations for your likes" 30
+wait_for "Recommendations for built user" 30
 shoot build
 keys 1 ?
-wait_for "Keys (? or Esc closes)" 10
+wait_for "? or Esc closes)" 10
 shoot help
-keys Escape q
+keys Escape
+# The smallest supported terminal: the compact Explore layout with the what-if on.
+tmux -L "$socket" resize-window -t shots -x 80 -y 24
+sleep 0.5
+keys h h
+wait_for "If you hadn't liked" 30
+shoot explore-80x24
+tmux -L "$socket" resize-window -t shots -x "$cols" -y "$rows"
+sleep 0.5
+# The guided tour's second step, then the quit prompt (the session holds unexported what-ifs).
+keys t
+wait_for "Tour 1/" 30
+keys Right
+wait_for "Tour 2/" 30
+shoot tour
+keys t q
+wait_for "Unexported session" 10
+shoot quit-prompt
+keys q

@@ -289,17 +289,16 @@ fn fairness_request(args: &FairnessArgs) -> Result<FairnessRequest> {
             args.knob
         ));
     }
-    Ok(FairnessRequest {
-        models: trust_models(&args.models)?,
-        settings: args.settings.settings(args.seed),
-        knob: (!args.no_knob).then_some((KnobPath::default(), args.knob)),
-        rating_specs: if args.quick_rating {
-            vec![RatingSpec::Bias(Default::default())]
-        } else {
-            RatingSpec::all_defaults()
-        },
-        min_group_users: args.min_group_users,
-    })
+    let mut request = FairnessRequest::standard(
+        trust_models(&args.models)?,
+        args.settings.settings(args.seed),
+        (!args.no_knob).then_some(args.knob),
+    );
+    if args.quick_rating {
+        request.rating_specs = vec![RatingSpec::Bias(Default::default())];
+    }
+    request.min_group_users = args.min_group_users;
+    Ok(request)
 }
 
 fn fairness_on(

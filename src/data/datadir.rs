@@ -58,15 +58,16 @@ impl fmt::Display for ResolvedDir {
 }
 
 /// Resolves the data folder from the `--data-dir` value (if any), the real environment and the
-/// current directory. May create `./data`.
+/// current directory. Creates nothing: a download makes the folder it needs.
 pub fn resolve_data_dir(cli: Option<&Path>) -> ResolvedDir {
     resolve_with(cli, std::env::var_os(DATA_DIR_ENV), Path::new("."))
 }
 
 /// [`resolve_data_dir`] with the environment value and the current directory passed in, for tests.
-/// Empty flag or environment values count as absent. `cwd/data` is created when missing; if that
-/// fails (read-only folder, a file in the way) the platform data folder is used, and if there is
-/// none either, `cwd/data` is returned anyway so later errors name it.
+/// Empty flag or environment values count as absent. `cwd/data` is used when it exists or could be
+/// made (checked by making it and removing it again, so no empty folder stays behind); if it
+/// could not (read-only folder, a file in the way) the platform data folder is used, and if there
+/// is none either, `cwd/data` is returned anyway so later errors name it.
 pub fn resolve_with(cli: Option<&Path>, env_value: Option<OsString>, cwd: &Path) -> ResolvedDir {
     if let Some(p) = cli.filter(|p| !p.as_os_str().is_empty()) {
         return ResolvedDir {
@@ -81,7 +82,9 @@ pub fn resolve_with(cli: Option<&Path>, env_value: Option<OsString>, cwd: &Path)
         };
     }
     let default = cwd.join(DEFAULT_DIR_NAME);
-    if default.is_dir() || std::fs::create_dir_all(&default).is_ok() {
+    let could_make =
+        || std::fs::create_dir(&default).is_ok() && std::fs::remove_dir(&default).is_ok();
+    if default.is_dir() || could_make() {
         return ResolvedDir {
             path: default,
             source: DirSource::Default,
@@ -160,11 +163,15 @@ mod tests {
     }
 
     #[test]
-    fn default_created_when_missing() {
+    fn default_chosen_when_missing_but_not_made() {
         let cwd = scratch();
         let r = resolve_with(None, None, cwd.path());
         assert_eq!(r.source, DirSource::Default);
-        assert!(cwd.path().join("data").is_dir());
+        assert_eq!(r.path, cwd.path().join("data"));
+        assert!(
+            !cwd.path().join("data").exists(),
+            "no empty ./data left behind"
+        );
     }
 
     #[test]

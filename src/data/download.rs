@@ -103,7 +103,24 @@ pub fn download_dataset(
     }
     let target = data_dir.join(kind.folder_name());
     check_target_free(kind, &target)?;
+    // A data folder made for this download goes again when the download fails (nothing partial
+    // or empty is left behind).
+    let made = !data_dir.exists();
     fs::create_dir_all(data_dir).map_err(|e| DataError::io(data_dir, e))?;
+    let result = fetch_and_unpack(kind, data_dir, &target, opts);
+    if result.is_err() && made {
+        let _ = fs::remove_dir(data_dir);
+    }
+    result
+}
+
+/// The download itself, into the existing `data_dir`.
+fn fetch_and_unpack(
+    kind: DatasetKind,
+    data_dir: &Path,
+    target: &Path,
+    opts: &DownloadOptions,
+) -> DataResult<PathBuf> {
     scratch::sweep_stale(data_dir);
 
     let agent = ureq::AgentBuilder::new()
@@ -155,13 +172,13 @@ pub fn download_dataset(
             missing.join(", ")
         )));
     }
-    check_target_free(kind, &target)?;
+    check_target_free(kind, target)?;
     if target.is_dir() {
         // Empty (checked above): make way for the rename, which cannot replace a folder everywhere.
-        fs::remove_dir(&target).map_err(|e| DataError::io(&target, e))?;
+        fs::remove_dir(target).map_err(|e| DataError::io(target, e))?;
     }
-    fs::rename(&unpacked, &target).map_err(|e| DataError::io(&target, e))?;
-    Ok(target)
+    fs::rename(&unpacked, target).map_err(|e| DataError::io(target, e))?;
+    Ok(target.to_path_buf())
 }
 
 /// The required files of `kind` that `dir` lacks (all of them when `dir` does not exist).

@@ -67,10 +67,11 @@ pub struct KnobPath {
 }
 
 impl KnobPath {
-    /// The re-ranked score as a formula, e.g. `s' = s / |q_i|^(1 t) - 0.08 t ln(1 + pop_i)`.
+    /// The re-ranked score as a formula, e.g. `s' = s / |q_i|^(1·t) - 0.08·t·ln(1 + pop_i)`
+    /// (`·` multiplies).
     pub fn formula(&self) -> String {
         format!(
-            "s' = s / |q_i|^({} t) - {} t ln(1 + pop_i); pop_i = 0 ranks last at t > 0",
+            "s' = s / |q_i|^({}·t) - {}·t·ln(1 + pop_i); pop_i = 0 ranks last at t > 0",
             self.norm_exponent, self.popularity_penalty
         )
     }

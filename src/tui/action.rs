@@ -115,8 +115,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     (
         "Enter",
-        "finish typing; like (Build); restart a cancelled computation; every rating model \
-         (Fairness)",
+        "finish typing; like (Build); restart a cancelled computation",
     ),
     ("s", "sort users (Explore); seed stability (Trust)"),
     (

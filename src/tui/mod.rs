@@ -34,7 +34,9 @@ use std::io::IsTerminal;
 pub use app::{App, Phase, Tab};
 pub use startup::TuiOptions;
 
-/// Opens the explorer, or explains why it cannot when standard output is not a terminal.
+/// Opens the explorer, or explains why it cannot when standard output is not a terminal. A start-up
+/// that failed (no data and no network, say) is an error too once its screen is closed, so the
+/// exit status says so.
 pub fn run(options: TuiOptions) -> Result<(), String> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err("whyrec's explorer needs an interactive terminal (standard input and output are \
@@ -42,5 +44,9 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
             --user 1`; `whyrec --help` lists them."
             .into());
     }
-    terminal::run(options).map_err(|e| format!("terminal error: {e}"))
+    match terminal::run(options) {
+        Ok(None) => Ok(()),
+        Ok(Some(failed)) => Err(format!("whyrec could not start: {failed}")),
+        Err(e) => Err(format!("terminal error: {e}")),
+    }
 }

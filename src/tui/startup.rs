@@ -30,11 +30,25 @@ pub struct TuiOptions {
     pub tour: bool,
 }
 
-/// What a failed start-up screen adds to the error.
+/// What a failed start-up screen adds to an error that does not already say how to point at
+/// local data.
 pub const LOCAL_DATA_HELP: &str = "To use data already on disk, put the unpacked MovieLens folder \
     (for example ml-1m/) in a folder and start whyrec with --data-dir DIR, or set \
     WHYREC_DATA_DIR=DIR. --dataset ml-100k picks another variant; --dataset PATH reads any folder \
     in a GroupLens layout.";
+
+/// What it adds to one that does (said once is enough).
+pub const OTHER_DATA_HELP: &str =
+    "--dataset ml-100k picks another variant; --dataset PATH reads any folder in a GroupLens layout.";
+
+/// The help a failed start-up screen shows under `message`.
+pub fn failure_help(message: &str) -> &'static str {
+    if message.contains("--data-dir") {
+        OTHER_DATA_HELP
+    } else {
+        LOCAL_DATA_HELP
+    }
+}
 
 /// Fractions of the start-up gauge: download, load, train.
 const DOWNLOAD_END: f32 = 0.3;

@@ -45,8 +45,9 @@ fn install_panic_hook() {
     }));
 }
 
-/// Runs the TUI until the user quits.
-pub fn run(options: TuiOptions) -> io::Result<()> {
+/// Runs the TUI until the user quits; `Ok(Some(message))` when start-up had failed (the screen
+/// said why; the caller exits non-zero).
+pub fn run(options: TuiOptions) -> io::Result<Option<String>> {
     install_panic_hook();
     enable_raw_mode()?;
     let mut stdout = io::stdout();
@@ -60,7 +61,11 @@ pub fn run(options: TuiOptions) -> io::Result<()> {
         let (tx, rx) = channel();
         let mut app = App::new(options, Rect::new(0, 0, size.width, size.height), tx);
         app.start();
-        event_loop(&mut terminal, &mut app, &rx, &Theme::from_env())
+        event_loop(&mut terminal, &mut app, &rx, &Theme::from_env())?;
+        Ok(match &app.phase {
+            super::app::Phase::Failed(message) => Some(message.clone()),
+            _ => None,
+        })
     })();
     restore();
     result

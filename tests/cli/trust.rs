@@ -127,6 +127,36 @@ fn fairness_without_demographics_says_so() {
     assert_eq!(j["attributes"], serde_json::json!([]));
 }
 
+/// The explorer's Fairness tab and `whyrec fairness` with its defaults print the same audit: the
+/// same RMSE by group (of the same rating model), the same ranking numbers, on ML-100K.
+#[test]
+fn fairness_tab_and_the_cli_agree_on_ml100k() {
+    let cwd = tempfile::tempdir().unwrap();
+    let data = shared();
+    let o = whyrec(
+        &["fairness", "--dataset", "ml-100k", "--data-dir", &data],
+        cwd.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let cli = std::fs::read_to_string(cwd.path().join("reports/fairness_report.json")).unwrap();
+    let dataset = common::load_ml100k();
+    let (_, model) = common::hybrid_on_all(&dataset);
+    let engine = whyrec::tui::adapter::Engine::new(dataset, model).unwrap();
+    let tab = engine
+        .fairness_audit(&mut |_, _| {}, &std::sync::atomic::AtomicBool::new(false))
+        .unwrap()
+        .report;
+    assert_ne!(
+        tab.rating.model, "bias-baseline",
+        "the whole line-up, as the CLI"
+    );
+    // Byte for byte, as the CLI writes its report.
+    assert!(
+        serde_json::to_string_pretty(&tab).unwrap() == cli.trim_end(),
+        "the Fairness tab's audit differs from `whyrec fairness`'s report"
+    );
+}
+
 #[test]
 fn bad_arguments_are_named() {
     let cwd = tempfile::tempdir().unwrap();

@@ -16,93 +16,12 @@
 //! Without tmux the test is skipped with a message (`.ci/run` installs it).
 
 use crate::common;
+use crate::tui_support::tmux::{quoted, Tmux, BIN};
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_whyrec");
-
-/// A detached 160×48 tmux session on a private server (killed on drop).
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str, cwd: &Path, command: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
-            return None;
-        }
-        let socket = format!("whyrec-demo-{}-{name}", std::process::id());
-        let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session"])
-            .args(["-d", "-s", "demo", "-x", "160", "-y", "48", "-c"])
-            .arg(cwd)
-            .arg(command)
-            .status()
-            .expect("tmux runs");
-        assert!(status.success(), "tmux new-session failed");
-        Some(Tmux { socket })
-    }
-
-    fn tmux(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "demo"]).stdout)
-            .into_owned()
-    }
-
-    /// One key per send-keys, 300 ms apart (an Escape right before an arrow would read as Alt).
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            assert!(self.tmux(&["send-keys", "-t", "demo", k]).status.success());
-            std::thread::sleep(Duration::from_millis(300));
-        }
-    }
-
-    /// Polls until `ok(screen)`; panics with `what` and the screen after `secs` seconds.
-    fn wait_until(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
-        let end = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(self.alive(), "whyrec ended while waiting for {what}");
-            assert!(
-                Instant::now() < end,
-                "timed out waiting for {what}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn wait_for(&self, text: &str, secs: u64) -> String {
-        self.wait_until(&format!("{text:?}"), secs, |s| s.contains(text))
-    }
-
-    fn alive(&self) -> bool {
-        self.tmux(&["has-session", "-t", "demo"]).status.success()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-    }
-}
-
-fn quoted(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
-}
 
 /// The inner lines of the boxed pane whose top border holds `title` (its `└` line excluded).
 fn pane(screen: &str, title: &str) -> Vec<String> {
@@ -187,7 +106,7 @@ fn demo_walk_through_on_ml100k() {
     let data = quoted(&data_dir);
     // `exec` so the tmux session ends when whyrec does.
     let command = format!("exec {exe} --dataset ml-100k --data-dir {data}");
-    let Some(tmux) = Tmux::start("explore", work.path(), &command) else {
+    let Some(tmux) = Tmux::start("demo", work.path(), &command, (160, 48)) else {
         return;
     };
     // The first start trains (a gauge), then Explore shows user 1, the Users pane focused.
@@ -361,16 +280,13 @@ fn demo_walk_through_on_ml100k() {
 
     // 9. Everything is exported: q quits at once.
     tmux.keys(&["q"]);
-    let end = Instant::now() + Duration::from_secs(30);
-    while tmux.alive() {
-        assert!(Instant::now() < end, "q did not quit:\n{}", tmux.screen());
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_gone(30);
     drop(tmux);
 
     // 8. The tour (same folder: the model is cached): → through every step.
     let command = format!("exec {exe} --dataset ml-100k --data-dir {data} --tour");
-    let tour = Tmux::start("tour", work.path(), &command).expect("tmux ran a moment ago");
+    let tour =
+        Tmux::start("tour", work.path(), &command, (160, 48)).expect("tmux ran a moment ago");
     let screen = tour.wait_for("Tour 1/", 600);
     let caption = |s: &str| {
         s.lines()

@@ -2,107 +2,14 @@
 //! server): open the explorer on ML-100K from ../shared/datasets, select a user, toggle a like,
 //! wait for the incremental retrain and check the screen text, open the Trust tab, wait for its
 //! metrics and move the knob; and the start-up failure screen
-//! without network. Without tmux those two are skipped with a message (`.ci/run` installs it).
+//! without network (exit status not 0, no empty `data/` left). Without tmux those two are skipped with a message (`.ci/run` installs it).
 //! Also: without a terminal the explorer refuses to start and says why.
 
 use crate::common;
+use crate::tui_support::tmux::{quoted, Tmux, BIN};
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_whyrec");
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// Starts `command` in a detached 140×45 session, in folder `cwd`; `None` without tmux.
-    fn start(name: &str, cwd: &Path, command: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
-            return None;
-        }
-        let socket = format!("whyrec-e2e-{}-{name}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                "e2e",
-                "-x",
-                "140",
-                "-y",
-                "45",
-            ])
-            .arg("-c")
-            .arg(cwd)
-            .arg(command)
-            .status()
-            .expect("tmux runs");
-        assert!(status.success(), "tmux new-session failed");
-        Some(Tmux { socket })
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "e2e"])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let status = Command::new("tmux")
-                .args(["-L", &self.socket, "send-keys", "-t", "e2e", k])
-                .status()
-                .expect("send-keys");
-            assert!(status.success());
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-
-    /// Polls the screen until it contains `text`; panics with the screen after `secs` seconds.
-    fn wait_for(&self, text: &str, secs: u64) -> String {
-        let end = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < end,
-                "timed out waiting for {text:?}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn alive(&self) -> bool {
-        Command::new("tmux")
-            .args(["-L", &self.socket, "has-session", "-t", "e2e"])
-            .status()
-            .is_ok_and(|s| s.success())
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-fn quoted(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
-}
 
 #[test]
 fn explore_ml100k_toggle_a_like_and_see_the_retrain() {
@@ -115,7 +22,7 @@ fn explore_ml100k_toggle_a_like_and_see_the_retrain() {
         quoted(Path::new(BIN)),
         quoted(&data_dir)
     );
-    let Some(tmux) = Tmux::start("explore", work.path(), &command) else {
+    let Some(tmux) = Tmux::start("explore", work.path(), &command, (140, 45)) else {
         return;
     };
     // First start trains on a gauge, then the Explore tab shows user 1.
@@ -158,25 +65,29 @@ fn explore_ml100k_toggle_a_like_and_see_the_retrain() {
     tmux.keys(&["?"]);
     tmux.wait_for("Keys (? or Esc closes)", 30);
     tmux.keys(&["Escape", "q"]);
-    let end = Instant::now() + Duration::from_secs(30);
-    while tmux.alive() {
-        assert!(Instant::now() < end, "q did not quit:\n{}", tmux.screen());
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_gone(30);
 }
 
+/// No network and no data: a screen that says once how to use local data; after `q` the exit
+/// status is not 0 and the start folder holds no `data/` (nor anything else).
 #[test]
 fn no_network_and_no_data_gives_a_screen_saying_how_to_use_local_data() {
     let work = tempfile::tempdir().unwrap();
-    let empty = work.path().join("empty-data");
-    std::fs::create_dir_all(&empty).unwrap();
-    // Port 9 on the loopback (discard) refuses the connection at once: no outside traffic.
+    let cwd = work.path().join("start");
+    let home = work.path().join("home");
+    std::fs::create_dir_all(&cwd).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    let status_file = work.path().join("status");
+    // Port 9 on the loopback (discard) refuses the connection at once: no outside traffic. No
+    // --data-dir and no WHYREC_DATA_DIR: the default ./data is where the download would go.
     let command = format!(
-        "WHYREC_BASE_URL=http://127.0.0.1:9 exec {} --dataset ml-100k --data-dir {}",
+        "env -u WHYREC_DATA_DIR HOME={} WHYREC_BASE_URL=http://127.0.0.1:9 {} --dataset ml-100k; \
+         echo $? > {}",
+        quoted(&home),
         quoted(Path::new(BIN)),
-        quoted(&empty)
+        quoted(&status_file)
     );
-    let Some(tmux) = Tmux::start("offline", work.path(), &command) else {
+    let Some(tmux) = Tmux::start("offline", &cwd, &command, (100, 30)) else {
         return;
     };
     let screen = tmux.wait_for("whyrec could not start", 120);
@@ -184,16 +95,19 @@ fn no_network_and_no_data_gives_a_screen_saying_how_to_use_local_data() {
         screen.contains("--data-dir") && screen.contains("WHYREC_DATA_DIR"),
         "{screen}"
     );
-    tmux.keys(&["q"]);
-    let end = Instant::now() + Duration::from_secs(30);
-    while tmux.alive() {
-        assert!(Instant::now() < end, "q did not quit");
-        std::thread::sleep(Duration::from_millis(100));
-    }
     assert_eq!(
-        std::fs::read_dir(&empty).unwrap().count(),
-        0,
-        "nothing partial left"
+        screen.matches("WHYREC_DATA_DIR").count(),
+        1,
+        "the advice is given once: {screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_gone(30);
+    let status = std::fs::read_to_string(&status_file).unwrap();
+    assert_ne!(status.trim(), "0", "a start-up that failed exits non-zero");
+    let left: Vec<_> = std::fs::read_dir(&cwd).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "nothing left in the start folder: {left:?}"
     );
 }
 

@@ -1,6 +1,8 @@
 //! State tests of the Fairness tab without a terminal (synthetic fixture): its report is
-//! `run_fairness`'s on the same split and request, its keys move attribute, model and scroll, Enter
-//! re-runs it with every rating model, and a dataset without demographics shows the report's note.
+//! `run_fairness`'s on the same split and the request `whyrec fairness` makes by default
+//! (`FairnessRequest::standard`, the whole rating line-up), its keys move attribute, model and
+//! scroll, the RMSE column is labelled with its rating model, and a dataset without demographics
+//! shows the report's note.
 
 use crate::tui_support;
 
@@ -25,14 +27,13 @@ fn fairness_tab_is_the_audit_and_its_keys_move_attribute_model_and_scroll() {
     assert_eq!(rig.app.tab, Tab::Fairness);
     rig.wait_for("the audit", |a| a.fairness.audit.done().is_some());
     let run = rig.app.fairness.audit.done().unwrap();
-    assert!(run.quick_rating);
     let seed = engine.settings().seed;
     let data = EvalData::holdout(&engine.dataset, seed);
     let request = whyrec::metrics::fairness::FairnessRequest {
         models: vec![ModelSpec::Popularity, engine.spec()],
         settings: engine.settings().clone(),
         knob: Some((KnobPath::default(), 0.5)),
-        rating_specs: vec![whyrec::engine::rating::RatingSpec::Bias(Default::default())],
+        rating_specs: whyrec::engine::rating::RatingSpec::all_defaults(),
         min_group_users: 1,
     };
     let direct =
@@ -48,7 +49,15 @@ fn fairness_tab_is_the_audit_and_its_keys_move_attribute_model_and_scroll() {
 
     assert_eq!(rig.app.fairness.model, 1, "hybrid-als first");
     let screen = rig.screen();
-    assert!(screen.contains("gender groups · hybrid-als"), "{screen}");
+    let rating = &direct.rating.model;
+    assert!(
+        screen.contains(&format!("gender groups · hybrid-als · RMSE {rating}")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("RMSE column: {rating}")),
+        "{screen}"
+    );
     rig.press(Action::Right);
     assert_eq!(rig.app.fairness.attribute, 1);
     rig.press_all(&[Action::Left, Action::Left]);
@@ -66,11 +75,14 @@ fn fairness_tab_is_the_audit_and_its_keys_move_attribute_model_and_scroll() {
         "{screen}"
     );
     assert!(screen.contains(&direct.attributes[2].groups[groups - 1].group));
-
-    // Enter: the whole rating line-up.
-    rig.press(Action::Enter);
-    rig.wait_for("the full audit", |a| a.fairness.audit.done().is_some());
-    assert!(!rig.app.fairness.audit.done().unwrap().quick_rating);
+    // Under popularity the RMSE column still says whose it is.
+    rig.press(Action::MinimalSet);
+    assert_eq!(rig.app.fairness.model, 0, "wraps around to popularity");
+    let screen = rig.screen();
+    assert!(
+        screen.contains(&format!("occupation groups · popularity · RMSE {rating}")),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -32,7 +32,9 @@ fn runs(word: &str) -> impl Iterator<Item = String> + '_ {
         let start = i;
         while i < chars.len()
             && (chars[i].is_ascii_digit()
-                || (i > start && chars[i] == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+                || (i > start
+                    && chars[i] == '.'
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
         {
             i += 1;
         }
@@ -89,7 +91,10 @@ fn cut_numbers(small: &str, wide: &str) -> Vec<String> {
     let mut after: HashMap<&str, HashSet<&str>> = HashMap::new();
     for s in &wide {
         for p in s.windows(2) {
-            after.entry(p[0].0.as_str()).or_default().insert(p[1].0.as_str());
+            after
+                .entry(p[0].0.as_str())
+                .or_default()
+                .insert(p[1].0.as_str());
         }
     }
     let mut cut = Vec::new();
@@ -109,7 +114,8 @@ fn cut_numbers(small: &str, wide: &str) -> Vec<String> {
                 .and_then(|p| after.get(segment[p].0.as_str()));
             let unpaired = followers.is_some_and(|f| {
                 !f.contains(word.as_str())
-                    && f.iter().any(|w| w.len() > word.len() && w.starts_with(word.as_str()))
+                    && f.iter()
+                        .any(|w| w.len() > word.len() && w.starts_with(word.as_str()))
             });
             let unknown = runs(word).any(|n| !numbers.contains(&n));
             if ellipsis || unknown || unpaired {
@@ -121,8 +127,11 @@ fn cut_numbers(small: &str, wide: &str) -> Vec<String> {
     cut
 }
 
+/// The frames of one state: (size, screen text).
+type Frames = Vec<((u16, u16), String)>;
+
 /// Draws the current state at every size and checks it; returns the frames by size.
-fn check(rig: &mut Rig, what: &str) -> Vec<((u16, u16), String)> {
+fn check(rig: &mut Rig, what: &str) -> Frames {
     let mut frames = Vec::new();
     for (w, h) in SIZES {
         rig.press(Action::Resize {
@@ -152,7 +161,7 @@ fn view_done(app: &App) -> bool {
 }
 
 /// Walks every tab through its states, checking each; `keep` receives (state name, frames).
-fn walk(rig: &mut Rig, keep: &mut dyn FnMut(&str, Vec<((u16, u16), String)>)) {
+fn walk(rig: &mut Rig, keep: &mut dyn FnMut(&str, Frames)) {
     let mut step = |rig: &mut Rig, name: &str| {
         let frames = check(rig, name);
         keep(name, frames);

@@ -346,6 +346,12 @@ fn users_filter_sort_build_a_user_and_export() {
         .map(|i| users.row(i).unwrap().likes)
         .collect();
     assert!(likes.windows(2).all(|w| w[0] >= w[1]), "sorted by likes");
+    assert_eq!(
+        (users.cursor.selected, users.cursor.offset),
+        (0, 0),
+        "a new order shows from its top: the user with the most likes first and selected"
+    );
+    assert_eq!(users.row(0).unwrap().likes, *likes.iter().max().unwrap());
     let first = users.selected_user();
     assert_eq!(view(&rig.app).profile.user, first);
 

@@ -2,6 +2,8 @@
 //! rig that drives an [`App`] with real worker lanes and draws it into ratatui's `TestBackend`.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{channel, Receiver};

@@ -49,6 +49,22 @@ pub struct FairnessRequest {
     pub min_group_users: usize,
 }
 
+impl FairnessRequest {
+    /// The audit `whyrec fairness` runs by default and the explorer's Fairness tab shows, so
+    /// both print the same numbers: `models` with `settings`, the first factor model through the
+    /// knob at `knob`, the whole rating line-up (its best by mean RMSE is audited), every group
+    /// in the gaps.
+    pub fn standard(models: Vec<ModelSpec>, settings: Settings, knob: Option<f64>) -> Self {
+        FairnessRequest {
+            models,
+            settings,
+            knob: knob.map(|t| (KnobPath::default(), t)),
+            rating_specs: RatingSpec::all_defaults(),
+            min_group_users: 1,
+        }
+    }
+}
+
 /// One model's (or the knob's) ranking metrics for a group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupRanking {

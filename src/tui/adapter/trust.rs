@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::Engine;
-use crate::engine::rating::RatingSpec;
 use crate::engine::{ModelSpec, Settings};
 use crate::metrics::eval_data::EvalData;
 use crate::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
@@ -46,8 +45,6 @@ pub struct SeedStability {
 #[derive(Debug, Clone)]
 pub struct FairnessRun {
     pub report: FairnessReport,
-    /// The rating side is the bias baseline alone (not the whole rating line-up).
-    pub quick_rating: bool,
     pub seconds: f64,
 }
 
@@ -179,11 +176,11 @@ impl Engine {
     }
 
     /// The fairness audit of popularity, the explored model and that model through the knob at
-    /// [`FAIRNESS_KNOB`] on the holdout split; the rating side is the bias baseline when
-    /// `quick_rating`, else the whole rating line-up's best.
+    /// [`FAIRNESS_KNOB`] on the holdout split: [`FairnessRequest::standard`], the audit
+    /// `whyrec fairness` runs with the same model and seed (the rating side is the whole rating
+    /// line-up's best, as there).
     pub fn fairness_audit(
         &self,
-        quick_rating: bool,
         progress: &mut dyn FnMut(f32, String),
         cancel: &AtomicBool,
     ) -> Result<FairnessRun, String> {
@@ -192,17 +189,11 @@ impl Engine {
         progress(0.0, format!("holdout-20 split (seed {seed})"));
         let data = EvalData::holdout(&self.dataset, seed);
         check(cancel)?;
-        let request = FairnessRequest {
-            models: self.trust_models().to_vec(),
-            settings: self.trust_settings(),
-            knob: Some((KnobPath::default(), FAIRNESS_KNOB)),
-            rating_specs: if quick_rating {
-                vec![RatingSpec::Bias(Default::default())]
-            } else {
-                RatingSpec::all_defaults()
-            },
-            min_group_users: 1,
-        };
+        let request = FairnessRequest::standard(
+            self.trust_models().to_vec(),
+            self.trust_settings(),
+            Some(FAIRNESS_KNOB),
+        );
         let steps = request.models.len() as f32 + 1.0;
         let mut step = 0.0;
         let report = run_fairness(&self.dataset, &data, seed, &request, |what| {
@@ -212,7 +203,6 @@ impl Engine {
         .map_err(|e| e.to_string())?;
         Ok(FairnessRun {
             report,
-            quick_rating,
             seconds: clock.elapsed().as_secs_f64(),
         })
     }

@@ -173,7 +173,8 @@ impl App {
     /// The layout of the current frame.
     pub fn regions(&self) -> Regions {
         let caption = if self.tour.is_some() { 2 } else { 0 };
-        let r = layout::regions_with(self.size, self.tab, caption).compact_bottom(self.compact_alone());
+        let r =
+            layout::regions_with(self.size, self.tab, caption).compact_bottom(self.compact_alone());
         match self.zoom {
             Some(pane) => r.zoomed(pane),
             None => r,
@@ -185,9 +186,10 @@ impl App {
     /// a minimal set or its search is on; else none (Why and Because side by side).
     fn compact_alone(&self) -> Option<Pane> {
         let x = self.explore.as_ref()?;
-        let active = x.view.as_ref().is_some_and(|v| {
-            v.whatif.is_some() || v.minimal.is_some() || v.minimal_job.is_some()
-        });
+        let active = x
+            .view
+            .as_ref()
+            .is_some_and(|v| v.whatif.is_some() || v.minimal.is_some() || v.minimal_job.is_some());
         match x.focus {
             Pane::Influence => Some(Pane::Influence),
             Pane::WhatIf => Some(Pane::WhatIf),
@@ -427,7 +429,7 @@ impl App {
                 }
                 Command::StartTrust => self.start_trust(),
                 Command::StartSeedStability => self.start_seed_stability(),
-                Command::StartFairness { quick_rating } => self.start_fairness(quick_rating),
+                Command::StartFairness => self.start_fairness(),
                 Command::StartCompare => self.start_compare(),
                 Command::OpenBuilt => self.open_built(),
                 Command::CancelTrust => self.jobs.trust.cancel(),

@@ -45,30 +45,21 @@ impl App {
         self.trust.seed = Computation::Running(JobProgress::new(job));
     }
 
-    /// Starts the fairness audit on its worker (quick rating side; once unless asked again).
-    pub(crate) fn start_fairness(&mut self, quick_rating: bool) {
+    /// Starts the fairness audit on its worker (once per model, again after a failure or a
+    /// cancel).
+    pub(crate) fn start_fairness(&mut self) {
         let Some(engine) = self.engine.clone() else {
             return;
         };
-        let again = !quick_rating
-            && self
-                .fairness
-                .audit
-                .done()
-                .is_some_and(|run| run.quick_rating);
         let idle = matches!(
             self.fairness.audit,
             Computation::Idle | Computation::Failed(_) | Computation::Cancelled
         );
-        if !idle && !again {
+        if !idle {
             return;
         }
         let job = self.jobs.fairness.submit(Box::new(move |ctx| {
-            engine.fairness_audit(
-                quick_rating,
-                &mut |f, l| ctx.progress(f, l),
-                ctx.cancel_flag(),
-            )
+            engine.fairness_audit(&mut |f, l| ctx.progress(f, l), ctx.cancel_flag())
         }));
         self.fairness.audit = Computation::Running(JobProgress::new(job));
     }

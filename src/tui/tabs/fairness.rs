@@ -1,7 +1,7 @@
-//! The Fairness tab's state: the audit runs on its worker the first time the tab is opened under
-//! a model (the rating side on the bias baseline only, quick); ←/→ pick the attribute, `m` the
-//! model, ↑↓ and the wheel scroll the groups, Enter re-runs the audit with the whole rating
-//! line-up; Esc cancels a running audit.
+//! The Fairness tab's state: the audit — the one `whyrec fairness` runs by default, so the numbers
+//! agree — runs on its worker the first time the tab is opened under a model; ←/→ pick the
+//! attribute, `m` the model, ↑↓ and the wheel scroll the groups; Esc cancels a running audit and
+//! Enter starts it again.
 
 use super::computation::Computation;
 use super::{delta, Command, Component, TabContext};
@@ -35,7 +35,7 @@ impl Component for FairnessTab {
     fn update(&mut self, action: Action, _ctx: &TabContext) -> Vec<Command> {
         let Some(run) = self.audit.done() else {
             return match action {
-                Action::Enter => vec![Command::StartFairness { quick_rating: true }],
+                Action::Enter => vec![Command::StartFairness],
                 _ => Vec::new(),
             };
         };
@@ -49,11 +49,6 @@ impl Component for FairnessTab {
             Action::Left => self.attribute = (self.attribute + attributes - 1) % attributes,
             Action::Right => self.attribute = (self.attribute + 1) % attributes,
             Action::MinimalSet => self.model = (self.model + 1) % models,
-            Action::Enter => {
-                return vec![Command::StartFairness {
-                    quick_rating: false,
-                }]
-            }
             other => {
                 if let Some(d) = delta(other, 10) {
                     let max = groups.saturating_sub(1) as isize;
@@ -67,7 +62,7 @@ impl Component for FairnessTab {
     }
 
     fn opened(&mut self) -> Vec<Command> {
-        vec![Command::StartFairness { quick_rating: true }]
+        vec![Command::StartFairness]
     }
 
     fn cancel(&mut self) -> Option<Vec<Command>> {

@@ -47,10 +47,8 @@ pub enum Command {
     StartTrust,
     /// Add seed stability to the trust metrics.
     StartSeedStability,
-    /// Run the fairness audit (`quick_rating`: the rating side on the bias baseline only).
-    StartFairness {
-        quick_rating: bool,
-    },
+    /// Run the fairness audit (once per model; again after a failure or a cancel).
+    StartFairness,
     /// Train or load the Compare tab's models.
     StartCompare,
     /// Show the built user of Build-a-user in Explore and Compare.

@@ -102,7 +102,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             format!("q99 {:.0}", q.q99),
             format!("max {:.0}", q.max),
         ];
-        dotted_lines(&parts, tail_w, "  ").into_iter().map(Line::from)
+        dotted_lines(&parts, tail_w, "  ")
+            .into_iter()
+            .map(Line::from)
     };
     // A share bar where there is room beside its number and words; the words go first.
     let share = |label: &str, value: f64, words: &str, style| {

@@ -10,7 +10,8 @@ use ratatui::Frame;
 
 use super::layout::{Pane, Regions};
 use super::widgets::{
-    draw_recs, fit, fit_name, fit_title, longest_fitting, movie_row, signed_bar, strip_year, wrap_words, Theme,
+    draw_recs, fit, fit_name, fit_title, longest_fitting, movie_row, signed_bar, strip_year,
+    wrap_words, Theme,
 };
 use crate::tui::adapter::Engine;
 use crate::tui::app::App;
@@ -47,7 +48,10 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         (_, false) if v.shown().popularity_fallback => {
             ("popularity fallback".to_string(), "popularity".to_string())
         }
-        (_, false) => (engine.spec().name().to_string(), engine.spec().name().to_string()),
+        (_, false) => (
+            engine.spec().name().to_string(),
+            engine.spec().name().to_string(),
+        ),
         (_, true) if v.built.is_some() => (
             "refold (exact for a built user)".to_string(),
             "refold".to_string(),
@@ -320,7 +324,10 @@ pub fn draw_attribution(
     let id = format!(" (id {}) ", engine.dataset.item_id(d.item));
     let name = strip_year(engine.title(d.item));
     let room = width.saturating_sub(id.chars().count() + 4);
-    let title = format!(" Why {}{id}", fit_title(name, room.min(name.chars().count())));
+    let title = format!(
+        " Why {}{id}",
+        fit_title(name, room.min(name.chars().count()))
+    );
     let max = a.parts.iter().map(|p| p.1.abs()).fold(0.0f32, f32::max);
     let rows = usize::from(area.height.saturating_sub(2));
     let mut lines: Vec<Line> = a
@@ -340,7 +347,12 @@ pub fn draw_attribution(
     let shown: usize = lines.len();
     let more = a.parts.len() - shown;
     let total = format!("= {:.3}", a.score);
-    let label = fit("sum", (width / 3).clamp(8, 24).min(width.saturating_sub(total.len())));
+    let label = fit(
+        "sum",
+        (width / 3)
+            .clamp(8, 24)
+            .min(width.saturating_sub(total.len())),
+    );
     let more = match more {
         0 => String::new(),
         1 => " (1 more part)".to_string(),
@@ -392,8 +404,8 @@ pub fn draw_influence(
     );
     let note_rows = note.chars().count().div_ceil(width.max(1)).clamp(1, 3) as u16;
     // The sentence whole, up to half the pane.
-    let sentence_rows = (wrap_words(&sentence, width.max(1)).len() as u16)
-        .clamp(1, (inner.height / 2).max(1));
+    let sentence_rows =
+        (wrap_words(&sentence, width.max(1)).len() as u16).clamp(1, (inner.height / 2).max(1));
     let [top, rest, foot] = Layout::vertical([
         Constraint::Length(sentence_rows),
         Constraint::Min(0),

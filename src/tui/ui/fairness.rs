@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::widgets::{bar, fit, progress_lines, Theme};
+use super::widgets::{bar, fit, longest_fitting, progress_lines, Theme};
 use crate::metrics::fairness::{AttributeAudit, FairnessReport};
 use crate::tui::adapter::{FairnessRun, FAIRNESS_KNOB};
 use crate::tui::app::App;
@@ -37,7 +37,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Line::from(format!(
                     "Auditing by gender, age and occupation on PROTOCOL.md's holdout-20 split: \
                      popularity, {model} and {model} through the knob at t={FAIRNESS_KNOB} refit \
-                     on its train part; RMSE by group from the rating splits. Once per model."
+                     on its train part; RMSE by group of the best rating model on the rating \
+                     splits (what `whyrec fairness` reports). Once per model."
                 ))
             }
         };
@@ -74,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(a) => {
             let visible = usize::from(left.height.saturating_sub(3));
             let skip = f.scroll.min(a.groups.len().saturating_sub(visible));
-            draw_groups(frame, left, a, model, skip, theme);
+            draw_groups(frame, left, a, (model, &r.rating.model), skip, theme);
             draw_bars(frame, right, a, model, skip, theme);
             draw_gaps(frame, gaps, a, r, model, theme);
         }
@@ -146,17 +147,27 @@ fn draw_head(
         .iter()
         .map(|m| format!("{} {:.4}", short(&m.model, !wide), m.metrics.precision))
         .collect();
-    let mut rmse = format!(
-        "RMSE by {} on {}: {} (global mean {})",
-        rating.model,
+    // The RMSE column is the rating model's, whichever ranking model is picked: say so.
+    let (splits, mean, global) = (
         rating.splits.join(", "),
         cell(rating.mean_rmse),
         cell(rating.global_mean_rmse),
     );
-    let quick = " · quick: Enter audits with every rating model";
-    if run.quick_rating && rmse.chars().count() + quick.chars().count() <= width {
-        rmse.push_str(quick);
-    }
+    let rmse = longest_fitting(
+        &[
+            format!(
+                "RMSE column: {} (best rating model, any ranking model) on {splits}: {mean} \
+                 (global mean {global})",
+                rating.model
+            ),
+            format!(
+                "RMSE column: {} on {splits}: {mean} (global mean {global})",
+                rating.model
+            ),
+            format!("RMSE: {} {mean} (global mean {global})", rating.model),
+        ],
+        width,
+    );
     let lines = vec![
         Line::from(selector),
         Line::from(format!("overall P@10: {}", overall.join(" · "))),
@@ -170,7 +181,7 @@ fn draw_groups(
     frame: &mut Frame,
     area: Rect,
     a: &AttributeAudit,
-    model: usize,
+    (model, rating_model): (usize, &str),
     skip: usize,
     theme: &Theme,
 ) {
@@ -203,7 +214,12 @@ fn draw_groups(
         .first()
         .and_then(|g| g.ranking.get(model))
         .map_or("", |x| x.model.as_str());
-    let title = format!(" {} groups · {model_name} ", a.attribute);
+    let rating = a
+        .groups
+        .iter()
+        .find(|g| g.rmse.is_some())
+        .map_or(String::new(), |_| format!("· RMSE {rating_model} "));
+    let title = format!(" {} groups · {model_name} {rating}", a.attribute);
     let mut block = theme.block(title, false);
     let visible = usize::from(area.height.saturating_sub(3));
     if a.groups.len() > visible {

@@ -68,8 +68,16 @@ pub fn draw_knob(
     } else {
         format!("{} · {}", r.curve.formula, r.data.split)
     };
-    lines.push(Line::from(Span::styled(formula, theme.dim())));
-    let [text, table] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(inner);
+    // The formula whole, on as many lines as it needs.
+    let formula = super::widgets::wrap_words(&formula, width.max(1));
+    let text_rows = (lines.len() + formula.len()) as u16;
+    lines.extend(
+        formula
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim()))),
+    );
+    let [text, table] =
+        Layout::vertical([Constraint::Length(text_rows), Constraint::Min(0)]).areas(inner);
     frame.render_widget(Paragraph::new(lines), text);
     let points = &r.curve.points;
     let current = points

@@ -20,7 +20,7 @@ use ratatui::Frame;
 
 use super::action::KEYS;
 use super::app::{App, Phase, Starting, Tab};
-use super::startup::LOCAL_DATA_HELP;
+use super::startup::failure_help;
 use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use widgets::Theme;
 
@@ -112,7 +112,7 @@ fn hints(app: &App) -> String {
         Tab::Explore => "←→ pane · ↑↓ move · / filter · space hadn't liked · m minimal set · a apply · z zoom · y command · n note · e export · t tour · s sort · r reset · +/- knob".into(),
         Tab::Build => "/ search · ↑↓ move · ←→ pane · space/Enter like · +/- stars or value · o open in Explore · r new user".into(),
         Tab::Trust => "+/- knob by 0.05 · 0 reset · s seed stability · ↑↓ scroll · Esc cancel · ? help".into(),
-        Tab::Fairness => "←→ attribute · m model · ↑↓ scroll · Enter every rating model · Esc cancel".into(),
+        Tab::Fairness => "←→ attribute · m model · ↑↓ scroll · Esc cancel".into(),
         Tab::Dataset => "↑↓ scroll".into(),
         Tab::Compare => format!("+/- knob on {model} · 0 reset · Tab next tab · 1-6 tabs · ? help"),
     }
@@ -282,7 +282,7 @@ fn draw_failed(frame: &mut Frame, area: Rect, message: &str, theme: &Theme) {
         Line::from(""),
         Line::from(message.to_string()),
         Line::from(""),
-        Line::from(Span::styled(LOCAL_DATA_HELP, theme.accent())),
+        Line::from(Span::styled(failure_help(message), theme.accent())),
         Line::from(""),
         Line::from(Span::styled("Press q or Esc to quit.", theme.dim())),
     ];

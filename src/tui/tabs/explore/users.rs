@@ -132,10 +132,13 @@ impl UsersPane {
         }
     }
 
-    /// Cycles the sort order, keeping the selected user selected.
+    /// Cycles the sort order and shows the new order from its top: the first row is selected
+    /// (what-ifs are kept per user, so the one left keeps its own).
     pub fn next_sort(&mut self, height: usize) {
         self.sort = Some(self.sort.unwrap_or(SortKey::Id).next());
-        self.refresh(height);
+        self.apply();
+        self.cursor = Cursor::default();
+        self.cursor.select(0, self.view.len(), height);
     }
 
     /// Re-filters and re-sorts, keeping the selected user when it is still shown.
