@@ -36,6 +36,21 @@ pub struct BenchTuiArgs {
     /// Key presses of each kind.
     #[arg(long, default_value_t = 200, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub presses: usize,
+    /// Terminal size the frames are drawn at, WIDTHxHEIGHT (80x24 is the smallest the explorer
+    /// lays out).
+    #[arg(long, default_value = "160x48", value_parser = parse_size)]
+    pub size: (u16, u16),
+}
+
+/// `WIDTHxHEIGHT`, from 80x24 to 1000x1000.
+fn parse_size(text: &str) -> Result<(u16, u16), String> {
+    let bad = || format!("{text:?}: expected WIDTHxHEIGHT from 80x24 to 1000x1000, e.g. 80x24");
+    let (w, h) = text.split_once(['x', '×']).ok_or_else(bad)?;
+    let (w, h): (u16, u16) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
+    if !(80..=1000).contains(&w) || !(24..=1000).contains(&h) {
+        return Err(bad());
+    }
+    Ok((w, h))
 }
 
 /// `whyrec bench-tui`: start-up with a cached model, key → frame, time to retrain progress.
@@ -43,6 +58,7 @@ pub fn bench_tui(global: &GlobalArgs, args: &BenchTuiArgs) -> Result<()> {
     let table = tui::bench::run(
         &options(global, args.models_dir.clone(), false),
         args.presses,
+        args.size,
     )
     .map_err(|e| eyre!(e))?;
     print!("{table}");

@@ -18,7 +18,7 @@ use super::tabs::explore::Retrain;
 use super::ui::layout::Pane;
 use super::ui::{self, Theme};
 
-/// Terminal size the frames are drawn at.
+/// Terminal size the frames are drawn at unless asked otherwise.
 pub const WIDTH: u16 = 160;
 pub const HEIGHT: u16 = 48;
 
@@ -30,10 +30,10 @@ struct Rig {
 }
 
 impl Rig {
-    fn new(options: &TuiOptions) -> Rig {
+    fn new(options: &TuiOptions, (width, height): (u16, u16)) -> Rig {
         let (tx, events) = channel();
-        let app = App::new(options.clone(), Rect::new(0, 0, WIDTH, HEIGHT), tx);
-        let terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test backend");
+        let app = App::new(options.clone(), Rect::new(0, 0, width, height), tx);
+        let terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
         Rig {
             app,
             events,
@@ -133,9 +133,9 @@ fn audit_tabs(rig: &mut Rig, presses: usize) -> Result<(Pair, Pair, Pair), Strin
 }
 
 /// Runs the benchmark on `options`' dataset with `presses` key presses of each kind.
-pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
+pub fn run(options: &TuiOptions, presses: usize, size: (u16, u16)) -> Result<String, String> {
     // Warm-up run: trains and caches the model if needed, and fills the OS file cache.
-    let mut rig = Rig::new(options);
+    let mut rig = Rig::new(options, size);
     rig.app.start();
     rig.pump(Duration::from_secs(3600), ready);
     if let Phase::Failed(e) = &rig.app.phase {
@@ -143,7 +143,7 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
     }
     drop(rig);
 
-    let mut rig = Rig::new(options);
+    let mut rig = Rig::new(options, size);
     let t = Instant::now();
     rig.app.start();
     rig.pump(Duration::from_secs(600), ready);
@@ -268,8 +268,10 @@ pub fn run(options: &TuiOptions, presses: usize) -> Result<String, String> {
     });
     let log = rig.app.startup_log.join("; ");
     Ok(format!(
-        "TUI benchmark on {shape}; frames {WIDTH}×{HEIGHT} into TestBackend\nstart-up log: {log}\n\n\
+        "TUI benchmark on {shape}; frames {}×{} into TestBackend\nstart-up log: {log}\n\n\
          | what | n | median ms | p95 ms | max ms |\n|---|---|---|---|---|\n{}\n",
+        size.0,
+        size.1,
         rows.join("\n")
     ))
 }

@@ -143,9 +143,12 @@ impl App {
                 let user = v
                     .and_then(|v| v.profile.user)
                     .map_or(0, |u| engine.dataset.user_id(u));
-                let likes = v.map_or(0, |v| v.profile.likes.len());
+                let likes = match v.map_or(0, |v| v.profile.likes.len()) {
+                    1 => "1 movie".to_string(),
+                    n => format!("{n} movies"),
+                };
                 format!(
-                    "Pick a user: user {user} liked {likes} movies (History); the top-10 on the \
+                    "Pick a user: user {user} liked {likes} (History); the top-10 on the \
                      right is {} for them, none of it rated by them.",
                     engine.spec().name()
                 )

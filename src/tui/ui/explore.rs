@@ -135,17 +135,25 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
 fn draw_users(frame: &mut Frame, area: Rect, rows: usize, x: &Explore, theme: &Theme) {
     let u = &x.users;
     let sort = u.sort.map_or("id", |s| s.label());
-    let mut title = format!(" Users {}/{} · sort {sort} ", u.view.len(), u.total());
-    if x.kept_users() > 0 {
-        title.push_str(&format!("· {} kept ", x.kept_users()));
-    }
-    if u.typing || !u.filter.is_empty() {
-        title.push_str(&format!(
-            "· /{}{} ",
-            u.filter,
-            if u.typing { "▏" } else { "" }
-        ));
-    }
+    let (shown, total) = (u.view.len(), u.total());
+    let kept = match x.kept_users() {
+        0 => String::new(),
+        n => format!("· {n} kept "),
+    };
+    let filter = if u.typing || !u.filter.is_empty() {
+        format!("· /{}{} ", u.filter, if u.typing { "▏" } else { "" })
+    } else {
+        String::new()
+    };
+    // The filter and the counts always show; words go first when the pane is narrow.
+    let title = longest_fitting(
+        &[
+            format!(" Users {shown}/{total} · sort {sort} {kept}{filter}"),
+            format!(" Users {shown}/{total} {kept}{filter}"),
+            format!(" {shown}/{total} {kept}{filter}"),
+        ],
+        usize::from(area.width.saturating_sub(2)),
+    );
     let focused = x.focus == Pane::Users;
     let block = theme.block(title, focused);
     let inner = usize::from(area.width.saturating_sub(2));
