@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::explore::{draw_attribution, draw_influence};
 use super::layout::{Pane, Regions};
-use super::widgets::{draw_recs, fit, movie_row, Theme};
+use super::widgets::{draw_recs, fit, longest_fitting, movie_row, Theme};
 use crate::tui::app::App;
 use crate::tui::tabs::build::{Build, FIELDS};
 
@@ -26,20 +26,7 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
             format!("/ {}{cursor}", b.query),
             theme.accent(),
         )),
-        Line::from(Span::styled(
-            format!(
-                "{} · space/Enter likes (★5)",
-                match (b.query.trim().is_empty(), b.matched, b.results.len()) {
-                    (true, m, n) if n < m => format!("the {n} most liked of {m} films"),
-                    (true, m, _) => format!("all {m} films, most liked first"),
-                    (false, 0, _) => "no title matches".to_string(),
-                    (false, 1, _) => "1 match".to_string(),
-                    (false, m, n) if n < m => format!("first {n} of {m} matches"),
-                    (false, m, _) => format!("{m} matches"),
-                }
-            ),
-            theme.dim(),
-        )),
+        Line::from(Span::styled(search_status(b, width), theme.dim())),
     ];
     for i in b.results_cursor.visible(b.results.len(), rows) {
         let item = b.results[i];
@@ -136,6 +123,36 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
             .areas(regions.pane(Pane::BuildDetail));
     draw_attribution(frame, left, engine, b.detail.as_ref(), theme);
     draw_influence(frame, right, engine, b.detail.as_ref(), None, theme);
+}
+
+/// What the results are, in the longest form that fits `width`.
+fn search_status(b: &Build, width: usize) -> String {
+    let (long, short) = match (b.query.trim().is_empty(), b.matched, b.results.len()) {
+        (true, m, n) if n < m => (
+            format!("the {n} most liked of {m} films"),
+            format!("{n} most liked of {m}"),
+        ),
+        (true, m, _) => (
+            format!("all {m} films, most liked first"),
+            format!("all {m} films"),
+        ),
+        (false, 0, _) => ("no title matches".to_string(), "no match".to_string()),
+        (false, 1, _) => ("1 match".to_string(), "1 match".to_string()),
+        (false, m, n) if n < m => (
+            format!("first {n} of {m} matches"),
+            format!("{n} of {m} matches"),
+        ),
+        (false, m, _) => (format!("{m} matches"), format!("{m} matches")),
+    };
+    longest_fitting(
+        &[
+            format!("{long} · space/Enter likes (★5)"),
+            format!("{long} · space likes"),
+            long,
+            short,
+        ],
+        width,
+    )
 }
 
 /// The gender, age and occupation of the built user (what demographic attribution reads).

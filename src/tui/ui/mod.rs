@@ -144,9 +144,24 @@ fn model_label(app: &App) -> String {
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(b) = &app.banner {
+        // The whole message: on as many lines above the status bar as it needs (at most 4).
         let style = if b.error { theme.error() } else { theme.warn() };
         let text = format!("{}  (Esc to dismiss)", b.text);
-        frame.render_widget(Paragraph::new(Span::styled(text, style)), area);
+        let lines = widgets::wrap_words(&text, usize::from(area.width).max(1));
+        let n = (lines.len() as u16).clamp(1, 4).min(area.y + 1);
+        let rect = Rect::new(area.x, area.y + 1 - n, area.width, n);
+        let lines: Vec<Line> = lines
+            .into_iter()
+            .take(usize::from(n))
+            .map(|l| {
+                Line::from(Span::styled(
+                    format!("{l:<w$}", w = usize::from(area.width)),
+                    style,
+                ))
+            })
+            .collect();
+        frame.render_widget(Clear, rect);
+        frame.render_widget(Paragraph::new(lines), rect);
         return;
     }
     let busy = if app.waiting() { " working… " } else { "" };
