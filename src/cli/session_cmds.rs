@@ -89,11 +89,12 @@ fn replay_cmd(global: &GlobalArgs, args: &ReplayArgs) -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
+        let n = report.checks.len();
         println!(
-            "Replay of {} ({}, {} checks, scores within {}):",
+            "Replay of {} ({}, {n} check{}, scores within {}):",
             args.file.display(),
             record.dataset,
-            report.checks.len(),
+            if n == 1 { "" } else { "s" },
             replay::SCORE_TOLERANCE
         );
         for c in &report.checks {
@@ -108,10 +109,11 @@ fn replay_cmd(global: &GlobalArgs, args: &ReplayArgs) -> Result<()> {
         println!("The record holds no what-if, minimal set or built user to replay.");
     }
     if !report.all_match() {
+        let (bad, n) = (report.mismatches(), report.checks.len());
         bail!(
-            "{} of {} checks differ from the record",
-            report.mismatches(),
-            report.checks.len()
+            "{bad} of {n} check{} differ{} from the record",
+            if n == 1 { "" } else { "s" },
+            if bad == 1 { "s" } else { "" }
         );
     }
     if !args.json {

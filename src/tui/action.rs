@@ -151,7 +151,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     (
         "y",
-        "show the whyrec command reproducing the current what-if (Explore) or built user (Build)",
+        "show the whyrec command reproducing the current what-if or selected film (Explore)",
     ),
     (
         "e",

@@ -36,7 +36,7 @@ pub use startup::TuiOptions;
 
 /// Opens the explorer, or explains why it cannot when standard output is not a terminal. A start-up
 /// that failed (no data and no network, say) is an error too once its screen is closed, so the
-/// exit status says so.
+/// exit status says so; so is an autosave that could not be written (where it went is printed).
 pub fn run(options: TuiOptions) -> Result<(), String> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err("whyrec's explorer needs an interactive terminal (standard input and output are \
@@ -44,9 +44,16 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
             --user 1`; `whyrec --help` lists them."
             .into());
     }
-    match terminal::run(options) {
-        Ok(None) => Ok(()),
-        Ok(Some(failed)) => Err(format!("whyrec could not start: {failed}")),
-        Err(e) => Err(format!("terminal error: {e}")),
+    let ending = terminal::run(options).map_err(|e| format!("terminal error: {e}"))?;
+    if let Some(failed) = ending.failed {
+        return Err(format!("whyrec could not start: {failed}"));
+    }
+    match ending.autosaved {
+        Some(Ok(path)) => {
+            eprintln!("whyrec: the session was autosaved to {path} (and .md beside it)");
+            Ok(())
+        }
+        Some(Err(why)) => Err(why),
+        None => Ok(()),
     }
 }

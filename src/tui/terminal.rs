@@ -45,9 +45,17 @@ fn install_panic_hook() {
     }));
 }
 
-/// Runs the TUI until the user quits; `Ok(Some(message))` when start-up had failed (the screen
-/// said why; the caller exits non-zero).
-pub fn run(options: TuiOptions) -> io::Result<Option<String>> {
+/// How the explorer ended, for the caller to report once the terminal is restored.
+#[derive(Debug, Default)]
+pub struct Ending {
+    /// Start-up failed: the message the screen showed.
+    pub failed: Option<String>,
+    /// Where the session was autosaved, or why it could not be.
+    pub autosaved: Option<Result<String, String>>,
+}
+
+/// Runs the TUI until the user quits.
+pub fn run(options: TuiOptions) -> io::Result<Ending> {
     install_panic_hook();
     enable_raw_mode()?;
     let mut stdout = io::stdout();
@@ -62,9 +70,12 @@ pub fn run(options: TuiOptions) -> io::Result<Option<String>> {
         let mut app = App::new(options, Rect::new(0, 0, size.width, size.height), tx);
         app.start();
         event_loop(&mut terminal, &mut app, &rx, &Theme::from_env())?;
-        Ok(match &app.phase {
-            super::app::Phase::Failed(message) => Some(message.clone()),
-            _ => None,
+        Ok(Ending {
+            failed: match &app.phase {
+                super::app::Phase::Failed(message) => Some(message.clone()),
+                _ => None,
+            },
+            autosaved: app.autosaved.take(),
         })
     })();
     restore();

@@ -158,8 +158,8 @@ fn demo_walk_through_on_ml100k() {
         "{whatif}"
     );
 
-    // 4. Space on a "Because you liked" row toggles that like (Users → History → Recs → Because).
-    tmux.keys(&["l", "l", "l"]);
+    // 4. Space on a "Because you liked" row toggles that like (Users → History → Recs → Why → Because).
+    tmux.keys(&["l", "l", "l", "l"]);
     let screen = tmux.wait_for("Because you liked · space: what if not", 30);
     let rows: Vec<String> = pane(&screen, "Because you liked ·")
         .iter()
@@ -194,8 +194,12 @@ fn demo_walk_through_on_ml100k() {
     });
     assert!(tmux.alive(), "Esc on the quit prompt quit");
 
-    // 5. m on the last top-10 item finds a minimal set; a applies it and the item leaves.
-    tmux.keys(&["h", "G"]);
+    // 5. m on the last top-10 item finds a minimal set; a applies it and the item leaves. The
+    //    minimal set is about the model's own list: with the what-if on, m says to reset first.
+    //    (Because → Why → top-10.)
+    tmux.keys(&["h", "h", "G", "m"]);
+    tmux.wait_for("r clears the what-if first", 30);
+    tmux.keys(&["r"]);
     let screen = tmux.wait_until("the Why pane on #10", 30, |s| {
         why(s).is_some_and(|(_, id)| top10_ids(s).last() == Some(&id))
     });

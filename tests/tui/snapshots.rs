@@ -35,7 +35,14 @@ fn explore_tab_before_during_and_after_a_what_if() {
     assert_snapshot("explore_whatif_instant", &rig.screen());
     rig.wait_for("the retrain", retrain_done);
     assert_snapshot("explore_whatif_retrained", &rig.screen());
+    // m answers for the model's own list: with the what-if on it says so; r clears it first.
     rig.press_all(&[Action::Right, Action::MinimalSet]);
+    assert!(rig
+        .app
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("r clears the what-if")));
+    rig.press_all(&[Action::Reset, Action::MinimalSet]);
     let searching = rig.screen();
     assert!(searching.contains("searching…"), "{searching}");
     rig.wait_for("the minimal set", |a| {

@@ -182,15 +182,20 @@ impl App {
     }
 
     /// In the compact Explore layout, the pane that takes the bottom rows alone: "Because you
-    /// liked" while it has the focus; the What-if pane while it has the focus, or while a what-if,
-    /// a minimal set or its search is on; else none (Why and Because side by side).
+    /// liked" while it has the focus; the What-if pane while it has the focus, while a note is
+    /// typed, or while a what-if, a minimal set or its search is on (unless Why has the focus);
+    /// else none (Why and Because side by side).
     fn compact_alone(&self) -> Option<Pane> {
         let x = self.explore.as_ref()?;
         let active = x
             .view
             .as_ref()
             .is_some_and(|v| v.whatif.is_some() || v.minimal.is_some() || v.minimal_job.is_some());
+        // A note being typed shows in the What-if pane.
+        let noting = matches!(x.field, Some(crate::tui::tabs::explore::Field::Note(_)));
         match x.focus {
+            _ if noting => Some(Pane::WhatIf),
+            Pane::Attribution => None,
             Pane::Influence => Some(Pane::Influence),
             Pane::WhatIf => Some(Pane::WhatIf),
             _ if active => Some(Pane::WhatIf),

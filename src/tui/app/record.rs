@@ -19,7 +19,7 @@ impl Prompt {
         match self {
             Prompt::Quit => format!(
                 "Unexported session ({summary}): e export and quit · q quit (autosaved to \
-                 session-autosave) · Esc cancel"
+                 reports as session-autosave-N) · Esc cancel"
             ),
         }
     }
@@ -167,12 +167,25 @@ impl App {
 
     /// `y`: shows the command in the banner (select it with the mouse to copy it).
     pub(super) fn show_command(&mut self) {
+        let built = self
+            .explore
+            .as_ref()
+            .and_then(|x| x.view.as_ref())
+            .is_some_and(|v| v.built.is_some());
+        let knob = if self.knob > 0 {
+            " (the command prints the model's own lists: the knob is the explorer's only)"
+        } else {
+            ""
+        };
         let text = match (self.tab, self.command_line()) {
-            (Tab::Explore, Some(c)) => format!("same in the shell: {c}"),
-            (Tab::Build, _) => "a built user has no shell command: e keeps it (ratings, \
-                demographics, top-10) in the session record"
+            (Tab::Explore, Some(c)) => format!("same in the shell: {c}{knob}"),
+            (Tab::Build, _) | (Tab::Explore, None) if built || self.tab == Tab::Build => {
+                "a built user has no shell command: e keeps it (ratings, demographics, top-10) \
+                 in the session record"
+                    .to_string()
+            }
+            _ => "y shows the shell command of the Explore tab's what-if or selected film"
                 .to_string(),
-            _ => "y shows the shell command of the Explore tab's what-if".to_string(),
         };
         self.banner = Some(Banner { text, error: false });
     }

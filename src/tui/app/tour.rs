@@ -177,8 +177,7 @@ impl App {
             }
             3 => format!(
                 "What if they hadn't liked {like}? {}",
-                v.and_then(|v| v.whatif.as_ref())
-                    .map_or("-".into(), |w| w.sentence.clone())
+                v.and_then(|v| v.whatif_sentence()).unwrap_or("-")
             ),
             4 => match v.map(|v| &v.retrain) {
                 Some(Retrain::Done { result, .. }) => format!(
@@ -198,8 +197,8 @@ impl App {
                 Some(m) => format!("The minimal set: {}", m.sentence),
                 None => "The minimal set: select a recommendation and press m.".into(),
             },
-            6 => match v.and_then(|v| v.whatif.as_ref()) {
-                Some(w) => format!("Applied as a what-if (a): {}", w.sentence),
+            6 => match v.and_then(|v| v.whatif_sentence()) {
+                Some(sentence) => format!("Applied as a what-if (a): {sentence}"),
                 None => {
                     "No minimal set to apply yet: ← to wait for the search, then → again.".into()
                 }

@@ -38,10 +38,14 @@ impl Session {
                 t.features
             ));
         }
+        let written = match (&self.exported, &self.autosaved) {
+            (_, Some(t)) => format!("autosaved on quitting {t}"),
+            (Some(t), None) => format!("exported {t}"),
+            (None, None) => "not written".to_string(),
+        };
         s.push_str(&format!(
-            "- started {} · exported {}\n- {}\n",
+            "- started {} · {written}\n- {}\n",
             self.started,
-            self.exported.as_deref().unwrap_or("-"),
             self.summary()
         ));
         for (n, e) in self.entries.iter().enumerate() {
@@ -50,13 +54,22 @@ impl Session {
                 .iter()
                 .map(|m| format!("{} ({})", m.title, m.movie_id))
                 .collect();
+            // The tables are the model's own lists; the knob only re-ranked what the screen showed.
+            let knob = if e.knob > 0.0 {
+                format!(
+                    "; the screen's knob was at t={:.2}, the tables are without it",
+                    e.knob
+                )
+            } else {
+                String::new()
+            };
             s.push_str(&format!(
-                "\n## {}. User {} without {} ({}, knob t={:.2})\n\nTried {} (last {}). Reproduce: `{}`\n\n**Instant answer** (user refolded, model unchanged): {}\n\n",
+                "\n## {}. User {} without {} ({}{})\n\nTried {} (last {}). Reproduce: `{}`\n\n**Instant answer** (user refolded, model unchanged): {}\n\n",
                 n + 1,
                 e.user_id,
                 removed.join(", "),
                 e.model,
-                e.knob,
+                knob,
                 e.first_tried,
                 e.last_tried,
                 e.command,

@@ -12,7 +12,8 @@
 //!   with `n`.
 //!
 //! `e` exports it to `session-<n>.json` and `.md` (`markdown.rs`) in the reports folder; quitting
-//! autosaves it to `session-autosave.json` and `.md`. Nothing here draws or computes: the record
+//! autosaves it to `session-autosave-<n>.json` and `.md` (a new `n` each time; the explorer
+//! prints where on leaving). Nothing here draws or computes: the record
 //! copies what the adapter already computed.
 
 pub mod log;
@@ -183,7 +184,11 @@ pub struct Session {
     /// The settings every model of the session was trained with (seed, factors, iterations).
     pub settings: Option<Settings>,
     pub started: String,
+    /// When `e` wrote this record (`None` in an autosave of a session never exported).
     pub exported: Option<String>,
+    /// When quitting wrote this record as an autosave (`None` in an export).
+    #[serde(default)]
+    pub autosaved: Option<String>,
     pub entries: Vec<Entry>,
     pub minimal_sets: Vec<LoggedMinimalSet>,
     pub built_users: Vec<BuiltUser>,
@@ -263,20 +268,25 @@ impl Session {
         let json = dir.join(format!("session-{n}.json"));
         let md = dir.join(format!("session-{n}.md"));
         self.exported = Some(now());
+        self.autosaved = None;
         self.write(&json, &md)?;
         self.unexported = false;
         Ok((json, md))
     }
 
-    /// Writes `session-autosave.json` and `.md` into `dir` when the record holds anything.
+    /// Writes `session-autosave-<n>.json` and `.md` into `dir` (the first free `n`, so an
+    /// autosave never replaces another session's) when the record holds anything.
     pub fn autosave(&mut self, dir: &Path) -> std::io::Result<Option<PathBuf>> {
         if self.is_empty() {
             return Ok(None);
         }
         std::fs::create_dir_all(dir)?;
-        let json = dir.join("session-autosave.json");
-        self.exported = Some(now());
-        self.write(&json, &dir.join("session-autosave.md"))?;
+        let n = (1..100_000)
+            .find(|n| !dir.join(format!("session-autosave-{n}.json")).exists())
+            .ok_or_else(|| std::io::Error::other("100000 autosaved records exist already"))?;
+        let json = dir.join(format!("session-autosave-{n}.json"));
+        self.autosaved = Some(now());
+        self.write(&json, &dir.join(format!("session-autosave-{n}.md")))?;
         Ok(Some(json))
     }
 

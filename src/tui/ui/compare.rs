@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph};
 use ratatui::Frame;
 
-use super::widgets::{fit, strip_year, Theme};
+use super::widgets::{dotted_lines, fit, strip_year, Theme};
 use crate::tui::adapter::{overlaps, ListView};
 use crate::tui::app::App;
 use crate::tui::tabs::compare::ListsFor;
@@ -49,7 +49,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         return;
     };
-    let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
     let refs: Vec<&ListView> = lists.iter().map(|l| &l.1).collect();
     let shared = overlaps(&refs);
     let mut pairs = Vec::new();
@@ -65,17 +64,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ListsFor::User(u) => format!("User {}", engine.dataset.user_id(u)),
         ListsFor::Built { number, .. } => format!("Built user {number}"),
     };
-    let head_text = vec![
-        Line::from(Span::styled(
-            format!("{who}'s top-10 by model (pick the user in Explore)"),
-            theme.accent(),
-        )),
-        Line::from(format!("Overlaps: {}", pairs.join(" · "))),
-        Line::from(Span::styled(
-            "Letters after a title name the other lists that hold it too.",
-            theme.dim(),
-        )),
-    ];
+    // The lists here are the models' own: a what-if tried in Explore is not in them.
+    let whatif = app
+        .explore
+        .as_ref()
+        .and_then(|x| x.view.as_ref())
+        .is_some_and(|v| v.whatif.is_some());
+    let note = if whatif {
+        " · without the Explore what-if"
+    } else {
+        " (pick the user in Explore)"
+    };
+    let width = usize::from(area.width);
+    let mut head_text = vec![Line::from(Span::styled(
+        format!("{who}'s top-10 by model{note}"),
+        theme.accent(),
+    ))];
+    let mut overlaps_line = vec![format!(
+        "Overlaps: {}",
+        pairs.first().cloned().unwrap_or_default()
+    )];
+    overlaps_line.extend(pairs.iter().skip(1).cloned());
+    head_text.extend(
+        dotted_lines(&overlaps_line, width, "")
+            .into_iter()
+            .map(Line::from),
+    );
+    head_text.push(Line::from(Span::styled(
+        "Letters after a title name the other lists that hold it too.",
+        theme.dim(),
+    )));
+    let [head, body] = Layout::vertical([
+        Constraint::Length(head_text.len() as u16 + 1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(head_text), head);
     let columns = Layout::horizontal(vec![
         Constraint::Ratio(1, lists.len().max(1) as u32);

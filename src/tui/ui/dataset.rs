@@ -58,6 +58,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
     let width = |a: Rect| usize::from(a.width.saturating_sub(2));
     let scroll = app.dataset.scroll;
+    // Every pane scrolls with ↑↓, each no further than its last line (a small terminal shows
+    // the rest of the summary and histogram too).
+    let scrolled = |lines: usize, a: Rect| {
+        scroll.min((lines as u16).saturating_sub(a.height.saturating_sub(2)))
+    };
 
     let c = &r.counts;
     let twins = match r.twins.len() {
@@ -90,7 +95,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .collect();
     lines.extend(bars(&h, width(hist), c.ratings, theme));
     let title = format!(" Ratings of {} ", r.dataset);
-    frame.render_widget(Paragraph::new(lines).block(theme.block(title, false)), hist);
+    let hist_scroll = scrolled(lines.len(), hist);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((hist_scroll, 0))
+            .block(theme.block(title, false)),
+        hist,
+    );
 
     let (u, i, t) = (&r.ratings_per_user, &r.ratings_per_item, &r.long_tail);
     let tail_w = width(tail);
@@ -155,8 +166,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     lines.push(Line::from(Span::styled("ratings per user", theme.accent())));
     lines.extend(quantiles(u));
+    let tail_scroll = scrolled(lines.len(), tail);
     frame.render_widget(
-        Paragraph::new(lines).block(theme.block(" Long tail ", false)),
+        Paragraph::new(lines)
+            .scroll((tail_scroll, 0))
+            .block(theme.block(" Long tail ", false)),
         tail,
     );
 

@@ -10,10 +10,10 @@ use ratatui::Frame;
 
 use super::layout::{Pane, Regions};
 use super::widgets::{
-    draw_recs, fit, fit_name, fit_title, longest_fitting, movie_row, signed_bar, strip_year,
-    wrap_words, Theme,
+    dotted_lines, draw_recs, fit, fit_name, fit_title, longest_fitting, movie_row, signed_bar,
+    strip_year, wrap_words, Theme,
 };
-use crate::tui::adapter::Engine;
+use crate::tui::adapter::{Engine, Influences};
 use crate::tui::app::App;
 use crate::tui::tabs::explore::{Detail, Explore, Field, Retrain, UserView};
 
@@ -98,10 +98,21 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
             .iter()
             .map(|&(i, r)| format!("{} (was #{r})", strip_year(engine.title(i))))
             .collect();
-        block = block.title_bottom(Line::from(Span::styled(
-            format!(" left: {} ", gone.join(", ")),
-            theme.negative(),
-        )));
+        let places: Vec<String> = leaving.iter().map(|&(_, r)| format!("#{r}")).collect();
+        let films = if leaving.len() == 1 { "film" } else { "films" };
+        let text = longest_fitting(
+            &[
+                format!(" left: {} ", gone.join(", ")),
+                format!(
+                    " left: {} {films}, was {} ",
+                    leaving.len(),
+                    places.join(", ")
+                ),
+                format!(" left: {} ", places.join(",")),
+            ],
+            usize::from(regions.pane(Pane::Recs).width.saturating_sub(2)),
+        );
+        block = block.title_bottom(Line::from(Span::styled(text, theme.negative())));
     }
     draw_recs(
         frame,
@@ -126,7 +137,7 @@ pub fn draw(frame: &mut Frame, regions: &Regions, app: &App, theme: &Theme) {
         regions.pane(Pane::Influence),
         engine,
         v.detail.as_ref(),
-        (x.focus == Pane::Influence).then_some(v.because.selected),
+        (x.focus == Pane::Influence).then_some((v.because.selected, v.because.offset)),
         theme,
     );
     draw_whatif(frame, regions.pane(Pane::WhatIf), engine, x, v, theme);
@@ -213,26 +224,32 @@ fn draw_history(
         v.seen.len(),
     );
     let star = crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
-    let mut title = longest_fitting(
+    let typing = x.field == Some(Field::HistoryFilter);
+    // The filter and its count always show: the counts' words go first when narrow.
+    let (filter, short_filter) = if typing || !x.history_filter.is_empty() {
+        let cursor = if typing { "▏" } else { "" };
+        let n = v.rows.len();
+        let matches = if n == 1 {
+            "1 match".to_string()
+        } else {
+            format!("{n} matches")
+        };
+        (
+            format!("· /{}{cursor} {matches} ", x.history_filter),
+            format!("/{}{cursor} {n} ", x.history_filter),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    let title = longest_fitting(
         &[
-            format!(" History · {liked}♥ {off}✗ · {below} below ★{star} "),
-            format!(" History {liked}♥ {off}✗ {below}<★{star} "),
-            format!(" {liked}♥ {off}✗ {below}<★{star} "),
+            format!(" History · {liked}♥ {off}✗ · {below} below ★{star} {filter}"),
+            format!(" History {liked}♥ {off}✗ {below}<★{star} {filter}"),
+            format!(" {liked}♥ {off}✗ {below}<★{star} {short_filter}"),
+            format!(" {short_filter}"),
         ],
         usize::from(area.width.saturating_sub(2)),
     );
-    let typing = x.field == Some(Field::HistoryFilter);
-    if typing || !x.history_filter.is_empty() {
-        title.push_str(&format!(
-            "· /{}{} {} ",
-            x.history_filter,
-            if typing { "▏" } else { "" },
-            match v.rows.len() {
-                1 => "1 match".to_string(),
-                n => format!("{n} matches"),
-            }
-        ));
-    }
     let rows = usize::from(area.height.saturating_sub(2));
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines = Vec::with_capacity(rows);
@@ -291,7 +308,7 @@ fn bar_line(
     (width, label_w): (usize, usize),
     theme: &Theme,
 ) -> Line<'static> {
-    let number = format!(" {value:>+7.3}");
+    let number = format!(" {:>7}", signed3(value));
     // One column of margin before the border where there is room for it.
     let width = if width > 24 { width - 1 } else { width };
     let room = width.saturating_sub(number.chars().count());
@@ -376,14 +393,17 @@ pub fn draw_attribution(
     frame.render_widget(Paragraph::new(lines).block(theme.block(title, false)), area);
 }
 
+/// The "Because you liked" pane; `cursor` (selected row, first row shown) when it has the focus.
 pub fn draw_influence(
     frame: &mut Frame,
     area: Rect,
     engine: &Engine,
     detail: Option<&Detail>,
-    selected: Option<usize>,
+    cursor: Option<(usize, usize)>,
     theme: &Theme,
 ) {
+    let selected = cursor.map(|c| c.0);
+    let offset = cursor.map_or(0, |c| c.1);
     let title = if selected.is_some() {
         " Because you liked · space: what if not "
     } else {
@@ -396,34 +416,13 @@ pub fn draw_influence(
     };
     let inf = &d.influences;
     let width = usize::from(area.width.saturating_sub(2));
-    let sentence = if inf.sentence.is_empty() {
-        "No single like pushes this score up.".to_string()
-    } else {
-        inf.sentence.clone()
-    };
-    let inner = block.inner(area);
     frame.render_widget(block, area);
-    // How the measured drops relate to the exact additive parts (which the Why panel splits by
-    // feature instead of by like).
-    let shares: f32 = inf.items.iter().map(|p| p.2).sum();
-    let note = format!(
-        "drop: score lost on a refold without it · exact parts: likes {:+.3} + prior {:+.3} = {:.3}",
-        shares, inf.demographic, inf.score
-    );
-    let note_rows = note.chars().count().div_ceil(width.max(1)).clamp(1, 3) as u16;
-    // The sentence whole, up to half the pane.
-    let sentence_rows =
-        (wrap_words(&sentence, width.max(1)).len() as u16).clamp(1, (inner.height / 2).max(1));
-    let [top, rest, foot] = Layout::vertical([
-        Constraint::Length(sentence_rows),
-        Constraint::Min(0),
-        Constraint::Length(note_rows),
-    ])
-    .areas(inner);
+    let g = because_layout(area, inf);
     frame.render_widget(
-        Paragraph::new(Span::styled(sentence, theme.accent())).wrap(Wrap { trim: true }),
-        top,
+        Paragraph::new(Span::styled(g.sentence, theme.accent())).wrap(Wrap { trim: true }),
+        g.sentence_area,
     );
+    let rest = g.list;
     let rows = usize::from(rest.height);
     let max = inf
         .items
@@ -436,7 +435,7 @@ pub fn draw_influence(
         .items
         .iter()
         .enumerate()
-        .skip(selected.map_or(0, |s| (s + 1).saturating_sub(rows)))
+        .skip(offset)
         .take(rows)
         .map(|(n, &(item, drop, _share))| {
             // The measured rank after removing this like, where the explain layer ranked it.
@@ -459,10 +458,84 @@ pub fn draw_influence(
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), rest);
-    frame.render_widget(
-        Paragraph::new(Span::styled(note, theme.dim())).wrap(Wrap { trim: true }),
-        foot,
+    let note: Vec<Line> = g
+        .note
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, theme.dim())))
+        .collect();
+    frame.render_widget(Paragraph::new(note), g.note_area);
+}
+
+/// The inside of a "Because you liked" pane: the sentence (whole, up to half the pane), the rows
+/// of the likes, and the note relating the measured drops to the exact parts (its numbers first).
+/// Drawing, clicks and pages all use this one geometry.
+pub struct BecauseLayout {
+    pub sentence: String,
+    pub sentence_area: Rect,
+    pub list: Rect,
+    pub note: Vec<String>,
+    pub note_area: Rect,
+}
+
+/// A signed score to 3 decimals, never "-0.000".
+fn signed3(v: f32) -> String {
+    let s = format!("{v:+.3}");
+    if s == "-0.000" {
+        "+0.000".into()
+    } else {
+        s
+    }
+}
+
+/// [`BecauseLayout`] of the pane `area` (border included) for `inf`.
+pub fn because_layout(area: Rect, inf: &Influences) -> BecauseLayout {
+    let inner = Rect::new(
+        area.x.saturating_add(1),
+        area.y.saturating_add(1),
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
     );
+    let width = usize::from(inner.width).max(1);
+    let sentence = if inf.sentence.is_empty() {
+        "No single like pushes this score up.".to_string()
+    } else {
+        inf.sentence.clone()
+    };
+    // How the measured drops relate to the exact additive parts (which the Why panel splits by
+    // feature instead of by like).
+    let shares: f32 = inf.items.iter().map(|p| p.2).sum();
+    let total = signed3(inf.score);
+    let note = dotted_lines(
+        &[
+            format!(
+                "exact parts: likes {} + prior {} = {}",
+                signed3(shares),
+                signed3(inf.demographic),
+                total.trim_start_matches('+')
+            ),
+            "bars: drop (measured), the score lost on a refold without the like".to_string(),
+        ],
+        width,
+        "",
+    );
+    let sentence_rows =
+        (wrap_words(&sentence, width).len() as u16).clamp(1, (inner.height / 2).max(1));
+    // The note's numbers always; its words only while at least three likes still show.
+    let room = usize::from(inner.height.saturating_sub(sentence_rows + 3)).max(1);
+    let note: Vec<String> = note.into_iter().take(room.min(3)).collect();
+    let [sentence_area, list, note_area] = Layout::vertical([
+        Constraint::Length(sentence_rows),
+        Constraint::Min(0),
+        Constraint::Length(note.len() as u16),
+    ])
+    .areas(inner);
+    BecauseLayout {
+        sentence,
+        sentence_area,
+        list,
+        note,
+        note_area,
+    }
 }
 
 /// The What-if pane: the minimal set (with `a` to apply it), or the what-if's sentence and the
@@ -509,12 +582,8 @@ fn draw_whatif(
             ),
             theme.warn(),
         )));
-    } else if let Some(w) = &v.whatif {
+    } else if let Some(sentence) = v.whatif_sentence() {
         // One answer at a time: once the retrain replaced the instant answer, its sentence.
-        let sentence = match &v.retrain {
-            Retrain::Done { result, .. } => result.sentence.as_str(),
-            _ => w.sentence.as_str(),
-        };
         text.push(Line::from(Span::styled(
             sentence.to_string(),
             theme.accent(),

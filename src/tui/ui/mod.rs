@@ -21,6 +21,7 @@ use ratatui::Frame;
 use super::action::KEYS;
 use super::app::{App, Phase, Starting, Tab};
 use super::startup::failure_help;
+pub use explore::{because_layout, BecauseLayout};
 use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use widgets::Theme;
 
@@ -34,7 +35,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
                 "{}×{} here; whyrec needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
                 area.width, area.height
             )),
-            Line::from("Enlarge the window, or press q to quit."),
+            Line::from(match app.prompt {
+                Some(p) => p.text(&app.session.summary()),
+                None => "Enlarge the window, or press q to quit.".to_string(),
+            }),
         ];
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;

@@ -308,13 +308,25 @@ pub fn draw_recs(
     // Through the knob, the list is sorted by the re-ranked score: shown beside the model's score
     // (which the explanation adds up to).
     let knob = list.recs.iter().any(|r| r.knob_score.is_some());
-    // Movie ids as a column when there is room (the Why pane's title names the selected one's).
-    let ids = area.width >= 90;
+    // Movie ids and genres as columns when there is room (the Why pane's title names the
+    // selected film's id, History and Why its genres); the title gets the rest, cut with "…".
+    let wide = area.width >= 90;
+    let ids = wide;
+    let fixed: u16 = 2 + 4 + 4 + 6 + 3 + 5 + if ids { 6 } else { 0 } + if knob { 6 } else { 0 };
+    let columns: u16 = 7 + u16::from(ids) + u16::from(knob) - u16::from(!wide);
+    let rest = area
+        .width
+        .saturating_sub(2 + fixed + columns.saturating_sub(1));
+    let title_w = if wide { rest * 3 / 5 } else { rest };
     let mut header = vec!["#"];
     if ids {
         header.push("id");
     }
-    header.extend(["chg", "title", "year", "genres", "score"]);
+    header.extend(["chg", "title", "year"]);
+    if wide {
+        header.push("genres");
+    }
+    header.push("score");
     if knob {
         header.push("knob");
     }
@@ -334,11 +346,17 @@ pub fn draw_recs(
         }
         cells.extend([
             Span::styled(chg, chg_style),
-            Span::raw(strip_year(engine.title(r.item)).to_string()),
+            Span::raw(
+                fit_name(strip_year(engine.title(r.item)), usize::from(title_w))
+                    .trim_end()
+                    .to_string(),
+            ),
             Span::raw(d.items.years[r.item as usize].map_or(String::new(), |y| y.to_string())),
-            Span::raw(d.genre_label(r.item)),
-            Span::raw(format!("{:.3}", r.score)),
         ]);
+        if wide {
+            cells.push(Span::raw(d.genre_label(r.item)));
+        }
+        cells.push(Span::raw(format!("{:.3}", r.score)));
         if knob {
             cells.push(Span::raw(
                 r.knob_score.map_or(String::new(), |k| format!("{k:.3}")),
@@ -361,11 +379,13 @@ pub fn draw_recs(
     }
     widths.extend([
         Constraint::Length(4),
-        Constraint::Fill(3),
+        Constraint::Length(title_w),
         Constraint::Length(4),
-        Constraint::Fill(2),
-        Constraint::Length(6),
     ]);
+    if wide {
+        widths.push(Constraint::Fill(1));
+    }
+    widths.push(Constraint::Length(6));
     if knob {
         widths.push(Constraint::Length(6));
     }

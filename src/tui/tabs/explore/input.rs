@@ -5,13 +5,15 @@
 use super::{Effect, Explore, Field};
 use crate::tui::action::Action;
 use crate::tui::tabs::{delta, Command, Component, TabContext};
-use crate::tui::ui::layout::Pane;
+use crate::tui::ui::because_layout;
+use crate::tui::ui::layout::{Pane, Regions};
 
 /// The panes ←/→ move between, in order.
-const ORDER: [Pane; 5] = [
+const ORDER: [Pane; 6] = [
     Pane::Users,
     Pane::History,
     Pane::Recs,
+    Pane::Attribution,
     Pane::Influence,
     Pane::WhatIf,
 ];
@@ -20,6 +22,50 @@ const ORDER: [Pane; 5] = [
 const MAX_TYPED: usize = 2_000;
 
 impl Explore {
+    /// Rows of list content `pane` shows (the "Because you liked" rows from the pane's own
+    /// geometry, under its sentence and above its note).
+    fn rows(&self, regions: &Regions, pane: Pane) -> usize {
+        match (pane, self.because_list(regions)) {
+            (Pane::Influence, Some(list)) => usize::from(list.height),
+            _ => regions.rows_of(pane),
+        }
+    }
+
+    /// The content row (before scrolling) a click at screen `row` hits in `pane`.
+    fn row_at(&self, regions: &Regions, pane: Pane, row: u16) -> Option<usize> {
+        match (pane, self.because_list(regions)) {
+            (Pane::Influence, Some(list)) => {
+                (row >= list.y && row < list.y + list.height).then(|| usize::from(row - list.y))
+            }
+            _ => regions.row_in(pane, row),
+        }
+    }
+
+    /// Why `m` cannot answer for the list on screen: the minimal set is about the model's own
+    /// top-10 with every like, so a what-if or the knob must go first.
+    fn minimal_blocked(&self) -> Option<&'static str> {
+        let v = self.view.as_ref()?;
+        if v.whatif.is_some() {
+            Some(
+                "m finds the fewest likes whose removal takes the selected film out of the \
+                 model's own top-10 (every like): r clears the what-if first",
+            )
+        } else if v.knob.is_some() {
+            Some(
+                "m answers for the model's own top-10, not the knob's re-ranked list: 0 sets the \
+                 knob to 0 first",
+            )
+        } else {
+            None
+        }
+    }
+
+    /// Where the "Because you liked" rows are drawn.
+    fn because_list(&self, regions: &Regions) -> Option<ratatui::layout::Rect> {
+        let d = self.view.as_ref()?.detail.as_ref()?;
+        Some(because_layout(regions.pane(Pane::Influence), &d.influences).list)
+    }
+
     /// An action while the users filter has the keyboard.
     fn users_typing(&mut self, action: Action, ctx: &TabContext) -> Vec<Effect> {
         match action {
@@ -136,7 +182,16 @@ impl Component for Explore {
             }
             Action::Toggle if self.focus == Pane::Influence => {
                 commands.push(Command::ClearHint);
+                let like = self.view.as_ref().and_then(|v| v.because_item());
                 effects = self.toggle_because(engine);
+                // The removed like leaves this list (it no longer counts): say where it went.
+                if let Some(like) = like.filter(|_| !effects.is_empty()) {
+                    commands.push(Command::hint(format!(
+                        "\"hadn't liked\" {}: it leaves \"Because you liked\"; space on its ✗ row \
+                         in History brings it back",
+                        engine.title(like)
+                    )));
+                }
             }
             Action::Toggle => commands.push(Command::hint(
                 "space toggles \"hadn't liked\" in History or on a \"Because you liked\" row \
@@ -144,32 +199,46 @@ impl Component for Explore {
             )),
             Action::Enter if self.focus == Pane::Users => self.focus = Pane::History,
             Action::Reset => effects = self.reset(engine),
-            Action::MinimalSet => effects.extend(self.minimal_set()),
-            Action::ApplyMinimal => match self.apply_minimal(engine) {
-                Some(e) => effects = e,
-                None => commands.push(Command::hint(
-                    "no minimal set to apply: select a recommendation and press m first",
-                )),
+            Action::MinimalSet => match self.minimal_blocked() {
+                Some(why) => commands.push(Command::hint(why)),
+                None => effects.extend(self.minimal_set()),
             },
+            Action::ApplyMinimal => {
+                let replaces = self.view.as_ref().is_some_and(|v| v.whatif.is_some());
+                match self.apply_minimal(engine) {
+                    Some(e) => {
+                        effects = e;
+                        if replaces {
+                            commands.push(Command::hint(
+                                "the minimal set replaced the what-if shown before (r resets)",
+                            ));
+                        }
+                    }
+                    None => commands.push(Command::hint(
+                        "no minimal set to apply: select a recommendation and press m first",
+                    )),
+                }
+            }
             Action::Click { column, row } => {
                 if let Some(pane) = regions.pane_at(column, row).filter(|p| ORDER.contains(p)) {
                     self.focus = pane;
-                    if let Some(i) = regions.row_in(pane, row) {
-                        effects.extend(self.click(engine, pane, i, regions.rows_of(pane)));
+                    if let Some(i) = self.row_at(regions, pane, row) {
+                        effects.extend(self.click(engine, pane, i, self.rows(regions, pane)));
                     }
                 }
             }
             Action::ScrollUp { column, row } | Action::ScrollDown { column, row } => {
+                // The wheel scrolls the pane under it, and only a pane that takes the focus.
                 if let Some(pane) = regions.pane_at(column, row).filter(|p| ORDER.contains(p)) {
                     self.focus = pane;
-                }
-                let rows = regions.rows_of(self.focus).max(1);
-                if let Some(d) = delta(action, rows) {
-                    effects.extend(self.step(engine, d, rows));
+                    let rows = self.rows(regions, pane).max(1);
+                    if let Some(d) = delta(action, rows) {
+                        effects.extend(self.step(engine, d, rows));
+                    }
                 }
             }
             other => {
-                let rows = regions.rows_of(self.focus).max(1);
+                let rows = self.rows(regions, self.focus).max(1);
                 if let Some(d) = delta(other, rows) {
                     effects.extend(self.step(engine, d, rows));
                 }

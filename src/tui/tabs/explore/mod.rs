@@ -92,6 +92,16 @@ impl UserView {
         }
     }
 
+    /// The what-if's sentence as the screen shows it: the retrained answer's once it landed (it
+    /// describes the list shown then), else the instant one's.
+    pub fn whatif_sentence(&self) -> Option<&str> {
+        let w = self.whatif.as_ref()?;
+        Some(match &self.retrain {
+            Retrain::Done { result, .. } => result.sentence.as_str(),
+            _ => w.sentence.as_str(),
+        })
+    }
+
     /// The model's list: retrained if done, else the instant refold, else the base list.
     pub fn model_list(&self) -> &ListView {
         match (&self.retrain, &self.whatif) {
@@ -346,7 +356,8 @@ impl Explore {
                 v.history = k.view.history;
                 v.recs = k.view.recs;
                 self.view = Some(v);
-                effects.extend(self.rerun(engine, false));
+                // Under another model it is a new what-if for the record.
+                effects.extend(self.rerun(engine, true));
                 return effects;
             }
             (Some(u), None) => self.view = Some(self.fresh_view(engine, u)),
@@ -380,7 +391,8 @@ impl Explore {
             self.refresh_detail(engine);
             return Vec::new();
         }
-        self.rerun(engine, false)
+        // The same what-if under the new model: its own entry in the session record.
+        self.rerun(engine, true)
     }
 
     /// Recomputes the explanation of the selected recommendation.

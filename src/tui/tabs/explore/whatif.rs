@@ -32,7 +32,8 @@ impl Explore {
         }
     }
 
-    /// Toggles "hadn't liked" on like `item`.
+    /// Toggles "hadn't liked" on like `item` and on its twins the user also liked (the same film
+    /// under another id: "hadn't liked" it means neither id).
     pub fn toggle_item(&mut self, engine: &Engine, item: u32) -> Vec<Effect> {
         let Some(v) = self.view.as_mut() else {
             return Vec::new();
@@ -40,11 +41,23 @@ impl Explore {
         if !v.profile.likes.contains(&item) {
             return Vec::new();
         }
-        match v.removed.iter().position(|&i| i == item) {
-            Some(p) => {
-                v.removed.remove(p);
+        let twins = engine.explainer.candidates().twins();
+        let film = twins.representative(item);
+        let ids: Vec<u32> = v
+            .profile
+            .likes
+            .iter()
+            .copied()
+            .filter(|&l| l == item || twins.representative(l) == film)
+            .collect();
+        if v.removed.contains(&item) {
+            v.removed.retain(|i| !ids.contains(i));
+        } else {
+            for i in ids {
+                if !v.removed.contains(&i) {
+                    v.removed.push(i);
+                }
             }
-            None => v.removed.push(item),
         }
         self.rerun(engine, true)
     }
