@@ -11,6 +11,7 @@ mod tui_support;
 mod demo;
 mod download;
 mod e2e;
+mod explore_edges;
 mod fairness;
 mod fit;
 mod models;
