@@ -354,6 +354,14 @@ pub fn draw_attribution(
         fit_title(name, room.min(name.chars().count()))
     );
     let max = a.parts.iter().map(|p| p.1.abs()).fold(0.0f32, f32::max);
+    // Labels whole where the pane allows (a third of it at least, half at most).
+    let longest = a
+        .parts
+        .iter()
+        .map(|p| p.0.strip_prefix("genre:").unwrap_or(&p.0).chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_w = longest.clamp((width / 3).clamp(14, 18), (width / 2).max(14));
     let rows = usize::from(area.height.saturating_sub(2));
     let mut lines: Vec<Line> = a
         .parts
@@ -364,7 +372,7 @@ pub fn draw_attribution(
                 label.strip_prefix("genre:").unwrap_or(label),
                 *v,
                 max,
-                (width, (width / 3).clamp(14, 18)),
+                (width, label_w),
                 theme,
             )
         })

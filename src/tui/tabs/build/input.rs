@@ -6,12 +6,13 @@ use crate::tui::action::Action;
 use crate::tui::tabs::{delta, Command, Component, TabContext};
 use crate::tui::ui::layout::Pane;
 
-/// The panes ←/→ move between, in order.
-const ORDER: [Pane; 4] = [
+/// The panes ←/→ move between, in order (the last, Why and Because, only to be zoomed with `z`).
+const ORDER: [Pane; 5] = [
     Pane::Search,
     Pane::BuildProfile,
     Pane::Liked,
     Pane::BuildRecs,
+    Pane::BuildDetail,
 ];
 
 impl Component for Build {
