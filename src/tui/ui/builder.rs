@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::explore::{draw_attribution, draw_influence};
+use super::bars::{draw_attribution, draw_influence};
 use super::layout::{Pane, Regions};
 use super::widgets::{draw_recs, fit, longest_fitting, movie_row, Theme};
 use crate::tui::app::App;

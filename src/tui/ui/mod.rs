@@ -4,6 +4,7 @@
 pub mod layout;
 pub mod widgets;
 
+mod bars;
 mod builder;
 mod compare;
 mod dataset;
@@ -21,7 +22,7 @@ use ratatui::Frame;
 use super::action::KEYS;
 use super::app::{App, Phase, Starting, Tab};
 use super::startup::failure_help;
-pub use explore::{because_layout, BecauseLayout};
+pub use bars::{because_layout, BecauseLayout};
 use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use widgets::Theme;
 

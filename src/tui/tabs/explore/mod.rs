@@ -84,6 +84,32 @@ pub struct UserView {
 }
 
 impl UserView {
+    /// The view of a user (or of built user `built`) with no what-if yet, nothing selected.
+    fn new(
+        profile: Profile,
+        seen: Vec<(u32, f32)>,
+        base: ListView,
+        built: Option<(usize, u64)>,
+    ) -> UserView {
+        UserView {
+            seen,
+            profile,
+            rows: Vec::new(),
+            history: Cursor::default(),
+            because: Cursor::default(),
+            recs: Cursor::default(),
+            removed: Vec::new(),
+            base,
+            whatif: None,
+            retrain: Retrain::Idle,
+            detail: None,
+            minimal: None,
+            minimal_job: None,
+            knob: None,
+            built,
+        }
+    }
+
     /// The list on screen: [`Self::model_list`], through the knob when it is not at 0.
     pub fn shown(&self) -> &ListView {
         match &self.knob {
@@ -235,23 +261,7 @@ impl Explore {
     fn fresh_view(&self, engine: &Engine, u: u32) -> UserView {
         let profile = engine.profile_of(u);
         let base = engine.top(&profile);
-        let mut v = UserView {
-            seen: engine.seen_not_liked(u),
-            profile,
-            rows: Vec::new(),
-            history: Cursor::default(),
-            because: Cursor::default(),
-            recs: Cursor::default(),
-            removed: Vec::new(),
-            base,
-            whatif: None,
-            retrain: Retrain::Idle,
-            detail: None,
-            minimal: None,
-            minimal_job: None,
-            knob: None,
-            built: None,
-        };
+        let mut v = UserView::new(profile, engine.seen_not_liked(u), base, None);
         filter_rows(engine, &mut v, &self.history_filter);
         v
     }
@@ -271,23 +281,7 @@ impl Explore {
             let ids: Vec<u32> = seen.iter().map(|s| s.0).collect();
             engine.built_top(&profile, &ids)
         };
-        let mut v = UserView {
-            seen,
-            profile,
-            rows: Vec::new(),
-            history: Cursor::default(),
-            because: Cursor::default(),
-            recs: Cursor::default(),
-            removed: Vec::new(),
-            base,
-            whatif: None,
-            retrain: Retrain::Idle,
-            detail: None,
-            minimal: None,
-            minimal_job: None,
-            knob: None,
-            built: Some(built),
-        };
+        let mut v = UserView::new(profile, seen, base, Some(built));
         filter_rows(engine, &mut v, &self.history_filter);
         self.view = Some(v);
         self.focus = Pane::Recs;
