@@ -16,6 +16,7 @@ mod fairness;
 mod fit;
 mod models;
 mod monkey;
+mod session_record;
 mod snapshots;
 mod state;
 mod trust;
