@@ -274,3 +274,48 @@ fn the_check_finds_cut_numbers() {
     assert_eq!(cut_numbers("┌ Why Trainsp… (id 475) ┐", wide).len(), 0);
     assert_eq!(cut_numbers("│+0.60│", "│+0.603│").len(), 1);
 }
+
+/// Titles in the top-10 are whole or visibly cut ("…"), at every size, on ML-100K's long titles.
+#[test]
+fn top10_titles_are_whole_or_end_in_an_ellipsis() {
+    let data = common::load_ml100k();
+    let (_, model) = common::hybrid_on_all(&data);
+    let dir = tempfile::tempdir().unwrap();
+    let mut rig = Rig::new(tui_support::options(dir.path(), "ml-100k"), 160, 48);
+    rig.app.ready(Engine::new(data, model).expect("engine"));
+    let engine = rig.app.engine.clone().unwrap();
+    let mut checked = 0;
+    // Users 1..=40, whose lists hold long titles ("Dr. Strangelove or: …").
+    for _ in 0..40 {
+        for (w, h) in SIZES {
+            rig.press(Action::Resize {
+                width: w,
+                height: h,
+            });
+            let screen = rig.screen();
+            let recs = rig.app.regions().pane(whyrec::tui::ui::layout::Pane::Recs);
+            let rows: Vec<&str> = screen.lines().collect();
+            let v = rig.app.explore.as_ref().unwrap().view.as_ref().unwrap();
+            for (n, r) in v.shown().recs.iter().enumerate() {
+                let row: String = rows[usize::from(recs.y) + 2 + n]
+                    .chars()
+                    .skip(usize::from(recs.x))
+                    .take(usize::from(recs.width))
+                    .collect();
+                let title = whyrec::tui::ui::widgets::strip_year(engine.title(r.item));
+                let chars: Vec<char> = title.chars().collect();
+                let cut = (1..chars.len()).any(|k| {
+                    let prefix: String = chars[..k].iter().collect();
+                    row.contains(&format!("{}…", prefix.trim_end()))
+                });
+                assert!(
+                    row.contains(title) || cut,
+                    "{w}×{h}: {title:?} neither whole nor cut with …: {row:?}"
+                );
+                checked += 1;
+            }
+        }
+        rig.press(Action::Down);
+    }
+    assert_eq!(checked, 40 * SIZES.len() * 10);
+}

@@ -116,7 +116,8 @@ pub fn fit_name(text: &str, width: usize) -> String {
             keep -= 1;
         }
     }
-    let mut s: String = chars[..keep].iter().collect();
+    let kept: String = chars[..keep].iter().collect();
+    let mut s = kept.trim_end().to_string();
     s.push('…');
     fit(&s, width)
 }
@@ -313,7 +314,7 @@ pub fn draw_recs(
     let wide = area.width >= 90;
     let ids = wide;
     let fixed: u16 = 2 + 4 + 4 + 6 + 3 + 5 + if ids { 6 } else { 0 } + if knob { 6 } else { 0 };
-    let columns: u16 = 7 + u16::from(ids) + u16::from(knob) - u16::from(!wide);
+    let columns: u16 = 8 + u16::from(ids) + u16::from(knob) - u16::from(!wide);
     let rest = area
         .width
         .saturating_sub(2 + fixed + columns.saturating_sub(1));
