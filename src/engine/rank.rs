@@ -330,6 +330,10 @@ pub fn top_k_allowed(scores: &[f32], k: usize, allowed: &[bool]) -> Vec<(u32, f3
         }
         candidates.select_nth_unstable_by(k - 1, order);
         candidates.truncate(k);
+        // Give back the room of every other candidate: callers keep top lists for every user
+        // (and `into_iter().map(..).collect()` would reuse this allocation), so a list of k must
+        // hold k, not the catalog (at 162k users × 59k items that was 76 GB).
+        candidates.shrink_to_fit();
     }
     candidates.sort_by(order);
     candidates
@@ -385,6 +389,19 @@ mod tests {
         assert!(top_k_allowed(&s, 0, &all).is_empty());
         assert_eq!(rank_among(&s, &all, 4), Some(3));
         assert_eq!(rank_among(&s, &all, 3), Some(5));
+    }
+
+    #[test]
+    fn a_top_list_holds_k_not_the_catalog() {
+        // Kept for every user: a list of 10 must not keep the room of 100,000 candidates, also
+        // once mapped to ids (`into_iter().map(..).collect()` reuses the allocation).
+        let scores: Vec<f32> = (0..100_000).map(|i| (i % 977) as f32).collect();
+        let allowed = vec![true; scores.len()];
+        let top = top_k_allowed(&scores, 10, &allowed);
+        assert_eq!(top.len(), 10);
+        assert!(top.capacity() < 64, "capacity {}", top.capacity());
+        let ids: Vec<u32> = top.into_iter().map(|c| c.0).collect();
+        assert!(ids.capacity() < 128, "capacity {}", ids.capacity());
     }
 
     #[test]
