@@ -4,10 +4,8 @@
 //! wheel over a pane that takes no focus scrolls nothing, `m` refuses while a what-if is on, and
 //! each quit autosaves to a new file that says it is an autosave.
 
-use crate::common;
-use crate::tui_support::{self, Rig};
+use crate::tui_support::Rig;
 use whyrec::tui::action::Action;
-use whyrec::tui::adapter::Engine;
 use whyrec::tui::tabs::explore::UserView;
 use whyrec::tui::ui::because_layout;
 use whyrec::tui::ui::layout::Pane;
@@ -15,14 +13,6 @@ use whyrec::tui::App;
 
 fn view(app: &App) -> &UserView {
     app.explore.as_ref().unwrap().view.as_ref().unwrap()
-}
-
-fn ml100k_rig(dir: &std::path::Path, width: u16, height: u16) -> Rig {
-    let data = common::load_ml100k();
-    let (_, model) = common::hybrid_on_all(&data);
-    let mut rig = Rig::new(tui_support::options(dir, "ml-100k"), width, height);
-    rig.app.ready(Engine::new(data, model).expect("engine"));
-    rig
 }
 
 /// Shows dense user `user` in Explore as a user would: `/`, the id, Enter.
@@ -56,7 +46,7 @@ fn toggle_like(rig: &mut Rig, item: u32) {
 #[test]
 fn a_like_and_its_liked_twin_toggle_together() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rig = ml100k_rig(dir.path(), 160, 48);
+    let mut rig = Rig::ml100k(dir.path(), 160, 48);
     let engine = rig.app.engine.clone().unwrap();
     let twins = engine.explainer.candidates().twins();
     let mut pairs = 0;
@@ -90,7 +80,7 @@ fn a_like_and_its_liked_twin_toggle_together() {
 fn a_click_on_a_because_row_selects_the_row_drawn_there() {
     for (width, height) in [(160, 48), (80, 24)] {
         let dir = tempfile::tempdir().unwrap();
-        let mut rig = ml100k_rig(dir.path(), width, height);
+        let mut rig = Rig::ml100k(dir.path(), width, height);
         // User 7 likes 274 movies: a long list to scroll.
         show(&mut rig, 6);
         rig.app.explore.as_mut().unwrap().focus = Pane::Influence;
@@ -134,7 +124,7 @@ fn a_click_on_a_because_row_selects_the_row_drawn_there() {
 #[test]
 fn the_wheel_over_a_pane_without_focus_scrolls_nothing_and_m_waits_for_no_what_if() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rig = ml100k_rig(dir.path(), 160, 48);
+    let mut rig = Rig::ml100k(dir.path(), 160, 48);
     let before = view(&rig.app).profile.user;
     let why = rig.app.regions().pane(Pane::WhatIf);
     // The tab bar and the status bar take no focus: the wheel there moves no list.

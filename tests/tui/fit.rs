@@ -13,10 +13,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::common;
-use crate::tui_support::{self, assert_snapshot, Rig};
+use crate::tui_support::{assert_snapshot, Rig};
 use whyrec::tui::action::Action;
-use whyrec::tui::adapter::Engine;
 use whyrec::tui::tabs::explore::Retrain;
 use whyrec::tui::{App, Tab};
 
@@ -252,11 +250,8 @@ fn fixture_every_tab_at_every_size_keeps_numbers_whole() {
 
 #[test]
 fn ml100k_every_tab_at_every_size_keeps_numbers_whole() {
-    let data = common::load_ml100k();
-    let (_, model) = common::hybrid_on_all(&data);
     let dir = tempfile::tempdir().unwrap();
-    let mut rig = Rig::new(tui_support::options(dir.path(), "ml-100k"), 160, 48);
-    rig.app.ready(Engine::new(data, model).expect("engine"));
+    let mut rig = Rig::ml100k(dir.path(), 160, 48);
     let mut states = 0;
     walk(&mut rig, &mut |_, _| states += 1);
     assert_eq!(states, 18);
@@ -278,11 +273,8 @@ fn the_check_finds_cut_numbers() {
 /// Titles in the top-10 are whole or visibly cut ("…"), at every size, on ML-100K's long titles.
 #[test]
 fn top10_titles_are_whole_or_end_in_an_ellipsis() {
-    let data = common::load_ml100k();
-    let (_, model) = common::hybrid_on_all(&data);
     let dir = tempfile::tempdir().unwrap();
-    let mut rig = Rig::new(tui_support::options(dir.path(), "ml-100k"), 160, 48);
-    rig.app.ready(Engine::new(data, model).expect("engine"));
+    let mut rig = Rig::ml100k(dir.path(), 160, 48);
     let engine = rig.app.engine.clone().unwrap();
     let mut checked = 0;
     // Users 1..=40, whose lists hold long titles ("Dr. Strangelove or: …").

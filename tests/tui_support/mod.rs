@@ -89,6 +89,15 @@ impl Rig {
         }
     }
 
+    /// A ready app on the real ML-100K (hybrid-als with its defaults, trained in memory).
+    pub fn ml100k(dir: &Path, width: u16, height: u16) -> Rig {
+        let data = crate::common::load_ml100k();
+        let (_, model) = crate::common::hybrid_on_all(&data);
+        let mut rig = Rig::new(options(dir, "ml-100k"), width, height);
+        rig.app.ready(Engine::new(data, model).expect("engine"));
+        rig
+    }
+
     /// A ready app on the fixture.
     pub fn ready(dir: &Path, width: u16, height: u16) -> Rig {
         let mut rig = Rig::new(options(dir, "synth-fixture"), width, height);

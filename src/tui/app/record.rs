@@ -6,6 +6,10 @@ use super::{App, Banner, Tab};
 use crate::tui::adapter::{Engine, RETRAIN_SWEEPS};
 use crate::tui::session::Tried;
 
+/// What `y` says for a built user (it is not in the data files a command reads).
+const BUILT_HAS_NO_COMMAND: &str = "a built user has no shell command: e keeps it (ratings, \
+    demographics, top-10) in the session record";
+
 /// A question the app asks before doing something that cannot be undone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prompt {
@@ -179,11 +183,8 @@ impl App {
         };
         let text = match (self.tab, self.command_line()) {
             (Tab::Explore, Some(c)) => format!("same in the shell: {c}{knob}"),
-            (Tab::Build, _) | (Tab::Explore, None) if built || self.tab == Tab::Build => {
-                "a built user has no shell command: e keeps it (ratings, demographics, top-10) \
-                 in the session record"
-                    .to_string()
-            }
+            (Tab::Build, _) => BUILT_HAS_NO_COMMAND.to_string(),
+            (Tab::Explore, None) if built => BUILT_HAS_NO_COMMAND.to_string(),
             _ => "y shows the shell command of the Explore tab's what-if or selected film"
                 .to_string(),
         };
