@@ -31,6 +31,9 @@ pub struct Cli {
     /// Open the explorer on the guided tour (→ / ← step through it).
     #[arg(long)]
     pub tour: bool,
+    /// Which evaluated users the explorer's Trust and Fairness tabs measure.
+    #[command(flatten)]
+    pub population: settings_args::PopulationArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -99,6 +102,11 @@ pub fn run(cli: Cli) -> Result<()> {
             "--tour opens the explorer's guided tour: run `whyrec --tour` without a subcommand"
         );
     }
+    if cli.population != Default::default() && cli.command.is_some() {
+        color_eyre::eyre::bail!(
+            "--all-users / --sample-users before a subcommand set the explorer's population: give them after `trust` or `fairness`"
+        );
+    }
     match cli.command {
         Some(Command::Download(a)) => data_cmds::download(&cli.global, &a),
         Some(Command::Eda(a)) => data_cmds::eda(&cli.global, &a),
@@ -117,7 +125,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Pipeline) => default_pipeline(&cli.global),
         Some(Command::BenchTui(a)) => tui_cmds::bench_tui(&cli.global, &a),
         Some(Command::Session(a)) => session_cmds::session(&cli.global, &a),
-        None => tui_cmds::explore(&cli.global, cli.tour),
+        None => tui_cmds::explore(&cli.global, cli.tour, &cli.population),
     }
 }
 

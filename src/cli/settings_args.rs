@@ -5,6 +5,7 @@
 use clap::Args;
 
 use crate::engine::Settings;
+use crate::metrics::sample::Population;
 
 /// `--factors`, `--iterations`, `--converge`, `--no-features`.
 #[derive(Debug, Clone, Default, PartialEq, Args)]
@@ -35,5 +36,25 @@ impl SettingsArgs {
             converge: self.converge,
             features: !self.no_features,
         }
+    }
+}
+
+/// `--all-users`, `--sample-users N`: which evaluated users a trust or fairness run measures
+/// (`metrics::sample`).
+#[derive(Debug, Clone, Default, PartialEq, Args)]
+pub struct PopulationArgs {
+    /// Measure every user with a test positive, however many (on ML-20M and up the default is a
+    /// seeded sample of 10,000, stated in the report).
+    #[arg(long, conflicts_with = "sample_users")]
+    pub all_users: bool,
+    /// Measure a seeded sample of at most N evaluated users (default 10,000; everyone when there
+    /// are fewer).
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
+    pub sample_users: Option<usize>,
+}
+
+impl PopulationArgs {
+    pub fn population(&self) -> Population {
+        Population::from_flags(self.all_users, self.sample_users)
     }
 }

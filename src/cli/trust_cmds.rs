@@ -7,7 +7,7 @@ use color_eyre::eyre::{eyre, Result};
 
 use super::data_cmds::{open_dataset, write_report};
 use super::model_cmds::parse_seeds;
-use super::settings_args::SettingsArgs;
+use super::settings_args::{PopulationArgs, SettingsArgs};
 use super::GlobalArgs;
 use crate::data::Dataset;
 use crate::engine::rating::RatingSpec;
@@ -53,6 +53,8 @@ pub struct TrustArgs {
     /// Skip seed stability (one training less per model and seed).
     #[arg(long)]
     pub no_seed_stability: bool,
+    #[command(flatten)]
+    pub population: PopulationArgs,
     /// Print the report as JSON instead of the tables.
     #[arg(long)]
     pub json: bool,
@@ -80,6 +82,8 @@ pub struct FairnessArgs {
     /// Groups with fewer users stay out of the best–worst gaps.
     #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub min_group_users: usize,
+    #[command(flatten)]
+    pub population: PopulationArgs,
     /// Print the report as JSON instead of the tables.
     #[arg(long)]
     pub json: bool,
@@ -150,7 +154,12 @@ fn trust_on(
 ) -> Result<()> {
     let splits: Vec<(u64, EvalData)> = seeds
         .iter()
-        .map(|&s| (s, EvalData::holdout(dataset, s)))
+        .map(|&s| {
+            (
+                s,
+                EvalData::holdout_for(dataset, s, args.population.population()),
+            )
+        })
         .collect();
     let report = run_trust(&dataset.name, &splits, request, |what| eprintln!("{what}"))?;
     for run in &report.runs {
@@ -185,12 +194,20 @@ fn stability_cell(s: &Option<Stability>) -> String {
 fn trust_table(r: &TrustReport) -> String {
     let seeds: Vec<String> = r.seeds.iter().map(u64::to_string).collect();
     let mut s = format!(
-        "{} — trust metrics on holdout-20 (seed{} {}), {} items in the catalog\n\n",
+        "{} — trust metrics on holdout-20 (seed{} {}), {} items in the catalog\n",
         r.dataset,
         if seeds.len() == 1 { "" } else { "s" },
         seeds.join(","),
         r.catalog_size
     );
+    for run in &r.runs {
+        s.push_str(&format!(
+            "measured on seed {}: {}\n",
+            run.seed,
+            run.users.describe()
+        ));
+    }
+    s.push('\n');
     s.push_str("| model | P@10 | cov@10 | novelty@10 | ILD@10 | ARP | Gini | calib KL | stab refold mean / p10 | stab retrain mean / p10 | seed stab mean / p10 |\n");
     s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for m in &r.mean {
@@ -307,7 +324,8 @@ fn fairness_on(
     args: &FairnessArgs,
     request: &FairnessRequest,
 ) -> Result<()> {
-    let data = EvalData::holdout(dataset, args.seed);
+    let data = EvalData::holdout_for(dataset, args.seed, args.population.population());
+    eprintln!("measuring {}", data.users.describe());
     let clock = std::time::Instant::now();
     let report = run_fairness(dataset, &data, args.seed, request, |w| eprintln!("{w}"))?;
     eprintln!("fairness audit: {:.2} s", clock.elapsed().as_secs_f64());
@@ -337,6 +355,11 @@ fn fairness_tables(r: &FairnessReport) -> String {
         cell(r.rating.mean_rmse),
         cell(r.rating.global_mean_rmse)
     );
+    s.push_str(&format!(
+        "measured: {}; rating models trained and measured on {}\n",
+        r.users.describe(),
+        r.rating.trained_on
+    ));
     if let Some(note) = &r.note {
         s.push_str(&format!("\n{note}\n"));
     }

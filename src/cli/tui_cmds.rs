@@ -5,11 +5,17 @@ use std::path::PathBuf;
 use clap::Args;
 use color_eyre::eyre::{eyre, Result};
 
+use super::settings_args::PopulationArgs;
 use super::GlobalArgs;
 use crate::engine::{ModelSpec, Settings};
 use crate::tui::{self, TuiOptions};
 
-fn options(global: &GlobalArgs, models_dir: PathBuf, tour: bool) -> TuiOptions {
+fn options(
+    global: &GlobalArgs,
+    models_dir: PathBuf,
+    tour: bool,
+    population: &PopulationArgs,
+) -> TuiOptions {
     TuiOptions {
         dataset: global.dataset.clone(),
         data_dir: global.data_dir.clone(),
@@ -19,13 +25,14 @@ fn options(global: &GlobalArgs, models_dir: PathBuf, tour: bool) -> TuiOptions {
         model: ModelSpec::HybridAls,
         settings: Settings::default(),
         tour,
+        population: population.population(),
     }
 }
 
 /// Opens the explorer on the chosen dataset (the model cache is `models/`, as `whyrec train`);
 /// `tour` starts the guided tour.
-pub fn explore(global: &GlobalArgs, tour: bool) -> Result<()> {
-    tui::run(options(global, PathBuf::from("models"), tour)).map_err(|e| eyre!(e))
+pub fn explore(global: &GlobalArgs, tour: bool, population: &PopulationArgs) -> Result<()> {
+    tui::run(options(global, PathBuf::from("models"), tour, population)).map_err(|e| eyre!(e))
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +47,8 @@ pub struct BenchTuiArgs {
     /// lays out).
     #[arg(long, default_value = "160x48", value_parser = parse_size)]
     pub size: (u16, u16),
+    #[command(flatten)]
+    pub population: PopulationArgs,
 }
 
 /// `WIDTHxHEIGHT`, from 80x24 to 1000x1000.
@@ -56,7 +65,7 @@ fn parse_size(text: &str) -> Result<(u16, u16), String> {
 /// `whyrec bench-tui`: start-up with a cached model, key → frame, time to retrain progress.
 pub fn bench_tui(global: &GlobalArgs, args: &BenchTuiArgs) -> Result<()> {
     let table = tui::bench::run(
-        &options(global, args.models_dir.clone(), false),
+        &options(global, args.models_dir.clone(), false, &args.population),
         args.presses,
         args.size,
     )

@@ -7,7 +7,9 @@ use crate::data::interactions::{
 };
 use crate::data::split::{holdout, Split};
 use crate::data::{Dataset, FeatureMatrix, Positives};
-use crate::engine::{CandidateRule, Candidates, EngineError, ModelSpec, Settings, Trained};
+use crate::engine::{CandidateRule, Candidates, EngineError, ModelSpec, Scorer, Settings, Trained};
+use crate::metrics::ranking::{evaluate_ranking_of, RankingReport, K};
+use crate::metrics::sample::{Population, UserSample};
 
 /// One split of a dataset, ready to train on and evaluate.
 #[derive(Debug, Clone)]
@@ -32,32 +34,60 @@ pub struct EvalData {
     pub item_features: FeatureMatrix,
     /// User × demographic features (`None` when the dataset has no demographics).
     pub user_features: Option<FeatureMatrix>,
+    /// The users measured: every user with a test positive, or a seeded sample of them on large
+    /// data ([`crate::metrics::sample`]).
+    pub users: UserSample,
 }
 
 impl EvalData {
-    /// PROTOCOL.md's `holdout-20` split of `dataset` with `seed`, under the served candidate rule.
+    /// PROTOCOL.md's `holdout-20` split of `dataset` with `seed`, under the served candidate rule,
+    /// measuring the default population (everyone up to [`crate::metrics::sample::DEFAULT_SAMPLE`]
+    /// evaluated users, a seeded sample of that many beyond).
     pub fn holdout(dataset: &Dataset, seed: u64) -> EvalData {
-        EvalData::holdout_with(dataset, seed, CandidateRule::Served)
+        EvalData::holdout_for(dataset, seed, Population::default())
     }
 
-    /// [`Self::holdout`] under any candidate rule.
-    pub fn holdout_with(dataset: &Dataset, seed: u64, rule: CandidateRule) -> EvalData {
+    /// [`Self::holdout`] measuring `population`.
+    pub fn holdout_for(dataset: &Dataset, seed: u64, population: Population) -> EvalData {
+        EvalData::holdout_with(dataset, seed, CandidateRule::Served, population)
+    }
+
+    /// [`Self::holdout_for`] under any candidate rule.
+    pub fn holdout_with(
+        dataset: &Dataset,
+        seed: u64,
+        rule: CandidateRule,
+        population: Population,
+    ) -> EvalData {
         let split = holdout(dataset, seed, DEFAULT_POSITIVE_THRESHOLD);
-        EvalData::from_split(dataset, &split, rule)
+        EvalData::from_split(dataset, &split, rule, population, seed)
     }
 
-    /// Any split of `dataset` (e.g. one read from split files).
-    pub fn from_split(dataset: &Dataset, split: &Split, rule: CandidateRule) -> EvalData {
+    /// Any split of `dataset` (e.g. one read from split files); a sample of its users, if
+    /// `population` asks for one, is drawn with `seed`.
+    pub fn from_split(
+        dataset: &Dataset,
+        split: &Split,
+        rule: CandidateRule,
+        population: Population,
+        seed: u64,
+    ) -> EvalData {
         let (n_users, n_items) = (dataset.n_users(), dataset.n_items());
         let threshold = DEFAULT_POSITIVE_THRESHOLD;
         let train = split.train_positives(n_users, n_items, threshold);
+        let test = split.test_positives(n_users, n_items, threshold);
+        let evaluated = (0..test.by_user.n_rows)
+            .filter(|&u| test.by_user.row_len(u) > 0)
+            .map(|u| u as u32)
+            .collect();
         EvalData {
             split: split.name.clone(),
             n_users,
             n_items,
             candidates: Candidates::for_split(dataset, &train, rule),
             train,
-            test: split.test_positives(n_users, n_items, threshold),
+            test,
+            users: UserSample::draw(evaluated, population, seed),
             catalog: dataset.catalog(),
             item_genres: dataset.items.genres.clone(),
             n_genres: dataset.genres.len(),
@@ -91,6 +121,25 @@ impl EvalData {
             .filter(|&u| self.test.by_user.row_len(u) > 0)
             .map(|u| u as u32)
             .collect()
+    }
+
+    /// The users measured (all evaluated users, or the sample), ascending.
+    pub fn measured_users(&self) -> &[u32] {
+        &self.users.users
+    }
+
+    /// The ranking metrics of `scorer` over the measured users (PROTOCOL.md's k = 10, the split's
+    /// candidates).
+    pub fn evaluate(&self, scorer: &dyn Scorer) -> RankingReport {
+        evaluate_ranking_of(
+            scorer,
+            &self.candidates,
+            &self.train,
+            &self.test,
+            &self.item_genres,
+            K,
+            &self.users.users,
+        )
     }
 
     /// Train positives of every item (its popularity).

@@ -42,11 +42,10 @@
 //! per unit gave, at their best point with P@10 ≥ 0.21 on seeds 1–5, coverage 0.385, 0.396, 0.379
 //! against 0.403 for 0.08 at t = 0.5, P@10 0.2165, on a 0.05 grid of t).
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::eval_data::EvalData;
-use super::ranking::evaluate_ranking_with;
+use super::ranking::evaluate_variants;
 use super::ranking::{unliked_slots, K};
 use super::trust::{list_measures, ListMeasures};
 use crate::engine::{FactorModel, Scorer};
@@ -250,31 +249,33 @@ impl KnobPoint {
     }
 }
 
-/// Evaluates `model` through the knob at every strength on one split (strengths in parallel).
+/// Evaluates `model` through the knob at every strength on one split, over the split's measured
+/// users: each user's scores are computed once and re-ranked at every strength (users in
+/// parallel).
 pub fn sweep_split(
     model: &dyn FactorModel,
     data: &EvalData,
     path: KnobPath,
     strengths: &[f64],
 ) -> Vec<KnobPoint> {
-    let reranker = Reranker::for_model(model, &data.popularity(), path);
     let popularity = data.popularity();
-    strengths
-        .par_iter()
-        .map(|&t| {
-            let weights = reranker.weights(t);
-            let scorer = Reranked {
-                base: model,
-                weights: &weights,
-            };
-            let report = evaluate_ranking_with(
-                &scorer,
-                &data.candidates,
-                &data.train,
-                &data.test,
-                &data.item_genres,
-                K,
-            );
+    let reranker = Reranker::for_model(model, &popularity, path);
+    let weights: Vec<ItemWeights> = strengths.iter().map(|&t| reranker.weights(t)).collect();
+    let reports = evaluate_variants(
+        model,
+        &data.candidates,
+        &data.train,
+        &data.test,
+        &data.item_genres,
+        K,
+        data.measured_users(),
+        weights.len(),
+        |v, scores| weights[v].apply(scores),
+    );
+    reports
+        .iter()
+        .zip(&weights)
+        .map(|(report, weights)| {
             let m = &report.metrics;
             KnobPoint {
                 strength: weights.strength,
@@ -285,7 +286,7 @@ pub fn sweep_split(
                 coverage: m.coverage,
                 novelty: m.novelty,
                 ild: m.ild,
-                unliked_slots: unliked_slots(&report, &data.train) as f64,
+                unliked_slots: unliked_slots(report, &data.train) as f64,
                 lists: list_measures(data, &popularity, &report.users),
             }
         })

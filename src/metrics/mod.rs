@@ -12,10 +12,12 @@ pub mod fairness;
 pub mod knob;
 pub mod ranking;
 pub mod rating;
+pub mod sample;
 pub mod trust;
 
 pub use ranking::{
-    evaluate_ranking, evaluate_ranking_with, RankingMetrics, RankingReport, UserRanking,
+    evaluate_ranking, evaluate_ranking_of, evaluate_ranking_with, RankingMetrics, RankingReport,
+    UserRanking,
 };
 pub use rating::{
     evaluate_ml100k_folds, evaluate_rating, evaluate_splits, rating_errors, FoldResult,

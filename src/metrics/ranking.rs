@@ -162,6 +162,55 @@ pub fn evaluate_ranking_with(
     item_genres: &[Vec<u16>],
     k: usize,
 ) -> RankingReport {
+    let evaluated: Vec<u32> = (0..test.by_user.n_rows)
+        .filter(|&u| test.by_user.row_len(u) > 0)
+        .map(|u| u as u32)
+        .collect();
+    evaluate_ranking_of(scorer, candidates, train, test, item_genres, k, &evaluated)
+}
+
+/// [`evaluate_ranking_with`] over the given `users` only (ascending, each with a test positive:
+/// every evaluated user, or a sample of them — [`crate::metrics::sample`]). Memory is one score
+/// row per thread and k items per user, whatever the catalog.
+pub fn evaluate_ranking_of(
+    scorer: &dyn Scorer,
+    candidates: &Candidates,
+    train: &Positives,
+    test: &Positives,
+    item_genres: &[Vec<u16>],
+    k: usize,
+    users: &[u32],
+) -> RankingReport {
+    let mut reports = evaluate_variants(
+        scorer,
+        candidates,
+        train,
+        test,
+        item_genres,
+        k,
+        users,
+        1,
+        |_, _| {},
+    );
+    reports.pop().expect("one variant")
+}
+
+/// Evaluates `variants` re-rankings of one scorer in one pass: each user's scores are computed
+/// once, then for every variant v copied, transformed by `adjust(v, scores)` and evaluated as
+/// [`evaluate_ranking_of`] would evaluate a scorer giving those scores (the knob's sweep: one
+/// variant per strength). One report per variant, in order.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_variants(
+    scorer: &dyn Scorer,
+    candidates: &Candidates,
+    train: &Positives,
+    test: &Positives,
+    item_genres: &[Vec<u16>],
+    k: usize,
+    users: &[u32],
+    variants: usize,
+    adjust: impl Fn(usize, &mut [f32]) + Sync,
+) -> Vec<RankingReport> {
     assert!(k >= 1, "k must be at least 1");
     let n_items = scorer.n_items();
     assert_eq!(
@@ -177,31 +226,48 @@ pub fn evaluate_ranking_with(
         n_items,
         "candidates and scorer disagree on the number of items"
     );
+    assert!(
+        users.iter().all(|&u| (u as usize) < test.by_user.n_rows),
+        "user out of range"
+    );
     let catalog = candidates.catalog();
     let ctx = Context::new(candidates, train, test, &catalog, item_genres, k, n_items);
-    let evaluated: Vec<u32> = (0..test.by_user.n_rows)
-        .filter(|&u| test.by_user.row_len(u) > 0)
-        .map(|u| u as u32)
-        .collect();
-    let users: Vec<UserRanking> = evaluated
+    let per_user: Vec<Vec<UserRanking>> = users
         .par_iter()
         .map_init(
-            || vec![0f32; n_items],
-            |scores, &u| {
-                scores.fill(0.0);
-                scorer.score_items(u, scores);
-                ctx.user(u, scores)
+            || (vec![0f32; n_items], vec![0f32; n_items]),
+            |(base, scores), &u| {
+                base.fill(0.0);
+                scorer.score_items(u, base);
+                (0..variants)
+                    .map(|v| {
+                        scores.copy_from_slice(base);
+                        adjust(v, scores);
+                        ctx.user(u, scores)
+                    })
+                    .collect()
             },
         )
         .collect();
-    RankingReport {
-        model: scorer.name().to_string(),
-        protocol: candidates.rule().label().to_string(),
-        k,
-        catalog_size: catalog.len(),
-        metrics: RankingMetrics::aggregate(&users, catalog.len()),
-        users,
+    let mut by_variant: Vec<Vec<UserRanking>> = (0..variants)
+        .map(|_| Vec::with_capacity(users.len()))
+        .collect();
+    for rows in per_user {
+        for (v, row) in rows.into_iter().enumerate() {
+            by_variant[v].push(row);
+        }
     }
+    by_variant
+        .into_iter()
+        .map(|users| RankingReport {
+            model: scorer.name().to_string(),
+            protocol: candidates.rule().label().to_string(),
+            k,
+            catalog_size: catalog.len(),
+            metrics: RankingMetrics::aggregate(&users, catalog.len()),
+            users,
+        })
+        .collect()
 }
 
 /// What every user's evaluation reads.
@@ -365,19 +431,28 @@ pub fn genre_distance(a: &[u16], b: &[u16]) -> f64 {
 }
 
 /// Share of (positive, negative) pairs the positive wins, ties counted 1/2, in
-/// O((|pos| + |neg|) log |neg|) by sorting the negatives. 0.5 when there is no pair.
+/// O((|pos| + |neg|) log |pos|): the few positives are sorted and each negative is placed among
+/// them (a user has tens of test positives and up to the whole catalog of negatives). Counted in
+/// half-pairs as integers, so the value is exact. 0.5 when there is no pair.
 pub fn auc(positives: &[f32], negatives: &mut [f32]) -> f64 {
     if positives.is_empty() || negatives.is_empty() {
         return 0.5;
     }
-    negatives.sort_unstable_by(|a, b| a.partial_cmp(b).expect("scores are not NaN"));
-    let mut wins = 0.0f64;
-    for &s in positives {
-        let below = negatives.partition_point(|&x| x < s);
-        let not_above = negatives.partition_point(|&x| x <= s);
-        wins += below as f64 + 0.5 * (not_above - below) as f64;
+    let mut sorted = positives.to_vec();
+    sorted.sort_unstable_by(|a, b| a.partial_cmp(b).expect("scores are not NaN"));
+    let m = sorted.len();
+    // Twice the wins: a positive above a negative wins 2 halves, a tie 1.
+    let mut halves: u64 = 0;
+    for &x in negatives.iter() {
+        let not_above = sorted.partition_point(|&p| p <= x);
+        let below = if not_above > 0 && sorted[not_above - 1] == x {
+            sorted.partition_point(|&p| p < x)
+        } else {
+            not_above
+        };
+        halves += 2 * (m - not_above) as u64 + (not_above - below) as u64;
     }
-    wins / (positives.len() as f64 * negatives.len() as f64)
+    halves as f64 / 2.0 / (m as f64 * negatives.len() as f64)
 }
 
 /// Top-list slots, over every evaluated user, holding an item with no train positive.

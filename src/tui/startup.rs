@@ -11,6 +11,7 @@ use super::gauge::Gauge;
 use super::worker::JobContext;
 use crate::data::{DataError, Dataset};
 use crate::engine::{AnyFactorModel, ModelSpec, Settings};
+use crate::metrics::sample::Population;
 use crate::workspace::{self, DatasetRequest, ModelRequest, WorkspaceError};
 
 /// What the TUI starts on.
@@ -28,6 +29,8 @@ pub struct TuiOptions {
     pub settings: Settings,
     /// Start the guided tour once ready (`whyrec --tour`).
     pub tour: bool,
+    /// Which evaluated users the Trust and Fairness tabs measure (`--all-users`).
+    pub population: Population,
 }
 
 /// What a failed start-up screen adds to an error that does not already say how to point at
@@ -98,7 +101,8 @@ pub fn start_up<T: Send + 'static>(
         options.model,
         &Gauge::new(ctx, LOAD_END, 1.0),
     )?;
-    let engine = Engine::new(dataset, model)?;
+    let mut engine = Engine::new(dataset, model)?;
+    engine.population = options.population;
     ctx.note(format!("ready ({})", secs()));
     ctx.progress(1.0, "ready");
     Ok(engine)

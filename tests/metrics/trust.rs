@@ -79,6 +79,11 @@ fn fixture() -> EvalData {
         item_genres: genres,
         n_genres: 3,
         user_features: None,
+        users: whyrec::metrics::sample::UserSample::draw(
+            vec![0, 1, 2],
+            whyrec::metrics::sample::Population::All,
+            0,
+        ),
     }
 }
 

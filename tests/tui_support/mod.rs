@@ -66,6 +66,7 @@ pub fn options(dir: &Path, dataset: &str) -> TuiOptions {
         model: whyrec::engine::ModelSpec::HybridAls,
         tour: false,
         settings: whyrec::engine::Settings::of_als(&config()),
+        population: Default::default(),
     }
 }
 

@@ -19,7 +19,8 @@ use self::rating::{best_rating_errors, rating_splits, RatingErrors};
 use super::eval_data::EvalData;
 use super::knob::{KnobPath, Reranked, Reranker};
 use super::ranking::K;
-use super::ranking::{evaluate_ranking_with, RankingMetrics, UserRanking};
+use super::ranking::{RankingMetrics, UserRanking};
+use super::sample::UserSample;
 use crate::data::{DataError, Dataset};
 use crate::engine::rating::RatingSpec;
 use crate::engine::{EngineError, ModelSpec, Settings};
@@ -78,7 +79,8 @@ pub struct GroupAudit {
     pub group: String,
     /// Users of the dataset in the group.
     pub users: usize,
-    /// Of them, users with a test positive in the holdout split.
+    /// Of them, users measured: with a test positive in the holdout split (and in the sample,
+    /// when the audit measures one).
     pub evaluated: usize,
     pub ranking: Vec<GroupRanking>,
     /// Test ratings of the group's users in the rating splits.
@@ -108,6 +110,8 @@ pub struct RatingSummary {
     /// Pooled over every test rating of the splits (`None` without test ratings).
     pub pooled_rmse: Option<f64>,
     pub ratings: usize,
+    /// Whose ratings the rating models were trained and measured on.
+    pub trained_on: String,
 }
 
 /// A model's exposure by popularity decile.
@@ -128,6 +132,8 @@ pub struct FairnessReport {
     /// Why there are no groups, when there are none.
     pub note: Option<String>,
     pub min_group_users: usize,
+    /// The users measured: all evaluated users, or a seeded sample on large data.
+    pub users: UserSample,
     /// Every audited ranking model over all evaluated users.
     pub overall: Vec<GroupRanking>,
     pub rating: RatingSummary,
@@ -148,17 +154,7 @@ pub fn run_fairness(
     for &model in &request.models {
         on_progress(&format!("training {} on {}", model.name(), data.split));
         let fitted = data.fit(model, &request.settings, &data.train, seed)?;
-        let evaluate = |scorer: &dyn crate::engine::Scorer| {
-            evaluate_ranking_with(
-                scorer,
-                &data.candidates,
-                &data.train,
-                &data.test,
-                &data.item_genres,
-                K,
-            )
-            .users
-        };
+        let evaluate = |scorer: &dyn crate::engine::Scorer| data.evaluate(scorer).users;
         ranked.push((model.name().to_string(), evaluate(fitted.scorer())));
         if let (Some((path, strength)), Some(factor), false) =
             (request.knob, fitted.factor(), knob_done)
@@ -176,7 +172,23 @@ pub fn run_fairness(
         }
     }
     on_progress("rating models on the rating splits");
-    let splits = rating_splits(dataset, seed)?;
+    let mut splits = rating_splits(dataset, seed)?;
+    let rating_users = if data.users.is_sample() {
+        // The line-up of rating models is trained and measured on the sampled users' ratings
+        // only: fitting SVD++ on every rating of ML-25M alone takes many minutes.
+        let mut keep = vec![false; dataset.n_users()];
+        for &u in data.measured_users() {
+            keep[u as usize] = true;
+        }
+        for split in &mut splits {
+            split.train.retain(|r| keep[r.user as usize]);
+            split.test.retain(|r| keep[r.user as usize]);
+            split.name = format!("{} ({})", split.name, data.users.short());
+        }
+        format!("the ratings of the {} sampled users", data.users.measured)
+    } else {
+        "every user's ratings".to_string()
+    };
     let errors = best_rating_errors(dataset, &splits, &request.rating_specs, seed);
     let pooled = errors.of_users(|_| true);
 
@@ -201,6 +213,7 @@ pub fn run_fairness(
         demographics: note.is_none(),
         note,
         min_group_users: request.min_group_users,
+        users: data.users.clone(),
         overall: ranked
             .iter()
             .map(|(model, users)| GroupRanking {
@@ -216,6 +229,7 @@ pub fn run_fairness(
             global_mean_rmse: Some(errors.global_mean_rmse).filter(|x| x.is_finite()),
             pooled_rmse: pooled.map(|p| p.0.rmse),
             ratings: errors.errors.len(),
+            trained_on: rating_users,
         },
         attributes,
         item_exposure: ranked

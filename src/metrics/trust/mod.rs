@@ -26,8 +26,8 @@ use self::lists::{
 };
 use self::stability::{jaccards, top_lists, Perturbation, Stability, DROP_FRACTION};
 use super::eval_data::EvalData;
+use super::ranking::UserRanking;
 use super::ranking::K;
-use super::ranking::{evaluate_ranking_with, UserRanking};
 use crate::engine::{EngineError, Family, ModelSpec, Settings, Trained};
 
 /// What a trust run measures.
@@ -182,14 +182,7 @@ pub fn model_trust(
     timings.fit = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    let report = evaluate_ranking_with(
-        fitted.scorer(),
-        &data.candidates,
-        &data.train,
-        &data.test,
-        &data.item_genres,
-        K,
-    );
+    let report = data.evaluate(fitted.scorer());
     let popularity = data.popularity();
     let lists = list_measures(data, &popularity, &report.users);
     timings.metrics = clock.elapsed().as_secs_f64();

@@ -13,6 +13,7 @@ use crate::engine::{EngineError, ModelSpec, Settings};
 use crate::metrics::eval_data::EvalData;
 use crate::metrics::knob::{sweep_split, KnobCurve, KnobPath};
 use crate::metrics::ranking::K;
+use crate::metrics::sample::UserSample;
 
 /// What to run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +32,8 @@ pub struct TrustRequest {
 pub struct TrustRun {
     pub seed: u64,
     pub split: String,
+    /// The users measured on this split: all evaluated users, or a seeded sample on large data.
+    pub users: UserSample,
     pub models: Vec<ModelTrust>,
     /// Seconds of the knob's sweep on this split (not serialised).
     #[serde(skip)]
@@ -132,6 +135,7 @@ pub fn run_trust(
         runs.push(TrustRun {
             seed: *seed,
             split: data.split.clone(),
+            users: data.users.clone(),
             models,
             knob_seconds,
         });

@@ -30,6 +30,7 @@ use crate::engine::rating::{BiasBaseline, BiasConfig};
 use crate::engine::{AnyFactorModel, FactorModel, ModelSpec, Settings, Trainable};
 use crate::explain::{self, ListSource, BECAUSE_COUNT};
 use crate::metrics::knob::{popularity, KnobPath, Reranker};
+use crate::metrics::sample::Population;
 
 /// The explainer of whichever model the TUI explores (hybrid-als, als, warp or bpr).
 pub type AnyExplainer = explain::Explainer<AnyFactorModel>;
@@ -48,6 +49,9 @@ pub struct Engine {
     ratings: Arc<Csr>,
     /// The settings the explored model was trained with (Trust and Fairness refit it with them).
     settings: Settings,
+    /// Which evaluated users Trust and Fairness measure (everyone, or a seeded sample on large
+    /// data: `metrics::sample`).
+    pub population: Population,
 }
 
 /// One recommended item.
@@ -205,6 +209,7 @@ impl Engine {
             explainer: Arc::new(explainer),
             stars: Arc::new(stars),
             ratings: Arc::new(ratings),
+            population: Population::default(),
         })
     }
 
@@ -218,6 +223,7 @@ impl Engine {
             explainer: Arc::new(explainer),
             stars: Arc::clone(&self.stars),
             ratings: Arc::clone(&self.ratings),
+            population: self.population,
         })
     }
 

@@ -82,7 +82,7 @@ impl Engine {
         let clock = Instant::now();
         let seed = self.trust_seed();
         progress(0.0, format!("holdout-20 split (seed {seed})"));
-        let data = Arc::new(EvalData::holdout(&self.dataset, seed));
+        let data = Arc::new(EvalData::holdout_for(&self.dataset, seed, self.population));
         let config = TrustConfig {
             seed_stability: false,
             ..TrustConfig::default()
@@ -187,7 +187,7 @@ impl Engine {
         let clock = Instant::now();
         let seed = self.trust_seed();
         progress(0.0, format!("holdout-20 split (seed {seed})"));
-        let data = EvalData::holdout(&self.dataset, seed);
+        let data = EvalData::holdout_for(&self.dataset, seed, self.population);
         check(cancel)?;
         let request = FairnessRequest::standard(
             self.trust_models().to_vec(),

@@ -173,7 +173,16 @@ fn draw_head(
         Line::from(format!("overall P@10: {}", overall.join(" · "))),
         Line::from(Span::styled(rmse, theme.dim())),
     ];
-    let title = format!(" Fairness audit · {} · {} ", r.dataset, r.split);
+    let title = if r.users.is_sample() {
+        format!(
+            " Fairness audit · {} · {} · {} ",
+            r.dataset,
+            r.split,
+            r.users.title()
+        )
+    } else {
+        format!(" Fairness audit · {} · {} ", r.dataset, r.split)
+    };
     frame.render_widget(Paragraph::new(lines).block(theme.block(title, false)), area);
 }
 

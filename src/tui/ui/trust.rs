@@ -208,9 +208,9 @@ fn draw_metrics(frame: &mut Frame, area: Rect, app: &App, r: &TrustResults, them
         Constraint::Length(10),
     ];
     let title = format!(
-        " Trust metrics · {} · {} evaluated users ",
+        " Trust metrics · {} · {} ",
         r.data.split,
-        r.models.first().map_or(0, |m| m.summary.users),
+        r.data.users.title(),
     );
     let mut block = theme.block(title, false);
     if user.is_some() && per_user.iter().all(Option::is_none) {
