@@ -25,6 +25,7 @@ mod als;
 mod converge;
 mod error;
 pub mod factors;
+pub mod import;
 pub(crate) mod kernels;
 mod model;
 mod progress;

@@ -318,16 +318,42 @@ pub fn by_rank(a: (u32, f32), b: (u32, f32)) -> std::cmp::Ordering {
 }
 
 /// The `k` highest scores among the items with `allowed[i]`, best first (see the module docs).
+/// One pass keeping the best k in order (a new item costs one comparison with the k-th unless it
+/// enters), so a top-10 over a catalog of 87k items allocates 10 entries; a large k selects.
 pub fn top_k_allowed(scores: &[f32], k: usize, allowed: &[bool]) -> Vec<(u32, f32)> {
+    if k == 0 {
+        return Vec::new();
+    }
+    if k > SCAN_K {
+        return top_k_by_selection(scores, k, allowed);
+    }
+    let mut best: Vec<(u32, f32)> = Vec::with_capacity(k + 1);
+    let n = scores.len().min(allowed.len());
+    for i in 0..n {
+        if !allowed[i] {
+            continue;
+        }
+        let item = (i as u32, scores[i]);
+        if best.len() == k && by_rank(item, best[k - 1]) != std::cmp::Ordering::Less {
+            continue;
+        }
+        let at = best.partition_point(|&b| by_rank(b, item) == std::cmp::Ordering::Less);
+        best.insert(at, item);
+        best.truncate(k);
+    }
+    best
+}
+
+/// Up to this k, [`top_k_allowed`] scans; beyond, it selects.
+const SCAN_K: usize = 64;
+
+fn top_k_by_selection(scores: &[f32], k: usize, allowed: &[bool]) -> Vec<(u32, f32)> {
     let mut candidates: Vec<(u32, f32)> = (0..scores.len())
         .filter(|&i| allowed.get(i).copied().unwrap_or(false))
         .map(|i| (i as u32, scores[i]))
         .collect();
     let order = |a: &(u32, f32), b: &(u32, f32)| by_rank(*a, *b);
     if k < candidates.len() {
-        if k == 0 {
-            return Vec::new();
-        }
         candidates.select_nth_unstable_by(k - 1, order);
         candidates.truncate(k);
         // Give back the room of every other candidate: callers keep top lists for every user
@@ -389,6 +415,36 @@ mod tests {
         assert!(top_k_allowed(&s, 0, &all).is_empty());
         assert_eq!(rank_among(&s, &all, 4), Some(3));
         assert_eq!(rank_among(&s, &all, 3), Some(5));
+    }
+
+    #[test]
+    fn the_scan_gives_the_selection_s_list() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for case in 0..300 {
+            let n = rng.gen_range(0..400);
+            // Few distinct values (ties), some NaN and infinities.
+            let scores: Vec<f32> = (0..n)
+                .map(|_| match rng.gen_range(0..20) {
+                    0 => f32::NAN,
+                    1 => f32::NEG_INFINITY,
+                    2 => f32::INFINITY,
+                    _ => rng.gen_range(0..12) as f32 / 4.0,
+                })
+                .collect();
+            let allowed: Vec<bool> = (0..n).map(|_| rng.gen_bool(0.7)).collect();
+            // NaN ≠ NaN: compare ids and score bits.
+            let bits = |l: Vec<(u32, f32)>| -> Vec<(u32, u32)> {
+                l.into_iter().map(|(i, s)| (i, s.to_bits())).collect()
+            };
+            for k in [1, 3, 10, 64] {
+                assert_eq!(
+                    bits(top_k_allowed(&scores, k, &allowed)),
+                    bits(top_k_by_selection(&scores, k, &allowed)),
+                    "case {case}, k {k}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn genre_distances() {
 proptest! {
     #[test]
     fn auc_matches_brute_force(
-        pos in proptest::collection::vec(0u8..6, 1..12),
+        pos in proptest::collection::vec(0u8..6, 1..120),
         neg in proptest::collection::vec(0u8..6, 1..30),
     ) {
         let pos: Vec<f32> = pos.into_iter().map(f32::from).collect();

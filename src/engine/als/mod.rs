@@ -14,7 +14,7 @@
 //!
 //! Arrows run one way: `train` → `steps` → `config`, `model` → `steps`; `train` → `model`.
 
-mod blocks;
+pub(crate) mod blocks;
 mod config;
 mod influence;
 mod model;
