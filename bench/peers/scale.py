@@ -6,6 +6,7 @@ the dataset's user and movie ids, the layout `whyrec import --from implicit` rea
 user sample with its own metric code, so both sides are measured the same way.
 
   scale.py --split DIR --out model.npz [--factors 64] [--iterations 10] [--threads 2] [--seed 1]
+           [--rows LARGEST_USER_ID+1] [--cols LARGEST_MOVIE_ID+1]
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def main() -> None:
     p.add_argument("--iterations", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--rows", type=int, default=0, help="user rows (largest user id + 1; default: from train.csv)")
+    p.add_argument("--cols", type=int, default=0, help="movie rows (largest movie id + 1; default: from train.csv)")
     a = p.parse_args()
 
     raw = (a.split / "train.csv").read_bytes()
@@ -53,7 +56,7 @@ def main() -> None:
     users = cols[liked, 0].astype(np.int64)
     items = cols[liked, 1].astype(np.int64)
     del cols
-    shape = (int(users.max()) + 1, int(items.max()) + 1)
+    shape = (max(a.rows, int(users.max()) + 1), max(a.cols, int(items.max()) + 1))
     user_items = sp.csr_matrix((np.ones(len(users), dtype=np.float32), (users, items)), shape=shape)
     user_items.sum_duplicates()
     user_items.data[:] = 1.0

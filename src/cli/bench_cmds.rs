@@ -49,9 +49,20 @@ pub struct BenchArgs {
     /// prints the POS/INS table and writes reports/explanation_quality.json.
     #[arg(long)]
     pub explanations: bool,
-    /// Split seed of `--explanations`.
+    /// Split seed of `--explanations` and `--scale`.
     #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
+    /// The scale benchmark (`--dataset DIR`, e.g. the synthetic ML-25M shape): holdout-20 `--seed`,
+    /// hybrid-als and als fit times, P@10 / coverage@10 on a user sample, quality after each
+    /// sweep, peak RSS per step, and implicit's ALS beside them when bench/peers/.venv has it.
+    #[arg(long)]
+    pub scale: bool,
+    /// Test users `--scale` measures (a seeded sample).
+    #[arg(long, default_value_t = 10_000, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    pub sample_users: usize,
+    /// Sweeps of `--scale`'s fits (whyrec's and implicit's iterations).
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
+    pub sweeps: usize,
     /// Cases of the `--explanations` retrain check (each repeated for 1, 3 and 5 likes removed,
     /// one full retrain each).
     #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1_000))]
@@ -59,6 +70,9 @@ pub struct BenchArgs {
 }
 
 pub fn bench(global: &GlobalArgs, args: &BenchArgs) -> Result<()> {
+    if args.scale {
+        return super::scale_bench::scale_table(global, args.seed, args.sample_users, args.sweeps);
+    }
     load_table(global, args)?;
     if args.load_only {
         return Ok(());

@@ -4,9 +4,11 @@
 mod bench_cmds;
 mod data_cmds;
 mod explain_cmds;
+mod import_cmds;
 mod model_cmds;
 mod quality_cmds;
 mod run_all;
+mod scale_bench;
 mod session_cmds;
 mod settings_args;
 mod terminal;
@@ -34,6 +36,9 @@ pub struct Cli {
     /// Which evaluated users the explorer's Trust and Fairness tabs measure.
     #[command(flatten)]
     pub population: settings_args::PopulationArgs,
+    /// Explore this model file (e.g. one `whyrec import` wrote) instead of hybrid-als.
+    #[arg(long, value_name = "FILE")]
+    pub model_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -93,6 +98,8 @@ pub enum Command {
     BenchTui(tui_cmds::BenchTuiArgs),
     /// Session records written by the explorer (`e`): `session replay FILE` recomputes them.
     Session(session_cmds::SessionArgs),
+    /// Import a model trained elsewhere (implicit's model.npz, Spark's ALSModel folder) as a whyrec model file, explained like any other.
+    Import(import_cmds::ImportArgs),
 }
 
 /// Runs the parsed command line.
@@ -102,9 +109,9 @@ pub fn run(cli: Cli) -> Result<()> {
             "--tour opens the explorer's guided tour: run `whyrec --tour` without a subcommand"
         );
     }
-    if cli.population != Default::default() && cli.command.is_some() {
+    if (cli.population != Default::default() || cli.model_file.is_some()) && cli.command.is_some() {
         color_eyre::eyre::bail!(
-            "--all-users / --sample-users before a subcommand set the explorer's population: give them after `trust` or `fairness`"
+            "--all-users, --sample-users and --model-file before a subcommand are the explorer's: give them after the subcommand (`trust --all-users`, `recommend --model-file FILE`)"
         );
     }
     match cli.command {
@@ -125,7 +132,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Pipeline) => default_pipeline(&cli.global),
         Some(Command::BenchTui(a)) => tui_cmds::bench_tui(&cli.global, &a),
         Some(Command::Session(a)) => session_cmds::session(&cli.global, &a),
-        None => tui_cmds::explore(&cli.global, cli.tour, &cli.population),
+        Some(Command::Import(a)) => import_cmds::import(&cli.global, &a),
+        None => tui_cmds::explore(&cli.global, cli.tour, &cli.population, cli.model_file),
     }
 }
 

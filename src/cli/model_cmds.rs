@@ -326,6 +326,7 @@ impl RecommendArgs {
                 model: ModelSpec::HybridAls,
                 models_dir: PathBuf::from("models"),
                 force: false,
+                model_file: None,
                 seed: 1,
                 settings: SettingsArgs::default(),
             },

@@ -77,6 +77,7 @@ fn replay_cmd(global: &GlobalArgs, args: &ReplayArgs) -> Result<()> {
                     settings: settings.clone(),
                     models_dir: Some(&args.models_dir),
                     force: false,
+                    file: None,
                 };
                 let model =
                     workspace::load_or_train_factor(&dataset, &request, &Terminal::default())

@@ -31,6 +31,9 @@ pub struct TrainArgs {
     /// Retrain even when a matching model file exists.
     #[arg(long)]
     pub force: bool,
+    /// Use this model file (e.g. one `whyrec import` wrote) instead of `--model`'s.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "force"])]
+    pub model_file: Option<PathBuf>,
     #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u64))]
     pub seed: u64,
     #[command(flatten)]
@@ -50,6 +53,7 @@ impl TrainArgs {
             settings: self.settings(),
             models_dir: Some(&self.models_dir),
             force: self.force,
+            file: self.model_file.as_deref(),
         };
         workspace::load_or_train_factor(dataset, &request, &Terminal::default()).map_err(cli_error)
     }

@@ -15,6 +15,7 @@ fn options(
     models_dir: PathBuf,
     tour: bool,
     population: &PopulationArgs,
+    model_file: Option<PathBuf>,
 ) -> TuiOptions {
     TuiOptions {
         dataset: global.dataset.clone(),
@@ -26,13 +27,26 @@ fn options(
         settings: Settings::default(),
         tour,
         population: population.population(),
+        model_file,
     }
 }
 
 /// Opens the explorer on the chosen dataset (the model cache is `models/`, as `whyrec train`);
 /// `tour` starts the guided tour.
-pub fn explore(global: &GlobalArgs, tour: bool, population: &PopulationArgs) -> Result<()> {
-    tui::run(options(global, PathBuf::from("models"), tour, population)).map_err(|e| eyre!(e))
+pub fn explore(
+    global: &GlobalArgs,
+    tour: bool,
+    population: &PopulationArgs,
+    model_file: Option<PathBuf>,
+) -> Result<()> {
+    tui::run(options(
+        global,
+        PathBuf::from("models"),
+        tour,
+        population,
+        model_file,
+    ))
+    .map_err(|e| eyre!(e))
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +63,9 @@ pub struct BenchTuiArgs {
     pub size: (u16, u16),
     #[command(flatten)]
     pub population: PopulationArgs,
+    /// Explore this model file (e.g. one `whyrec import` wrote) instead of hybrid-als.
+    #[arg(long, value_name = "FILE")]
+    pub model_file: Option<PathBuf>,
 }
 
 /// `WIDTHxHEIGHT`, from 80x24 to 1000x1000.
@@ -65,7 +82,13 @@ fn parse_size(text: &str) -> Result<(u16, u16), String> {
 /// `whyrec bench-tui`: start-up with a cached model, key → frame, time to retrain progress.
 pub fn bench_tui(global: &GlobalArgs, args: &BenchTuiArgs) -> Result<()> {
     let table = tui::bench::run(
-        &options(global, args.models_dir.clone(), false, &args.population),
+        &options(
+            global,
+            args.models_dir.clone(),
+            false,
+            &args.population,
+            args.model_file.clone(),
+        ),
         args.presses,
         args.size,
     )

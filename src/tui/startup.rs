@@ -31,6 +31,9 @@ pub struct TuiOptions {
     pub tour: bool,
     /// Which evaluated users the Trust and Fairness tabs measure (`--all-users`).
     pub population: Population,
+    /// Explore this model file first (`whyrec --model-file FILE`, e.g. one `whyrec import` wrote)
+    /// instead of `model`'s cached or trained one.
+    pub model_file: Option<PathBuf>,
 }
 
 /// What a failed start-up screen adds to an error that does not already say how to point at
@@ -99,6 +102,7 @@ pub fn start_up<T: Send + 'static>(
         &dataset,
         options,
         options.model,
+        options.model_file.as_deref(),
         &Gauge::new(ctx, LOAD_END, 1.0),
     )?;
     let mut engine = Engine::new(dataset, model)?;
@@ -117,7 +121,13 @@ pub fn explore_model<T: Send + 'static>(
     ctx: &JobContext<T>,
 ) -> Result<Engine, String> {
     ctx.progress(0.0, format!("{spec}: from the cache or trained"));
-    let model = model_of(&engine.dataset, options, spec, &Gauge::new(ctx, 0.0, 1.0))?;
+    let model = model_of(
+        &engine.dataset,
+        options,
+        spec,
+        None,
+        &Gauge::new(ctx, 0.0, 1.0),
+    )?;
     if ctx.is_cancelled() {
         return Err("cancelled".into());
     }
@@ -130,6 +140,7 @@ fn model_of<T: Send + 'static>(
     dataset: &Dataset,
     options: &TuiOptions,
     spec: ModelSpec,
+    file: Option<&std::path::Path>,
     gauge: &Gauge<'_, T>,
 ) -> Result<AnyFactorModel, String> {
     let request = ModelRequest {
@@ -137,6 +148,7 @@ fn model_of<T: Send + 'static>(
         settings: options.settings.clone(),
         models_dir: Some(&options.models_dir),
         force: false,
+        file,
     };
     workspace::load_or_train_factor(dataset, &request, gauge).map_err(message)
 }

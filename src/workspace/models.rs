@@ -15,7 +15,7 @@ use crate::data::interactions::{
 use crate::data::Dataset;
 use crate::engine::cache::{self, Cached};
 use crate::engine::{
-    AnyConfig, AnyFactorModel, EngineError, ModelSpec, Settings, Trainable, Trained,
+    AnyConfig, AnyFactorModel, EngineError, FactorModel, ModelSpec, Settings, Trainable, Trained,
 };
 
 /// Which model, with which settings, from which cache.
@@ -27,6 +27,9 @@ pub struct ModelRequest<'a> {
     pub models_dir: Option<&'a Path>,
     /// Retrain (and overwrite the cached file) even when it matches.
     pub force: bool,
+    /// Use this model file instead (e.g. one `whyrec import` wrote): it must have been made for
+    /// this dataset (same data fingerprint); `spec` and `settings` are then the file's.
+    pub file: Option<&'a Path>,
 }
 
 /// The model `request` names, trained on every positive of `dataset` or loaded from the cache.
@@ -58,6 +61,9 @@ pub fn load_or_train_factor(
     request: &ModelRequest,
     progress: &dyn Progress,
 ) -> Result<AnyFactorModel, WorkspaceError> {
+    if let Some(path) = request.file {
+        return model_file(dataset, path, progress);
+    }
     let spec = request.spec;
     let config = AnyConfig::of(spec, &request.settings).ok_or_else(|| {
         EngineError::Invalid(format!(
@@ -111,5 +117,27 @@ pub fn load_or_train_factor(
         started.elapsed().as_secs_f64(),
         path.display()
     ));
+    Ok(model)
+}
+
+/// The model in `path`, when it was made for `dataset`.
+fn model_file(
+    dataset: &Dataset,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<AnyFactorModel, WorkspaceError> {
+    let (model, meta) = AnyFactorModel::load_file(path)?;
+    let fingerprint = dataset.fingerprint();
+    if meta.fingerprint != fingerprint || model.n_users() != dataset.n_users() {
+        return Err(EngineError::Invalid(format!(
+            "{} was made for {} (data fingerprint {}), not for {} ({fingerprint})",
+            path.display(),
+            meta.dataset,
+            meta.fingerprint,
+            dataset.name
+        ))
+        .into());
+    }
+    progress.note(&format!("using {} ({})", path.display(), model.spec()));
     Ok(model)
 }

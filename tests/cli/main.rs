@@ -9,5 +9,6 @@ mod common;
 mod commands;
 mod explain;
 mod explain_sgd;
+mod import;
 mod run_all;
 mod trust;

@@ -213,3 +213,58 @@ pub fn seeded_runner(cases: u32) -> proptest::test_runner::TestRunner {
         ..Config::default()
     })
 }
+
+/// Rows indexed by the dataset's ids (row 0 unused, as for MovieLens' 1-based ids).
+pub fn rows_by_id(ids: &[u32], vectors: &ndarray::Array2<f32>) -> (usize, Vec<f32>) {
+    let rows = ids.iter().map(|&i| i as usize + 1).max().unwrap_or(0);
+    let k = vectors.ncols();
+    let mut out = vec![0f32; rows * k];
+    for (dense, &id) in ids.iter().enumerate() {
+        out[id as usize * k..(id as usize + 1) * k]
+            .copy_from_slice(vectors.row(dense).as_slice().unwrap());
+    }
+    (rows, out)
+}
+
+/// An `.npz` archive of named `.npy` entries (what `np.savez` writes).
+pub fn write_npz(path: &Path, entries: &[(&str, Vec<u8>)]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = ::zip::ZipWriter::new(file);
+    let options = ::zip::write::SimpleFileOptions::default()
+        .compression_method(::zip::CompressionMethod::Stored);
+    for (name, bytes) in entries {
+        zip.start_file(format!("{name}.npy"), options).unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// What implicit 0.7's `AlternatingLeastSquares.save` writes, for model `m` of dataset `d` (rows
+/// indexed by the dataset's ids; `alpha` implicit's, the confidence of a like).
+pub fn write_implicit_npz(
+    path: &Path,
+    d: &whyrec::data::Dataset,
+    m: &whyrec::engine::HybridModel,
+    alpha: f64,
+    reg: f64,
+) {
+    use whyrec::engine::import::npy::{npy_bytes_f32, npy_scalar_f64, npy_scalar_i64, npy_text};
+    use whyrec::engine::FactorModel;
+    let (user_rows, users) = rows_by_id(&d.users.ids, m.sides().user_vectors());
+    let (item_rows, items) = rows_by_id(&d.items.ids, &m.sides().item_vectors().to_owned());
+    let k = m.factors();
+    write_npz(
+        path,
+        &[
+            ("user_factors", npy_bytes_f32(&[user_rows, k], &users)),
+            ("item_factors", npy_bytes_f32(&[item_rows, k], &items)),
+            ("regularization", npy_scalar_f64(reg)),
+            ("factors", npy_scalar_i64(k as i64)),
+            ("num_threads", npy_scalar_i64(0)),
+            ("iterations", npy_scalar_i64(4)),
+            ("dtype", npy_text("float32")),
+            ("random_state", npy_scalar_i64(1)),
+            ("alpha", npy_scalar_f64(alpha)),
+        ],
+    );
+}

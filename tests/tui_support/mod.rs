@@ -67,6 +67,7 @@ pub fn options(dir: &Path, dataset: &str) -> TuiOptions {
         tour: false,
         settings: whyrec::engine::Settings::of_als(&config()),
         population: Default::default(),
+        model_file: None,
     }
 }
 

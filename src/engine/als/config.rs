@@ -18,6 +18,10 @@ pub struct AlsConfig {
     pub regularization: f32,
     /// ν of the frequency scaling of λ.
     pub regularization_exponent: f32,
+    /// With ν > 0, whether a row's mass counts its unobserved pairs (`|I_r| + w0·n_other`, Rendle
+    /// et al. 2022: true, the default) or only its positives (`|I_r|`: Spark MLlib's `λ·n_u`, what
+    /// an imported Spark model was trained with).
+    pub mass_counts_unobserved: bool,
     /// κ: λ is multiplied by `(1682 / n_items)^κ`, so the λ tuned on ML-100K (1,682 items) carries
     /// over to other catalogs (κ = 0.3 was tuned on ml-latest-small's 9,742 items: P@10 0.162 with
     /// κ = 0, 0.188 with κ = 0.3; see `examples/tune_als.rs`). 0: λ as given.
@@ -63,6 +67,7 @@ impl Default for AlsConfig {
             factors: 64,
             regularization: 0.025,
             regularization_exponent: 1.0,
+            mass_counts_unobserved: true,
             catalog_exponent: 0.3,
             alpha: 4.0,
             unobserved_weight: 1.0,

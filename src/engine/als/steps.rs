@@ -57,6 +57,9 @@ pub(crate) struct Weights {
     pub exponent: f64,
     /// Multiplier of λ for the feature embeddings.
     pub feature_multiplier: f64,
+    /// w0 as a row's mass counts it: w0, or 0 when the mass counts positives only
+    /// ([`AlsConfig::mass_counts_unobserved`]).
+    pub mass_unobserved: f64,
 }
 
 impl Weights {
@@ -73,6 +76,11 @@ impl Weights {
             lambda: f64::from(config.regularization) * catalog,
             exponent: f64::from(config.regularization_exponent),
             feature_multiplier: f64::from(config.feature_regularization),
+            mass_unobserved: if config.mass_counts_unobserved {
+                f64::from(config.unobserved_weight)
+            } else {
+                0.0
+            },
         }
     }
 
@@ -88,7 +96,7 @@ impl Weights {
 
     /// λ_r of one user (item) with `n_positive` positives against `n_other` items (users).
     pub fn row_lambda(&self, n_positive: usize, n_other: usize) -> f64 {
-        self.scaled(n_positive as f64 + self.unobserved * n_other as f64)
+        self.scaled(n_positive as f64 + self.mass_unobserved * n_other as f64)
     }
 
     /// λ_f of a feature embedding: the multiplier times λ scaled by the weight mass of its rows.
@@ -104,7 +112,8 @@ impl Weights {
             .zip(weights)
             .map(|(&r, &x)| {
                 let x2 = f64::from(x) * f64::from(x);
-                x2 * (interactions.row_len(r as usize) as f64 + self.unobserved * n_other as f64)
+                x2 * (interactions.row_len(r as usize) as f64
+                    + self.mass_unobserved * n_other as f64)
             })
             .sum();
         self.feature_multiplier * self.scaled(mass)

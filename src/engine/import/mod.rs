@@ -1,11 +1,12 @@
 //! Models trained elsewhere, made explorable and explainable here: implicit's ALS
 //! (`model.save("model.npz")`: `user_factors`, `item_factors`, `factors`, `regularization`,
-//! `alpha`, … — [`npy`] reads the archive).
+//! `alpha`, … — [`npy`] reads the archive) and Spark MLlib's `ALSModel.save` folder ([`spark`]).
 //!
 //! **Ids.** Factor rows are indexed by the dataset's own ids: row r of `user_factors` is MovieLens
 //! user id r and row r of `item_factors` movie id r (what a matrix built as
 //! `csr_matrix((ones, (userId, movieId)))` gives; rows for ids the dataset does not have are
-//! ignored). A dataset id without a row is an error naming it.
+//! ignored; Spark's folders name each row's id). An id with likes in the data and no row is an
+//! error naming it; one without likes and without a row gets a zero vector.
 //!
 //! **Confidence settings.** implicit weighs a positive by `alpha · r` (r = 1 for a like) against 1
 //! for every other pair, with a plain λ: whyrec's ALS objective with confidence `1 + α'`
@@ -18,6 +19,12 @@
 //! exact user step; implicit's CG solver and item-last sweeps leave a small difference).
 
 pub mod npy;
+pub mod spark;
+
+pub use spark::from_spark;
+
+/// The largest file (or archive entry) an import reads.
+pub(crate) const MAX_FILE_BYTES: u64 = 4 << 30;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -44,6 +51,33 @@ pub struct Imported {
     pub max_score_difference: f64,
     /// Users the difference was measured over.
     pub measured_users: usize,
+    /// The file's own user vectors (dataset user order), for scoring the model exactly as the
+    /// other engine does ([`Imported::file_scorer`]).
+    pub file_users: Array2<f32>,
+}
+
+/// The imported item vectors with the file's own user vectors: the other engine's scores.
+pub struct FileScorer<'a> {
+    imported: &'a Imported,
+    name: String,
+}
+
+impl Scorer for FileScorer<'_> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn n_items(&self) -> usize {
+        self.imported.model.n_items()
+    }
+
+    fn score_items(&self, user: u32, out: &mut [f32]) {
+        let row = self.imported.file_users.row(user as usize);
+        match row.as_slice() {
+            Some(p) => self.imported.model.sides.score_vector(p, out),
+            None => self.imported.model.sides.score_vector(&row.to_vec(), out),
+        }
+    }
 }
 
 /// Reads implicit's `model.npz` and maps it onto `dataset` (ids as the module says);
@@ -96,10 +130,14 @@ pub fn from_implicit(
             "alpha {alpha} and regularization {regularization}: whyrec imports alpha >= 1 (a like weighs at least as much as an unobserved pair) and regularization >= 0"
         )));
     }
-    let users = rows_by_id(&dataset.users.ids, user_values, user_rows, k)
-        .map_err(|id| bad(format!("user id {id} has no row in user_factors ({user_rows} rows): rows must be indexed by the dataset's user ids")))?;
-    let items = rows_by_id(&dataset.items.ids, item_values, item_rows, k)
-        .map_err(|id| bad(format!("movie id {id} has no row in item_factors ({item_rows} rows): rows must be indexed by the dataset's movie ids")))?;
+    let users = rows_by_id(&dataset.users.ids, user_values, user_rows, k, |u| {
+        positives.by_user.row_len(u) > 0
+    })
+    .map_err(|id| bad(format!("user id {id} has likes but no row in user_factors ({user_rows} rows): rows must be indexed by the dataset's user ids")))?;
+    let items = rows_by_id(&dataset.items.ids, item_values, item_rows, k, |i| {
+        positives.by_item.row_len(i) > 0
+    })
+    .map_err(|id| bad(format!("movie id {id} has likes but no row in item_factors ({item_rows} rows): rows must be indexed by the dataset's movie ids")))?;
     let config = AlsConfig {
         factors: k,
         regularization: regularization as f32,
@@ -123,14 +161,23 @@ pub fn from_implicit(
     Imported::build(config, users, items, positives, source)
 }
 
-/// The rows of `values` (`rows × k`, row-major) for each id of `ids`, in order; the first id
-/// without a row is the error.
-fn rows_by_id(ids: &[u32], values: &[f64], rows: usize, k: usize) -> Result<Array2<f32>, u32> {
+/// The rows of `values` (`rows × k`, row-major) for each id of `ids`, in order. An id beyond the
+/// rows gets a zero vector unless `needed(dense index)` (it has likes), which is the error.
+fn rows_by_id(
+    ids: &[u32],
+    values: &[f64],
+    rows: usize,
+    k: usize,
+    needed: impl Fn(usize) -> bool,
+) -> Result<Array2<f32>, u32> {
     let mut out = Array2::<f32>::zeros((ids.len(), k));
     for (dense, &id) in ids.iter().enumerate() {
         let r = id as usize;
         if r >= rows {
-            return Err(id);
+            if needed(dense) {
+                return Err(id);
+            }
+            continue;
         }
         for (x, &v) in out
             .row_mut(dense)
@@ -202,13 +249,23 @@ impl Imported {
             source,
             max_score_difference: 0.0,
             measured_users: 0,
+            file_users,
         };
-        imported.measure(&file_users);
+        imported.measure();
         Ok(imported)
     }
 
+    /// Scores with the file's own user vectors, named `name`.
+    pub fn file_scorer(&self, name: &str) -> FileScorer<'_> {
+        FileScorer {
+            imported: self,
+            name: name.to_string(),
+        }
+    }
+
     /// Measures [`Imported::max_score_difference`] over up to 2,000 users spread evenly.
-    fn measure(&mut self, file_users: &Array2<f32>) {
+    fn measure(&mut self) {
+        let file_users = &self.file_users;
         let n = file_users.nrows();
         let step = (n / 2000).max(1);
         let mut exact = vec![0f32; self.model.n_items()];

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-/// The largest array entry read (4 GiB: 200k users × 1,024 factors of f64 is 1.6 GiB).
-const MAX_ENTRY_BYTES: u64 = 4 << 30;
+/// The largest array entry read (200k users × 256 factors of f64 is 0.4 GiB).
+const MAX_ENTRY_BYTES: u64 = super::MAX_FILE_BYTES;
 /// The largest `.npy` header.
 const MAX_HEADER: usize = 64 * 1024;
 

@@ -45,6 +45,7 @@ impl Engine {
                     settings: self.settings().clone(),
                     models_dir,
                     force: false,
+                    file: None,
                 };
                 workspace::load_or_train(&self.dataset, &request, progress)?
             };
