@@ -170,20 +170,39 @@ fn solve_small(a: &mut [f64], b: &mut [f64], m: usize) -> Option<Vec<f64>> {
 
 /// `‖P₁Q₁ᵀ − P₀Q₀ᵀ‖_F / ‖P₁Q₁ᵀ‖_F`: the relative change of every score, exactly, by k × k products
 /// (`‖PQᵀ‖² = tr(PᵀP·QᵀQ)`, `⟨P₀Q₀ᵀ, P₁Q₁ᵀ⟩ = tr(P₀ᵀP₁·Q₁ᵀQ₀)`), in O((users + items)·k²).
+#[cfg(test)]
 pub(crate) fn score_change(
     p0: &Array2<f32>,
     q0: &Array2<f32>,
     p1: &Array2<f32>,
     q1: &Array2<f32>,
 ) -> f64 {
-    let cross = |a: &Array2<f32>, b: &Array2<f32>| -> Array2<f64> {
-        let a = a.mapv(f64::from);
-        let b = b.mapv(f64::from);
-        a.t().dot(&b)
+    use crate::engine::kernels::{cross_gram, gram};
+    let grams = Grams {
+        pp0: &gram(p0),
+        qq0: &gram(q0),
+        pp1: &gram(p1),
+        qq1: &gram(q1),
     };
-    let (pp1, qq1) = (cross(p1, p1), cross(q1, q1));
-    let (pp0, qq0) = (cross(p0, p0), cross(q0, q0));
-    let (p01, q10) = (cross(p0, p1), cross(q1, q0));
+    score_change_with(&grams, &cross_gram(p0, p1), &cross_gram(q1, q0))
+}
+
+/// The Gramians of the factors before (0) and after (1) a sweep, row-major `k×k`.
+pub(crate) struct Grams<'a> {
+    pub pp0: &'a [f64],
+    pub qq0: &'a [f64],
+    pub pp1: &'a [f64],
+    pub qq1: &'a [f64],
+}
+
+/// [`score_change`] from the Gramians a sweep has computed anyway and the cross products
+/// `P₀ᵀP₁`, `Q₁ᵀQ₀`.
+pub(crate) fn score_change_with(grams: &Grams, p01: &[f64], q10: &[f64]) -> f64 {
+    let k = (grams.pp1.len() as f64).sqrt() as usize;
+    let square = |v: &[f64]| Array2::from_shape_vec((k, k), v.to_vec()).expect("k × k");
+    let (pp1, qq1) = (square(grams.pp1), square(grams.qq1));
+    let (pp0, qq0) = (square(grams.pp0), square(grams.qq0));
+    let (p01, q10) = (square(p01), square(q10));
     let tr = |a: &Array2<f64>, b: &Array2<f64>| -> f64 { (a * &b.t()).sum() };
     let new = tr(&pp1, &qq1);
     let diff = (new - 2.0 * tr(&p01, &q10) + tr(&pp0, &qq0)).max(0.0);

@@ -254,7 +254,30 @@ pub(crate) fn solve_own(
     solve: Solve,
     cancel: &AtomicBool,
 ) -> Result<(), Halt> {
-    let gram = gram(other);
+    solve_own_with(
+        side,
+        interactions,
+        low,
+        other,
+        &gram(other),
+        w,
+        solve,
+        cancel,
+    )
+}
+
+/// [`solve_own`] with `gram = otherᵀ·other` already computed (a sweep computes it once).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn solve_own_with(
+    side: &mut Side,
+    interactions: &Csr,
+    low: Option<&Csr>,
+    other: &Array2<f32>,
+    gram: &[f64],
+    w: &Weights,
+    solve: Solve,
+    cancel: &AtomicBool,
+) -> Result<(), Halt> {
     let this = &*side;
     let rows: Vec<Result<Vec<f32>, Halt>> = (0..this.own.nrows())
         .into_par_iter()
@@ -268,13 +291,11 @@ pub(crate) fn solve_own(
                 let history = interactions.row(r);
                 let low = low.map_or(&[][..], |l| l.row(r));
                 let p = match solve {
-                    Solve::Exact => {
-                        solve_row_with(history, low, &offset, other, &gram, w, scratch)?
-                    }
+                    Solve::Exact => solve_row_with(history, low, &offset, other, gram, w, scratch)?,
                     Solve::Cg { steps } => {
                         let mut x: Vec<f64> =
                             this.composed.row(r).iter().map(|&v| f64::from(v)).collect();
-                        refine_row(history, low, &offset, other, &gram, w, &mut x, steps)?;
+                        refine_row(history, low, &offset, other, gram, w, &mut x, steps)?;
                         x
                     }
                 };
@@ -342,10 +363,27 @@ fn refine_row(
 /// normal equations are summed over the rows having that feature, everything else held fixed).
 /// The per-member sums run in parallel over fixed chunks combined in order, so the result does not
 /// depend on the number of threads.
+#[cfg(test)]
 pub(crate) fn solve_feature_blocks(
     side: &mut Side,
     interactions: &Csr,
     other: &Array2<f32>,
+    w: &Weights,
+    solve: Solve,
+    cancel: &AtomicBool,
+) -> Result<(), Halt> {
+    if side.features.n_features() == 0 {
+        return Ok(());
+    }
+    solve_feature_blocks_with(side, interactions, other, &gram(other), w, solve, cancel)
+}
+
+/// [`solve_feature_blocks`] with `gram = otherᵀ·other` already computed.
+pub(crate) fn solve_feature_blocks_with(
+    side: &mut Side,
+    interactions: &Csr,
+    other: &Array2<f32>,
+    gram: &[f64],
     w: &Weights,
     solve: Solve,
     cancel: &AtomicBool,
@@ -356,7 +394,6 @@ pub(crate) fn solve_feature_blocks(
     }
     let k = other.ncols();
     let n_other = other.nrows();
-    let gram = gram(other);
     let extra = w.positive - w.unobserved;
     let mut m = vec![0.0f64; n_other];
     let mut sx = vec![0.0f64; n_other];
@@ -425,7 +462,7 @@ pub(crate) fn solve_feature_blocks(
                         .map(|&v| f64::from(v))
                         .collect();
                     let mut apply = |v: &[f64], out: &mut [f64]| {
-                        symmetric_product(&gram, v, out);
+                        symmetric_product(gram, v, out);
                         for (o, &vi) in out.iter_mut().zip(v) {
                             *o = sum_x2 * w.unobserved * *o + lambda * vi;
                         }
@@ -527,10 +564,21 @@ pub(crate) fn objective(
     by_item: &Csr,
     w: &Weights,
 ) -> f64 {
+    objective_with(users, items, by_user, by_item, w, &gram(&items.composed))
+}
+
+/// [`objective`] with `gram_q = QᵀQ` of the composed items already computed.
+pub(crate) fn objective_with(
+    users: &Side,
+    items: &Side,
+    by_user: &Csr,
+    by_item: &Csr,
+    w: &Weights,
+    gram_q: &[f64],
+) -> f64 {
     let n_users = users.own.nrows();
     let n_items = items.own.nrows();
     let k = users.own.ncols();
-    let gram_q = gram(&items.composed);
     let data: Vec<f64> = (0..n_users)
         .into_par_iter()
         .map(|u| {
@@ -538,7 +586,7 @@ pub(crate) fn objective(
             let p = p.as_slice().expect("standard layout");
             let p64: Vec<f64> = p.iter().map(|&v| f64::from(v)).collect();
             let mut gp = vec![0.0f64; k];
-            symmetric_product(&gram_q, &p64, &mut gp);
+            symmetric_product(gram_q, &p64, &mut gp);
             let quad = dot(&p64, &gp);
             let mut loss = w.unobserved * quad;
             for &i in by_user.row(u) {

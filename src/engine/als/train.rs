@@ -19,12 +19,15 @@ use rand_distr::{Distribution, Normal};
 use super::blocks::Solve;
 use super::config::AlsConfig;
 use super::model::HybridModel;
-use super::steps::{objective, solve_feature_blocks, solve_own, Halt, Weights};
+use super::steps::{
+    objective, objective_with, solve_feature_blocks_with, solve_own_with, Halt, Weights,
+};
 use crate::data::{FeatureMatrix, Positives};
-use crate::engine::converge::{flatten, score_change, unflatten, Anderson};
+use crate::engine::converge::{flatten, score_change_with, unflatten, Anderson, Grams};
 use crate::engine::error::EngineError;
 use crate::engine::factors::side::{check_positives, training_features, FeatureSet, Side};
 use crate::engine::factors::Sides;
+use crate::engine::kernels::{cross_gram, gram};
 use crate::engine::progress::TrainProgress;
 
 /// The `hybrid-als` trainer.
@@ -183,29 +186,78 @@ fn run(
             flatten(&[&model.sides.items.own, &model.sides.items.feature_factors]),
         )
     });
+    // Each Gramian is computed once per sweep and shared by the steps that read it: QᵀQ of the
+    // items by the user half (own and feature blocks), the objective, the change and the next
+    // sweep; PᵀP of the users by the item half and the change.
+    let mut gram_p = (sweeps > 0).then(|| gram(&model.sides.users.composed));
+    let mut gram_q = None;
     for sweep in 1..=sweeps {
         let previous = (
             model.sides.users.composed.clone(),
             model.sides.items.composed.clone(),
         );
+        let qq0 = gram_q
+            .take()
+            .unwrap_or_else(|| gram(&model.sides.items.composed));
+        let pp0 = gram_p
+            .take()
+            .unwrap_or_else(|| gram(&model.sides.users.composed));
         let Sides { users, items } = &mut model.sides;
-        solve_own(users, by_user, low_user, &items.composed, &w, solve, cancel).map_err(halt)?;
-        solve_feature_blocks(users, by_user, &items.composed, &w, solve, cancel).map_err(halt)?;
+        solve_own_with(
+            users,
+            by_user,
+            low_user,
+            &items.composed,
+            &qq0,
+            &w,
+            solve,
+            cancel,
+        )
+        .map_err(halt)?;
+        solve_feature_blocks_with(users, by_user, &items.composed, &qq0, &w, solve, cancel)
+            .map_err(halt)?;
         check(model)?;
+        let pp1 = gram(&model.sides.users.composed);
         let Sides { users, items } = &mut model.sides;
-        solve_own(items, by_item, low_item, &users.composed, &w, solve, cancel).map_err(halt)?;
-        solve_feature_blocks(items, by_item, &users.composed, &w, solve, cancel).map_err(halt)?;
+        solve_own_with(
+            items,
+            by_item,
+            low_item,
+            &users.composed,
+            &pp1,
+            &w,
+            solve,
+            cancel,
+        )
+        .map_err(halt)?;
+        solve_feature_blocks_with(items, by_item, &users.composed, &pp1, &w, solve, cancel)
+            .map_err(halt)?;
         check(model)?;
-        let value = objective(&model.sides.users, &model.sides.items, by_user, by_item, &w);
+        let qq1 = gram(&model.sides.items.composed);
+        let value = objective_with(
+            &model.sides.users,
+            &model.sides.items,
+            by_user,
+            by_item,
+            &w,
+            &qq1,
+        );
         if !value.is_finite() {
             return Err(halt(Halt::Diverged));
         }
-        let change = score_change(
-            &previous.0,
-            &previous.1,
-            &model.sides.users.composed,
-            &model.sides.items.composed,
+        let grams = Grams {
+            pp0: &pp0,
+            qq0: &qq0,
+            pp1: &pp1,
+            qq1: &qq1,
+        };
+        let change = score_change_with(
+            &grams,
+            &cross_gram(&previous.0, &model.sides.users.composed),
+            &cross_gram(&model.sides.items.composed, &previous.1),
         );
+        gram_p = Some(pp1);
+        gram_q = Some(qq1);
         let report = TrainProgress {
             sweep,
             sweeps,
@@ -224,14 +276,17 @@ fn run(
             *x = mixer.next(x, &g);
             unflatten(x, &mut [&mut items.own, &mut items.feature_factors]);
             items.compose_all();
+            gram_q = None;
         }
     }
+    let qq = gram_q.unwrap_or_else(|| gram(&model.sides.items.composed));
     let Sides { users, items } = &mut model.sides;
-    solve_own(
+    solve_own_with(
         users,
         by_user,
         low_user,
         &items.composed,
+        &qq,
         &w,
         Solve::Exact,
         cancel,
@@ -244,6 +299,7 @@ fn run(
 
 #[cfg(test)]
 mod tests {
+    use super::super::steps::{solve_feature_blocks, solve_own};
     use super::*;
     use crate::data::interactions::FeatureMatrix;
     use crate::data::Csr;

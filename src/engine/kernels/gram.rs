@@ -1,13 +1,40 @@
 //! Gramians `MᵀM` and weighted Gramians `Σ_r w_r x_r x_rᵀ` of factor rows, in `f64` (the
 //! weighted one summed in `f32` blocks; see [`weighted_gram`]).
 
-use ndarray::Array2;
+use ndarray::{s, Array2};
+use rayon::prelude::*;
+
+/// Rows per chunk of [`cross_gram`]: chunks run in parallel and are added in order, so the result
+/// does not depend on the number of threads (and a matrix of at most this many rows is one
+/// chunk, the plain product).
+const CHUNK_ROWS: usize = 4096;
 
 /// `MᵀM` in `f64`, row-major `k×k`.
 pub(crate) fn gram(m: &Array2<f32>) -> Vec<f64> {
-    let m64 = m.mapv(f64::from);
-    let g = m64.t().dot(&m64);
-    g.iter().copied().collect()
+    cross_gram(m, m)
+}
+
+/// `AᵀB` in `f64`, row-major (`A`, `B` with the same number of rows), over row chunks in
+/// parallel (see [`CHUNK_ROWS`]).
+pub(crate) fn cross_gram(a: &Array2<f32>, b: &Array2<f32>) -> Vec<f64> {
+    assert_eq!(a.nrows(), b.nrows(), "the same rows");
+    let n = a.nrows();
+    let product = |c: usize| {
+        let rows = c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n);
+        let a64 = a.slice(s![rows.clone(), ..]).mapv(f64::from);
+        let b64 = b.slice(s![rows, ..]).mapv(f64::from);
+        a64.t().dot(&b64)
+    };
+    let chunks: Vec<Array2<f64>> = (0..n.div_ceil(CHUNK_ROWS).max(1))
+        .into_par_iter()
+        .map(product)
+        .collect();
+    let mut chunks = chunks.into_iter();
+    let mut total = chunks.next().expect("at least one chunk");
+    for c in chunks {
+        total += &c;
+    }
+    total.iter().copied().collect()
 }
 
 /// `Σ_r w_r x_r x_rᵀ` over the listed rows of `m` (row-major `k×k`, `f64`; only the lower
@@ -222,5 +249,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn cross_gram_is_the_product_and_does_not_depend_on_the_threads() {
+        let n = 3 * CHUNK_ROWS + 17;
+        let a = Array2::from_shape_fn((n, 5), |(i, j)| {
+            ((i * 13 + j * 7) % 101) as f32 / 50.0 - 1.0
+        });
+        let b = Array2::from_shape_fn((n, 3), |(i, j)| ((i * 3 + j * 11) % 89) as f32 / 40.0 - 1.0);
+        let in_pool = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| cross_gram(&a, &b))
+        };
+        let one = in_pool(1);
+        assert_eq!(one, in_pool(3), "bit for bit at any thread count");
+        let want = a.mapv(f64::from).t().dot(&b.mapv(f64::from));
+        for (g, w) in one.iter().zip(want.iter()) {
+            assert!((g - w).abs() <= 1e-9 * (1.0 + w.abs()), "{g} vs {w}");
+        }
+        // A matrix of one chunk is the plain product, bit for bit.
+        let small = a.slice(ndarray::s![..100, ..]).to_owned();
+        let plain = small.mapv(f64::from).t().dot(&small.mapv(f64::from));
+        assert_eq!(gram(&small), plain.iter().copied().collect::<Vec<f64>>());
     }
 }

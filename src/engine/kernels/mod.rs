@@ -4,7 +4,8 @@
 //! arithmetic loops of this kind of their own.
 //!
 //! **Determinism.** Every kernel sums in a fixed order (a fixed number of running sums, combined
-//! in a fixed order) and never splits one sum across threads, so its result depends only on its
+//! in a fixed order) and never splits one sum across threads in a way that depends on their
+//! number ([`gram::cross_gram`] sums fixed chunks of rows in parallel and adds them in order), so its result depends only on its
 //! inputs and on the CPU's instruction set: the AVX2/FMA paths (chosen at run time) run the same
 //! order of operations as the portable ones but fuse multiply-adds, which may round differently.
 //! Parallelism lives above the kernels (one row, one shard, one block per task), which is why the
@@ -18,5 +19,5 @@ pub(crate) mod spd;
 
 pub(crate) use cg::{refine, refine_from, symmetric_product};
 pub(crate) use dot::{dot, dot32, dot_f32x4, dot_f32x8, dot_f32x8_serial, dot_serial};
-pub(crate) use gram::{add_weighted_gram, gram, weighted_gram};
+pub(crate) use gram::{add_weighted_gram, cross_gram, gram, weighted_gram};
 pub(crate) use spd::{NotPositiveDefinite, Spd};
