@@ -1,5 +1,5 @@
-//! Tuning of the ALS family at scale with the crate's own evaluation: PROTOCOL.md holdout-20 (seed
-//! 1) of any dataset folder, P@10 and coverage@10 of the served rule over a seeded user sample
+//! Tuning of the ALS family at scale with the crate's own evaluation: PROTOCOL.md holdout-20 with
+//! seed 1 on any dataset folder, P@10 and coverage@10 of the served rule over a seeded user sample
 //! (`metrics::sample`), fit time. Not part of the test suite:
 //!
 //! ```text
