@@ -97,18 +97,36 @@ pub fn holdout(dataset: &Dataset, seed: u64, threshold: f32) -> Split {
 /// A random split of all ratings: `round(0.1 n)` to test, chosen with `seed` (the rating task on
 /// datasets without canonical folds).
 pub fn random_ratings(dataset: &Dataset, seed: u64) -> Split {
-    let mut rows: Vec<usize> = (0..dataset.ratings.len()).collect();
-    let m = (0.1 * rows.len() as f64).round() as usize;
+    random_ratings_of(dataset, seed, |_| true)
+}
+
+/// [`random_ratings`] keeping only the ratings of the users for which `keep(user)` holds: the
+/// same draw (each kept rating lands in train or test as in the whole split), without holding
+/// every rating as an [`Interaction`] (the fairness audit's user sample on ML-25M).
+pub fn random_ratings_of(dataset: &Dataset, seed: u64, keep: impl Fn(u32) -> bool) -> Split {
+    let n = dataset.ratings.len();
+    // u32 positions (a dataset's ratings are indexed by u32); the shuffle draws the same
+    // permutation whatever the element type.
+    let mut rows: Vec<u32> = (0..n as u32).collect();
+    let m = (0.1 * n as f64).round() as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (held, kept) = rows.partial_shuffle(&mut rng, m);
-    let mut held = held.to_vec();
-    let mut kept = kept.to_vec();
-    held.sort_unstable();
-    kept.sort_unstable();
+    let pick = |part: &[u32]| -> Vec<Interaction> {
+        let mut chosen: Vec<u32> = part
+            .iter()
+            .copied()
+            .filter(|&k| keep(dataset.ratings.user[k as usize]))
+            .collect();
+        chosen.sort_unstable();
+        chosen
+            .into_iter()
+            .map(|k| interaction(dataset, k as usize))
+            .collect()
+    };
     Split {
         name: format!("random-90-10 seed={seed}"),
-        train: kept.into_iter().map(|k| interaction(dataset, k)).collect(),
-        test: held.into_iter().map(|k| interaction(dataset, k)).collect(),
+        train: pick(kept),
+        test: pick(held),
     }
 }
 

@@ -344,3 +344,63 @@ fn esc_cancels_a_computation_and_enter_starts_it_again() {
     rig.press(Action::Back);
     assert!(!rig.app.quit, "with nothing running, Esc never quits");
 }
+
+/// On data past the tab's retrain limit (here the limit is lowered to 0 on the fixture), the
+/// Trust tab's job measures refold stability only, says that `s` adds retrain stability, and `s`
+/// brings it with seed stability: the library's numbers for the retrained variant.
+#[test]
+fn past_the_limit_retrain_stability_comes_with_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rig = Rig::ready(dir.path(), 160, 48);
+    let engine = rig.app.engine.clone().unwrap();
+    let mut large = engine.with_model(engine.model().clone()).unwrap();
+    large.retrain_with_tab_up_to = 0;
+    let large = std::sync::Arc::new(large);
+    rig.app.engine = Some(large.clone());
+    rig.press(Action::GoTab(1));
+    assert!(
+        rig.screen().contains("retrain with seed stability on s"),
+        "{}",
+        rig.screen()
+    );
+    rig.wait_for("the trust metrics", |a| a.trust.results.done().is_some());
+    let r = rig.app.trust.results.done().unwrap().clone();
+    assert!(!r.retrain_stability);
+    assert!(r
+        .models
+        .iter()
+        .all(|m| m.summary.stability_retrain.is_none() && m.summary.stability_refold.is_some()));
+    let screen = rig.screen();
+    let retrain_row = screen
+        .lines()
+        .find(|l| l.contains("stab. retrain"))
+        .expect("the retrain row");
+    assert!(retrain_row.contains("s computes"), "{retrain_row}");
+
+    rig.press(Action::Sort);
+    rig.wait_for("seed and retrain stability", |a| {
+        a.trust
+            .results
+            .done()
+            .is_some_and(|r| r.seed_stability && r.retrain_stability)
+    });
+    let r = rig.app.trust.results.done().unwrap();
+    let seed = large.settings().seed;
+    let data = EvalData::holdout(&large.dataset, seed);
+    let retrain = TrustConfig {
+        refold: false,
+        retrain: true,
+        seed_stability: false,
+        ..TrustConfig::default()
+    };
+    let (direct, _) = model_trust(large.spec(), large.settings(), &data, seed, &retrain).unwrap();
+    assert_eq!(
+        r.models[1].summary.stability_retrain,
+        direct.summary.stability_retrain
+    );
+    assert!(r.models[1]
+        .users
+        .iter()
+        .all(|u| u.stability_retrain.is_some()));
+    assert!(!rig.screen().contains("s computes"));
+}

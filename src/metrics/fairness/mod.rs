@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use self::exposure::{exposure_by_decile, DecileExposure};
 use self::groups::{demographic_groups, gap, Gap, UserGroups};
-use self::rating::{best_rating_errors, rating_splits, RatingErrors};
+use self::rating::{best_rating_errors, rating_splits, rating_splits_of, RatingErrors};
 use super::eval_data::EvalData;
 use super::knob::{KnobPath, Reranked, Reranker};
 use super::ranking::K;
@@ -172,22 +172,24 @@ pub fn run_fairness(
         }
     }
     on_progress("rating models on the rating splits");
-    let mut splits = rating_splits(dataset, seed)?;
-    let rating_users = if data.users.is_sample() {
+    let (splits, rating_users) = if data.users.is_sample() {
         // The line-up of rating models is trained and measured on the sampled users' ratings
         // only: fitting SVD++ on every rating of ML-25M alone takes many minutes.
         let mut keep = vec![false; dataset.n_users()];
         for &u in data.measured_users() {
             keep[u as usize] = true;
         }
+        let mut splits = rating_splits_of(dataset, seed, |u| keep[u as usize])?;
         for split in &mut splits {
-            split.train.retain(|r| keep[r.user as usize]);
-            split.test.retain(|r| keep[r.user as usize]);
             split.name = format!("{} ({})", split.name, data.users.short());
         }
-        format!("the ratings of the {} sampled users", data.users.measured)
+        let note = format!("the ratings of the {} sampled users", data.users.measured);
+        (splits, note)
     } else {
-        "every user's ratings".to_string()
+        (
+            rating_splits(dataset, seed)?,
+            "every user's ratings".to_string(),
+        )
     };
     let errors = best_rating_errors(dataset, &splits, &request.rating_specs, seed);
     let pooled = errors.of_users(|_| true);

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::split::{ml100k_fold, random_ratings, Split};
+use crate::data::split::{ml100k_fold, random_ratings_of, Split};
 use crate::data::{DataResult, Dataset};
 use crate::engine::rating::RatingSpec;
 use crate::metrics::rating::{rating_errors, RatingMetrics};
@@ -57,13 +57,27 @@ impl RatingErrors {
 
 /// PROTOCOL.md's rating splits of `dataset`.
 pub fn rating_splits(dataset: &Dataset, seed: u64) -> DataResult<Vec<Split>> {
+    rating_splits_of(dataset, seed, |_| true)
+}
+
+/// [`rating_splits`] with only the ratings of the users for which `keep(user)` holds.
+pub fn rating_splits_of(
+    dataset: &Dataset,
+    seed: u64,
+    keep: impl Fn(u32) -> bool,
+) -> DataResult<Vec<Split>> {
     if dataset.name == "ml-100k" {
         ["u1", "u2", "u3", "u4", "u5"]
             .iter()
-            .map(|f| ml100k_fold(dataset, f))
+            .map(|f| {
+                let mut split = ml100k_fold(dataset, f)?;
+                split.train.retain(|r| keep(r.user));
+                split.test.retain(|r| keep(r.user));
+                Ok(split)
+            })
             .collect()
     } else {
-        Ok(vec![random_ratings(dataset, seed)])
+        Ok(vec![random_ratings_of(dataset, seed, keep)])
     }
 }
 

@@ -52,6 +52,9 @@ pub struct Engine {
     /// Which evaluated users Trust and Fairness measure (everyone, or a seeded sample on large
     /// data: `metrics::sample`).
     pub population: Population,
+    /// Positives up to which the Trust tab's job measures retrain stability itself
+    /// ([`trust::RETRAIN_WITH_TAB_UP_TO`]; `s` does beyond).
+    pub retrain_with_tab_up_to: usize,
 }
 
 /// One recommended item.
@@ -210,6 +213,7 @@ impl Engine {
             stars: Arc::new(stars),
             ratings: Arc::new(ratings),
             population: Population::default(),
+            retrain_with_tab_up_to: trust::RETRAIN_WITH_TAB_UP_TO,
         })
     }
 
@@ -224,6 +228,7 @@ impl Engine {
             stars: Arc::clone(&self.stars),
             ratings: Arc::clone(&self.ratings),
             population: self.population,
+            retrain_with_tab_up_to: self.retrain_with_tab_up_to,
         })
     }
 

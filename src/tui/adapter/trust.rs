@@ -15,6 +15,11 @@ use crate::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
 use crate::metrics::knob::{default_strengths, sweep_split, KnobCurve, KnobPath};
 use crate::metrics::trust::{model_trust, ModelTrust, TrustConfig};
 
+/// Positives (ratings ≥ 4) of a dataset up to which the Trust tab's job also measures stability
+/// with the model retrained (one more full training); beyond (ML-10M and up), `s` measures it
+/// with seed stability, so the tab's first numbers arrive sooner. ML-1M has 0.58M.
+pub const RETRAIN_WITH_TAB_UP_TO: usize = 2_500_000;
+
 /// The strength at which the fairness audit also audits the explored model through the knob (as
 /// `whyrec fairness`).
 pub const FAIRNESS_KNOB: f64 = crate::metrics::knob::RECOMMENDED_STRENGTH;
@@ -31,6 +36,9 @@ pub struct TrustResults {
     pub curve: KnobCurve,
     /// Seed stability, once computed (`s`).
     pub seed_stability: bool,
+    /// Stability with the model retrained, once computed (with the tab up to
+    /// [`RETRAIN_WITH_TAB_UP_TO`] train positives, with `s` beyond).
+    pub retrain_stability: bool,
     pub seconds: f64,
 }
 
@@ -67,6 +75,13 @@ impl Engine {
         self.settings().clone()
     }
 
+    /// Whether the Trust tab's job measures retrain stability itself (up to
+    /// `retrain_with_tab_up_to` positives, [`RETRAIN_WITH_TAB_UP_TO`] by default) rather than
+    /// leave it to `s`.
+    pub fn trust_retrains_with_tab(&self) -> bool {
+        self.positives().by_user.nnz() <= self.retrain_with_tab_up_to
+    }
+
     /// The seed of the split, the refits and the perturbation: the explored model's.
     pub fn trust_seed(&self) -> u64 {
         self.settings().seed
@@ -83,8 +98,10 @@ impl Engine {
         let seed = self.trust_seed();
         progress(0.0, format!("holdout-20 split (seed {seed})"));
         let data = Arc::new(EvalData::holdout_for(&self.dataset, seed, self.population));
+        let retrain = self.trust_retrains_with_tab();
         let config = TrustConfig {
             seed_stability: false,
+            retrain,
             ..TrustConfig::default()
         };
         let mut models = Vec::new();
@@ -94,8 +111,9 @@ impl Engine {
             progress(
                 at,
                 format!(
-                    "{}: fit, metrics, stability (refold, retrain)",
-                    model.name()
+                    "{}: fit, metrics, stability ({})",
+                    model.name(),
+                    if retrain { "refold, retrain" } else { "refold" }
                 ),
             );
             let (trust, fitted) = model_trust(*model, &self.trust_settings(), &data, seed, &config)
@@ -134,11 +152,13 @@ impl Engine {
             models,
             curve,
             seed_stability: false,
+            retrain_stability: retrain,
             seconds: clock.elapsed().as_secs_f64(),
         })
     }
 
-    /// Seed stability of the models of `results` (one more training each, seed + 1000).
+    /// Seed stability of the models of `results` (one more training each, seed + 1000), and
+    /// stability with the model retrained when the tab's job left it out (one more).
     pub fn seed_stability(
         &self,
         results: &TrustResults,
@@ -148,7 +168,7 @@ impl Engine {
         let clock = Instant::now();
         let config = TrustConfig {
             refold: false,
-            retrain: false,
+            retrain: !results.retrain_stability,
             seed_stability: true,
             ..TrustConfig::default()
         };
@@ -157,7 +177,14 @@ impl Engine {
             check(cancel)?;
             progress(
                 at,
-                format!("{}: two trainings, seeds s and s + 1000", model.name()),
+                if config.retrain {
+                    format!(
+                        "{}: trainings with seeds s and s + 1000, and on the reduced histories",
+                        model.name()
+                    )
+                } else {
+                    format!("{}: two trainings, seeds s and s + 1000", model.name())
+                },
             );
             let (trust, _) = model_trust(
                 *model,
@@ -213,13 +240,20 @@ impl TrustResults {
     pub fn add_seed_stability(&mut self, s: SeedStability) {
         for (m, extra) in self.models.iter_mut().zip(s.models) {
             m.summary.seed_stability = extra.summary.seed_stability;
+            if !self.retrain_stability {
+                m.summary.stability_retrain = extra.summary.stability_retrain;
+            }
             for (u, e) in m.users.iter_mut().zip(extra.users) {
                 if u.user == e.user {
                     u.seed_stability = e.seed_stability;
+                    if !self.retrain_stability {
+                        u.stability_retrain = e.stability_retrain;
+                    }
                 }
             }
         }
         self.seed_stability = true;
+        self.retrain_stability = true;
         self.seconds += s.seconds;
     }
 

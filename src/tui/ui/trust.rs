@@ -62,10 +62,19 @@ fn draw_pending(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let model = app
         .explored_spec()
         .map_or("the explored model", |s| s.name());
+    let stability = if app
+        .engine
+        .as_deref()
+        .is_some_and(|e| !e.trust_retrains_with_tab())
+    {
+        "refold; retrain with seed stability on s"
+    } else {
+        "refold and retrain"
+    };
     let intro = format!(
         "Measuring trust on PROTOCOL.md's holdout-20 split: popularity and {model} (the explored \
          model, its settings) refit on its train part, per-user and overall metrics, stability \
-         under a 10% drop (refold and retrain) and the knob's sweep. Once per model."
+         under a 10% drop ({stability}) and the knob's sweep. Once per model."
     );
     let lines = match &app.trust.results {
         Computation::Failed(e) => vec![Line::from(Span::styled(
@@ -171,35 +180,31 @@ fn draw_metrics(frame: &mut Frame, area: Rect, app: &App, r: &TrustResults, them
         .style(theme.dim().add_modifier(Modifier::BOLD));
     let visible = usize::from(area.height.saturating_sub(4));
     let skip = app.trust.scroll.min(TRUST_ROWS.saturating_sub(visible));
-    let seed_pending = !r.seed_stability;
-    let rows = ROWS
-        .iter()
-        .enumerate()
-        .skip(skip)
-        .map(|(n, (label, overall, mine, d))| {
-            let mut cells = vec![Cell::from(*label)];
-            let last = n == TRUST_ROWS - 1;
-            for m in &r.models {
-                let text = if last && seed_pending {
-                    match app.trust.seed.running() {
-                        Some(p) => format!("… {:.0}%", p.fraction * 100.0),
-                        None => "s computes".into(),
-                    }
-                } else {
-                    overall(&m.summary)
-                };
-                let style = if last && seed_pending {
-                    theme.dim()
-                } else {
-                    theme.accent()
-                };
-                cells.push(Cell::from(Span::styled(text, style)));
-            }
-            for u in &per_user {
-                cells.push(Cell::from(user_value(u.and_then(mine), *d)));
-            }
-            Row::new(cells)
-        });
+    // Rows `s` computes: seed stability, and retrain stability when the job left it out.
+    let pending = |label: &str| {
+        (label == "seed stability" && !r.seed_stability)
+            || (label == "stab. retrain" && !r.retrain_stability)
+    };
+    let rows = ROWS.iter().skip(skip).map(|(label, overall, mine, d)| {
+        let mut cells = vec![Cell::from(*label)];
+        let waiting = pending(label);
+        for m in &r.models {
+            let text = if waiting {
+                match app.trust.seed.running() {
+                    Some(p) => format!("… {:.0}%", p.fraction * 100.0),
+                    None => "s computes".into(),
+                }
+            } else {
+                overall(&m.summary)
+            };
+            let style = if waiting { theme.dim() } else { theme.accent() };
+            cells.push(Cell::from(Span::styled(text, style)));
+        }
+        for u in &per_user {
+            cells.push(Cell::from(user_value(u.and_then(mine), *d)));
+        }
+        Row::new(cells)
+    });
     let widths = [
         Constraint::Length(15),
         Constraint::Length(13),
