@@ -329,7 +329,13 @@ pub fn top_k_allowed(scores: &[f32], k: usize, allowed: &[bool]) -> Vec<(u32, f3
     }
     let mut best: Vec<(u32, f32)> = Vec::with_capacity(k + 1);
     let n = scores.len().min(allowed.len());
+    // Once k are kept, a later item enters only with a rank key strictly above the k-th's (an
+    // equal key loses on its higher index; NaN ranks as −∞ and never passes `>`).
+    let mut bar = f32::NAN;
     for i in 0..n {
+        if best.len() == k && scores[i].partial_cmp(&bar) != Some(std::cmp::Ordering::Greater) {
+            continue;
+        }
         if !allowed[i] {
             continue;
         }
@@ -340,6 +346,9 @@ pub fn top_k_allowed(scores: &[f32], k: usize, allowed: &[bool]) -> Vec<(u32, f3
         let at = best.partition_point(|&b| by_rank(b, item) == std::cmp::Ordering::Less);
         best.insert(at, item);
         best.truncate(k);
+        if best.len() == k {
+            bar = rank_key(best[k - 1].1);
+        }
     }
     best
 }

@@ -5,6 +5,7 @@
 //! * `config.rs` — [`AlsConfig`], the settings and their validation;
 //! * `train.rs` — [`HybridAls`], the trainer (sweeps, convergence test, Anderson mixing);
 //! * `steps.rs` — the exact minimisation steps one sweep is made of (also fold-in's solve);
+//! * `feature_blocks.rs` — the feature-embedding blocks of a sweep (genres, demographics);
 //! * `blocks.rs` — how a sweep solves each block: exactly, or by CG with gathered products;
 //! * `model.rs` — [`HybridModel`]: the shared representation (`engine/factors/`), the cached
 //!   Gramian and the closed-form fold-in;
@@ -12,10 +13,12 @@
 //! * `removal.rs` — [`Removals`], every like's exact leave-one-out refold at once (Sherman–Morrison);
 //! * `persist.rs` — its model files (the frame and header of `engine/factors/file.rs`).
 //!
-//! Arrows run one way: `train` → `steps` → `config`, `model` → `steps`; `train` → `model`.
+//! Arrows run one way: `train` → `feature_blocks` → `steps` → `config`, `model` → `steps`;
+//! `train` → `model`.
 
 pub(crate) mod blocks;
 mod config;
+pub(crate) mod feature_blocks;
 mod influence;
 mod model;
 pub(crate) mod persist;

@@ -18,10 +18,9 @@ use rand_distr::{Distribution, Normal};
 
 use super::blocks::Solve;
 use super::config::AlsConfig;
+use super::feature_blocks::solve_feature_blocks_with;
 use super::model::HybridModel;
-use super::steps::{
-    objective, objective_with, solve_feature_blocks_with, solve_own_with, Halt, Weights,
-};
+use super::steps::{objective, objective_with, solve_own_with, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
 use crate::engine::converge::{flatten, score_change_with, unflatten, Anderson, Grams};
 use crate::engine::error::EngineError;
@@ -299,7 +298,8 @@ fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::super::steps::{solve_feature_blocks, solve_own};
+    use super::super::feature_blocks::solve_feature_blocks;
+    use super::super::steps::solve_own;
     use super::*;
     use crate::data::interactions::FeatureMatrix;
     use crate::data::Csr;

@@ -22,12 +22,12 @@ pub(crate) mod decompose;
 pub(crate) mod file;
 pub(crate) mod side;
 
-use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{s, Array2, ArrayView1, ArrayView2};
 
 pub use decompose::{Influence, ScoreTerm};
 pub(crate) use side::Side;
 
-use crate::engine::kernels::dot32;
+use crate::engine::kernels::score_rows;
 
 /// The largest embedding dimension k any model takes (both families, the CLI's `--factors`).
 pub const MAX_FACTORS: usize = 256;
@@ -215,11 +215,7 @@ impl Sides {
     pub fn score_vector(&self, p: &[f32], out: &mut [f32]) {
         assert_eq!(out.len(), self.n_items(), "output length must be n_items");
         let (k, biased) = (self.factors(), self.biased());
-        for (o, q) in out.iter_mut().zip(self.items.composed.axis_iter(Axis(0))) {
-            let q = q.as_slice().expect("standard layout");
-            let s = dot32(p, &q[..k]);
-            *o = if biased { s + f64::from(q[k]) } else { s } as f32;
-        }
+        score_rows(p, &self.items.composed, k, biased, out);
     }
 
     /// Scores every item for a training user.

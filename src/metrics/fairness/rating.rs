@@ -4,6 +4,7 @@
 //! rating of u1..u5 is in exactly one fold's test, so a group's RMSE pools the out-of-fold errors
 //! of its users' ratings over the folds.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::split::{ml100k_fold, random_ratings_of, Split};
@@ -102,17 +103,32 @@ pub fn best_rating_errors(
         }
         (name, rmse_sum / splits.len().max(1) as f64, errors)
     };
-    let (_, global_rmse, global_errors) = run(&RatingSpec::GlobalMean);
+    // The global mean, then the line-up; the fits are independent (each single-threaded), so
+    // they run side by side and are compared in line-up order.
+    let line_up: Vec<RatingSpec> = std::iter::once(RatingSpec::GlobalMean)
+        .chain(
+            specs
+                .iter()
+                .filter(|s| **s != RatingSpec::GlobalMean)
+                .cloned(),
+        )
+        .collect();
+    let mut runs = line_up
+        .par_iter()
+        .map(run)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .zip(line_up);
+    let ((_, global_rmse, global_errors), _) = runs.next().expect("the global mean");
     let mut best = (
         "global-mean".to_string(),
         RatingSpec::GlobalMean,
         global_rmse,
         global_errors.clone(),
     );
-    for spec in specs.iter().filter(|s| **s != RatingSpec::GlobalMean) {
-        let (name, rmse, errors) = run(spec);
+    for ((name, rmse, errors), spec) in runs {
         if rmse < best.2 {
-            best = (name, spec.clone(), rmse, errors);
+            best = (name, spec, rmse, errors);
         }
     }
     RatingErrors {
