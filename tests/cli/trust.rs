@@ -155,6 +155,21 @@ fn fairness_tab_and_the_cli_agree_on_ml100k() {
         serde_json::to_string_pretty(&tab).unwrap() == cli.trim_end(),
         "the Fairness tab's audit differs from `whyrec fairness`'s report"
     );
+    // On the Trust tab's split (what the explorer passes once Trust has run): the same report.
+    let seed = engine.trust_seed();
+    let split = std::sync::Arc::new(whyrec::metrics::eval_data::EvalData::holdout(
+        &engine.dataset,
+        seed,
+    ));
+    let shared = engine
+        .fairness_audit_on(
+            Some((seed, split)),
+            &mut |_, _| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .unwrap()
+        .report;
+    assert_eq!(shared, tab);
 }
 
 #[test]

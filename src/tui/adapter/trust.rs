@@ -211,10 +211,24 @@ impl Engine {
         progress: &mut dyn FnMut(f32, String),
         cancel: &AtomicBool,
     ) -> Result<FairnessRun, String> {
+        self.fairness_audit_on(None, progress, cancel)
+    }
+
+    /// [`Engine::fairness_audit`] on the Trust tab's split when it has one of the same seed (the
+    /// same data: holdout-20 of this dataset, seed and population), instead of a second copy.
+    pub fn fairness_audit_on(
+        &self,
+        trust_split: Option<(u64, Arc<EvalData>)>,
+        progress: &mut dyn FnMut(f32, String),
+        cancel: &AtomicBool,
+    ) -> Result<FairnessRun, String> {
         let clock = Instant::now();
         let seed = self.trust_seed();
         progress(0.0, format!("holdout-20 split (seed {seed})"));
-        let data = EvalData::holdout_for(&self.dataset, seed, self.population);
+        let data = match trust_split {
+            Some((s, data)) if s == seed => data,
+            _ => Arc::new(EvalData::holdout_for(&self.dataset, seed, self.population)),
+        };
         check(cancel)?;
         let request = FairnessRequest::standard(
             self.trust_models().to_vec(),

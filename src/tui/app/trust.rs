@@ -58,8 +58,14 @@ impl App {
         if !idle {
             return;
         }
+        // The Trust tab's split, when computed, serves the audit too (one copy in memory).
+        let split = self
+            .trust
+            .results
+            .done()
+            .map(|r| (r.seed, std::sync::Arc::clone(&r.data)));
         let job = self.jobs.fairness.submit(Box::new(move |ctx| {
-            engine.fairness_audit(&mut |f, l| ctx.progress(f, l), ctx.cancel_flag())
+            engine.fairness_audit_on(split, &mut |f, l| ctx.progress(f, l), ctx.cancel_flag())
         }));
         self.fairness.audit = Computation::Running(JobProgress::new(job));
     }
