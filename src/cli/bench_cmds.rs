@@ -345,19 +345,8 @@ fn peers_table(global: &GlobalArgs) -> Result<()> {
         whyrec.push((model.name(), start.elapsed().as_secs_f64()));
     }
     let whyrec_secs = whyrec[0].1;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let script = root.join("bench/peers/peers.py");
-    // The venv bench/peers/README.md sets up, when it exists.
-    let venv = root.join("bench/peers/.venv/bin/python");
-    let python = std::env::var_os("WHYREC_PEERS_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            if venv.exists() {
-                venv
-            } else {
-                PathBuf::from("python3")
-            }
-        });
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peers/peers.py");
+    let python = peers_python().unwrap_or_else(|| PathBuf::from("python3"));
     let out = Command::new(&python)
         .arg(&script)
         .arg("--split")
@@ -399,4 +388,13 @@ fn peers_table(global: &GlobalArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The interpreter of the peers: `WHYREC_PEERS_PYTHON`, else the venv bench/peers/README.md sets
+/// up, when it exists.
+pub(super) fn peers_python() -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peers/.venv/bin/python");
+    std::env::var_os("WHYREC_PEERS_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| venv.exists().then_some(venv))
 }

@@ -199,12 +199,9 @@ struct Peer {
     import_users: usize,
 }
 
-fn peers_python() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let venv = root.join("bench/peers/.venv/bin/python");
-    let python = std::env::var_os("WHYREC_PEERS_PYTHON")
-        .map(PathBuf::from)
-        .or_else(|| venv.exists().then_some(venv))?;
+/// The peers' interpreter, when it has implicit.
+fn peers_with_implicit() -> Option<PathBuf> {
+    let python = super::bench_cmds::peers_python()?;
     let has_implicit = Command::new(&python)
         .args(["-c", "import implicit"])
         .output()
@@ -224,7 +221,7 @@ fn implicit_peer(
     sweeps: usize,
     threads: usize,
 ) -> Result<Option<Peer>> {
-    let Some(python) = peers_python() else {
+    let Some(python) = peers_with_implicit() else {
         eprintln!("implicit: no bench/peers/.venv with implicit — the peer's rows are left out");
         return Ok(None);
     };

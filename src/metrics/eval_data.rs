@@ -8,7 +8,7 @@ use crate::data::interactions::{
 use crate::data::split::{holdout, Split};
 use crate::data::{Dataset, FeatureMatrix, Positives};
 use crate::engine::{CandidateRule, Candidates, EngineError, ModelSpec, Scorer, Settings, Trained};
-use crate::metrics::ranking::{evaluate_ranking_of, RankingReport, K};
+use crate::metrics::ranking::{evaluate_ranking_of, users_with_tests, RankingReport, K};
 use crate::metrics::sample::{Population, UserSample};
 
 /// One split of a dataset, ready to train on and evaluate.
@@ -76,10 +76,7 @@ impl EvalData {
         let threshold = DEFAULT_POSITIVE_THRESHOLD;
         let train = split.train_positives(n_users, n_items, threshold);
         let test = split.test_positives(n_users, n_items, threshold);
-        let evaluated = (0..test.by_user.n_rows)
-            .filter(|&u| test.by_user.row_len(u) > 0)
-            .map(|u| u as u32)
-            .collect();
+        let evaluated = users_with_tests(&test);
         EvalData {
             split: split.name.clone(),
             n_users,
@@ -117,10 +114,7 @@ impl EvalData {
 
     /// Users with at least one test positive (the users PROTOCOL.md evaluates), ascending.
     pub fn evaluated_users(&self) -> Vec<u32> {
-        (0..self.test.by_user.n_rows)
-            .filter(|&u| self.test.by_user.row_len(u) > 0)
-            .map(|u| u as u32)
-            .collect()
+        users_with_tests(&self.test)
     }
 
     /// The users measured (all evaluated users, or the sample), ascending.

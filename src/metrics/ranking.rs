@@ -162,11 +162,16 @@ pub fn evaluate_ranking_with(
     item_genres: &[Vec<u16>],
     k: usize,
 ) -> RankingReport {
-    let evaluated: Vec<u32> = (0..test.by_user.n_rows)
+    let evaluated = users_with_tests(test);
+    evaluate_ranking_of(scorer, candidates, train, test, item_genres, k, &evaluated)
+}
+
+/// Users with at least one test positive (the users PROTOCOL.md evaluates), ascending.
+pub fn users_with_tests(test: &Positives) -> Vec<u32> {
+    (0..test.by_user.n_rows)
         .filter(|&u| test.by_user.row_len(u) > 0)
         .map(|u| u as u32)
-        .collect();
-    evaluate_ranking_of(scorer, candidates, train, test, item_genres, k, &evaluated)
+        .collect()
 }
 
 /// [`evaluate_ranking_with`] over the given `users` only (ascending, each with a test positive:

@@ -5,25 +5,17 @@
 use std::sync::atomic::AtomicBool;
 
 use whyrec::data::interactions::{Positives, DEFAULT_POSITIVE_THRESHOLD};
-use whyrec::engine::{AlsConfig, HybridAls};
+use whyrec::engine::HybridAls;
 
-use crate::common::{load_ml100k, output_text, run_whyrec, shared_dataset, write_implicit_npz};
+use crate::common::{
+    implicit_like_als, load_ml100k, output_text, run_whyrec, shared_dataset, write_implicit_npz,
+};
 
 #[test]
 fn an_implicit_model_is_imported_recommended_and_explained() {
     let d = load_ml100k();
     let likes = Positives::from_dataset(&d, DEFAULT_POSITIVE_THRESHOLD);
-    let config = AlsConfig {
-        factors: 16,
-        regularization: 3.0,
-        regularization_exponent: 0.0,
-        catalog_exponent: 0.0,
-        alpha: 9.0,
-        iterations: 4,
-        item_features: false,
-        user_features: false,
-        ..AlsConfig::default()
-    };
+    let config = implicit_like_als(16);
     let model = HybridAls::fit(
         &likes,
         None,

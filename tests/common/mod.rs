@@ -268,3 +268,19 @@ pub fn write_implicit_npz(
         ],
     );
 }
+
+/// whyrec's ALS with implicit's objective (confidence alpha·r = 1 + 9 for a like, w0 = 1, plain λ
+/// = 3, no features), 4 sweeps: a model whose user vectors are the exact step an import makes.
+pub fn implicit_like_als(factors: usize) -> whyrec::engine::AlsConfig {
+    whyrec::engine::AlsConfig {
+        factors,
+        regularization: 3.0,
+        regularization_exponent: 0.0,
+        catalog_exponent: 0.0,
+        alpha: 9.0,
+        iterations: 4,
+        item_features: false,
+        user_features: false,
+        ..whyrec::engine::AlsConfig::default()
+    }
+}

@@ -14,7 +14,7 @@ use whyrec::engine::import::npy::{npy_bytes_f32, npy_scalar_f64};
 use whyrec::engine::import::{from_implicit, from_spark};
 use whyrec::engine::{AlsConfig, FactorModel, HybridAls, HybridModel, Scorer};
 
-use crate::common::{load_ml100k, write_implicit_npz, write_npz};
+use crate::common::{implicit_like_als, load_ml100k, write_implicit_npz, write_npz};
 
 const K: usize = 12;
 
@@ -32,17 +32,7 @@ fn fit(config: &AlsConfig, likes: &Positives) -> HybridModel {
 
 /// implicit's objective: confidence alpha·r = 1 + α', w0 = 1, plain λ, no features.
 fn implicit_like() -> AlsConfig {
-    AlsConfig {
-        factors: K,
-        regularization: 3.0,
-        regularization_exponent: 0.0,
-        catalog_exponent: 0.0,
-        alpha: 9.0,
-        iterations: 4,
-        item_features: false,
-        user_features: false,
-        ..AlsConfig::default()
-    }
+    implicit_like_als(K)
 }
 
 /// Spark's implicit objective: confidence 1 + alpha·r, λ·n_u.

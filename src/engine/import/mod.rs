@@ -139,17 +139,8 @@ pub fn from_implicit(
     })
     .map_err(|id| bad(format!("movie id {id} has likes but no row in item_factors ({item_rows} rows): rows must be indexed by the dataset's movie ids")))?;
     let config = AlsConfig {
-        factors: k,
-        regularization: regularization as f32,
-        regularization_exponent: 0.0,
-        catalog_exponent: 0.0,
-        alpha: (alpha - 1.0) as f32,
-        unobserved_weight: 1.0,
-        item_features: false,
-        user_features: false,
         iterations: scalar("iterations", 15.0)?.clamp(1.0, 1000.0) as usize,
-        cg_steps: 0,
-        ..AlsConfig::default()
+        ..imported_config(k, regularization, 0.0, true, alpha - 1.0)
     };
     let source = format!(
         "implicit ALS ({}): {k} factors, regularization {regularization}, alpha {alpha}",
@@ -159,6 +150,31 @@ pub fn from_implicit(
         )
     );
     Imported::build(config, users, items, positives, source)
+}
+
+/// The ALS settings of an imported model: `k` factors, λ with exponent `nu` (whose mass counts
+/// the unobserved pairs or not), confidence 1 + `alpha`, w0 = 1, κ = 0, no side features,
+/// exact solves.
+pub(crate) fn imported_config(
+    k: usize,
+    regularization: f64,
+    nu: f32,
+    mass_counts_unobserved: bool,
+    alpha: f64,
+) -> AlsConfig {
+    AlsConfig {
+        factors: k,
+        regularization: regularization as f32,
+        regularization_exponent: nu,
+        mass_counts_unobserved,
+        catalog_exponent: 0.0,
+        alpha: alpha as f32,
+        unobserved_weight: 1.0,
+        item_features: false,
+        user_features: false,
+        cg_steps: 0,
+        ..AlsConfig::default()
+    }
 }
 
 /// The rows of `values` (`rows × k`, row-major) for each id of `ids`, in order. An id beyond the
@@ -243,7 +259,7 @@ impl Imported {
                 "{source}: the user step has no solution (the item vectors are degenerate)"
             ))
         })?;
-        model.refresh_caches();
+        // solve_own recomposed the users; the items and their Gramian are as refreshed above.
         let mut imported = Imported {
             model,
             source,

@@ -14,9 +14,8 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use polars::prelude::*;
 
-use super::{Imported, MAX_FILE_BYTES};
+use super::{imported_config, Imported, MAX_FILE_BYTES};
 use crate::data::{Dataset, Positives};
-use crate::engine::als::AlsConfig;
 use crate::engine::EngineError;
 
 /// Reads a Spark `ALSModel` folder and maps it onto `dataset` (`positives`: the likes the user
@@ -75,19 +74,7 @@ pub fn from_spark(
         positives.by_item.row_len(i) > 0
     })
     .map_err(|id| bad(format!("movie id {id} has likes but no row in itemFactors")))?;
-    let config = AlsConfig {
-        factors: k,
-        regularization: reg as f32,
-        regularization_exponent: 1.0,
-        mass_counts_unobserved: false,
-        catalog_exponent: 0.0,
-        alpha: alpha as f32,
-        unobserved_weight: 1.0,
-        item_features: false,
-        user_features: false,
-        cg_steps: 0,
-        ..AlsConfig::default()
-    };
+    let config = imported_config(k, reg, 1.0, false, alpha);
     let source = format!(
         "Spark ALS ({}): rank {k}, regParam {reg}, alpha {alpha}",
         dir.display()
