@@ -210,6 +210,12 @@ impl Dataset {
         self.users.demographics.is_some()
     }
 
+    /// Every rating as a users × movies matrix, the stars as values (each row's movies ascending).
+    pub fn ratings_by_user(&self) -> super::Csr {
+        let r = &self.ratings;
+        super::Csr::from_triplets(self.n_users(), self.n_items(), &r.user, &r.item, &r.rating)
+    }
+
     /// Items with at least one rating of any value: the evaluation catalog of PROTOCOL.md.
     pub fn catalog(&self) -> Vec<u32> {
         let mut rated = vec![false; self.n_items()];
@@ -244,6 +250,9 @@ impl Dataset {
         };
         text(&mut h, env!("CARGO_PKG_VERSION"));
         text(&mut h, &self.name);
+        // The same bytes as one update per field, gathered in blocks (a call per field costs
+        // more than the hashing at tens of millions of ratings).
+        let mut block = Vec::with_capacity(12 << 12);
         for ((&u, &i), &r) in self
             .ratings
             .user
@@ -251,10 +260,15 @@ impl Dataset {
             .zip(&self.ratings.item)
             .zip(&self.ratings.rating)
         {
-            h.update(self.users.ids[u as usize].to_le_bytes());
-            h.update(self.items.ids[i as usize].to_le_bytes());
-            h.update(r.to_le_bytes());
+            block.extend_from_slice(&self.users.ids[u as usize].to_le_bytes());
+            block.extend_from_slice(&self.items.ids[i as usize].to_le_bytes());
+            block.extend_from_slice(&r.to_le_bytes());
+            if block.len() == block.capacity() {
+                h.update(&block);
+                block.clear();
+            }
         }
+        h.update(&block);
         h.update((self.n_users() as u64).to_le_bytes());
         h.update((self.n_items() as u64).to_le_bytes());
         h.update((self.genres.len() as u64).to_le_bytes());

@@ -47,6 +47,18 @@ impl Positives {
         )
     }
 
+    /// The positives of ratings held by user (`ratings` from [`Dataset::ratings_by_user`]): the
+    /// same as [`Positives::from_dataset`] of that dataset.
+    pub fn from_ratings(ratings: &Csr, threshold: f32) -> Positives {
+        let by_user = ratings.filtered(|r| r >= threshold).with_values(1.0);
+        let by_item = by_user.transpose();
+        Positives {
+            threshold,
+            by_user,
+            by_item,
+        }
+    }
+
     /// From (user, item) pairs of dense indices.
     pub fn from_pairs(
         n_users: usize,

@@ -59,8 +59,8 @@ pub fn load_cached<M: Trainable>(path: &Path, dataset: &Dataset, config: &M::Con
     if !path.exists() {
         return Cached::Missing;
     }
-    let fingerprint = dataset.fingerprint();
-    match M::load_file(path) {
+    let (fingerprint, loaded) = rayon::join(|| dataset.fingerprint(), || M::load_file(path));
+    match loaded {
         Ok((model, meta)) if meta.fingerprint == fingerprint && model.settings() == config => {
             match check_fits(&model, dataset) {
                 Ok(()) => Cached::Fresh(Box::new(model)),

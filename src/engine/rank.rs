@@ -114,8 +114,12 @@ pub struct Candidates {
 impl Candidates {
     /// What a served list may hold for every user of `dataset`: seen = every rating.
     pub fn served(dataset: &Dataset) -> Candidates {
-        let r = &dataset.ratings;
-        let seen = binary(dataset.n_users(), dataset.n_items(), &r.user, &r.item);
+        Candidates::served_of(dataset, &dataset.ratings_by_user())
+    }
+
+    /// [`Candidates::served`] with the dataset's ratings already held by user.
+    pub fn served_of(dataset: &Dataset, ratings: &Csr) -> Candidates {
+        let seen = ratings.with_values(1.0);
         Candidates::new(
             &dataset.catalog(),
             Twins::detect(dataset),

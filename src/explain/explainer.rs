@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ExplainError, ExplainResult};
 use super::ranking::{ListSource, Scored, TopList};
 use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
-use crate::data::{Dataset, Positives};
+use crate::data::{Csr, Dataset, Positives};
 use crate::engine::Trainable;
 use crate::engine::{Candidates, FoldedUser, HybridModel};
 
@@ -151,13 +151,30 @@ impl<M: Trainable> Explainer<M> {
     /// The explainer of a model trained on every positive (rating >= 4) of `dataset`, serving lists
     /// under the served candidate rule (no rated movie, no twin of one, one title once).
     pub fn from_dataset(model: M, dataset: &Dataset) -> ExplainResult<Self> {
-        let positives = Positives::from_dataset(dataset, DEFAULT_POSITIVE_THRESHOLD);
-        Explainer::new(model, positives, Catalog::from_dataset(dataset))?
-            .with_candidates(Candidates::served(dataset))
+        Self::from_dataset_ratings(model, dataset, &dataset.ratings_by_user())
+    }
+
+    /// [`Self::from_dataset`] with the dataset's ratings already held by user
+    /// ([`Dataset::ratings_by_user`]).
+    pub fn from_dataset_ratings(model: M, dataset: &Dataset, ratings: &Csr) -> ExplainResult<Self> {
+        let (positives, candidates) = rayon::join(
+            || Positives::from_ratings(ratings, DEFAULT_POSITIVE_THRESHOLD),
+            || Candidates::served_of(dataset, ratings),
+        );
+        Explainer::with_parts(model, positives, Catalog::from_dataset(dataset), |_| {
+            candidates
+        })?
+        .with_candidates_checked()
     }
 
     /// The same explainer with other candidates (they must cover the model's users and items).
     pub fn with_candidates(mut self, candidates: Candidates) -> ExplainResult<Self> {
+        self.candidates = Arc::new(candidates);
+        self.with_candidates_checked()
+    }
+
+    fn with_candidates_checked(self) -> ExplainResult<Self> {
+        let candidates = &self.candidates;
         let (nu, ni) = (self.model.n_users(), self.model.n_items());
         if candidates.n_users() != nu || candidates.n_items() != ni {
             return Err(ExplainError::Mismatch(format!(
@@ -166,13 +183,24 @@ impl<M: Trainable> Explainer<M> {
                 candidates.n_items()
             )));
         }
-        self.candidates = Arc::new(candidates);
         Ok(self)
     }
 
     /// Checks that model, interactions and catalog cover the same users and items. Candidates are
     /// every item but the user's likes until [`Self::with_candidates`] says otherwise.
     pub fn new(model: M, positives: Positives, catalog: Catalog) -> ExplainResult<Self> {
+        Self::with_parts(model, positives, catalog, |p| {
+            Candidates::all_items(p.by_user.clone())
+        })
+    }
+
+    /// [`Self::new`] with the candidates `candidates` makes from the interactions.
+    fn with_parts(
+        model: M,
+        positives: Positives,
+        catalog: Catalog,
+        candidates: impl FnOnce(&Positives) -> Candidates,
+    ) -> ExplainResult<Self> {
         let (nu, ni) = (model.n_users(), model.n_items());
         let shapes = [
             ("interactions (users)", positives.by_user.n_rows, nu),
@@ -188,7 +216,7 @@ impl<M: Trainable> Explainer<M> {
             )));
         }
         let popularity = positives.likes_per_item_f32();
-        let candidates = Candidates::all_items(positives.by_user.clone());
+        let candidates = candidates(&positives);
         Ok(Explainer {
             model: Arc::new(model),
             candidates: Arc::new(candidates),

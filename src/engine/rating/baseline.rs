@@ -1,10 +1,12 @@
 //! The global mean and Koren's baseline predictor b_ui = μ + b_u + b_i, with the biases fitted
 //! by alternating regularised closed-form passes (Koren, "Factor in the neighbors", 2010, §2.1).
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{at, global_mean, RatingMatrix, RatingModel};
 use crate::data::split::Interaction;
+use crate::data::Csr;
 
 /// Predicts the mean training rating for everyone.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,11 +72,23 @@ impl BiasBaseline {
     }
 
     pub(crate) fn fit_matrix(m: &RatingMatrix, config: &BiasConfig) -> BiasBaseline {
-        let mu = m.mean;
-        let mut bu = vec![0f64; m.by_user.n_rows];
-        let mut bi = vec![0f64; m.by_item.n_rows];
-        let pass = |rows: &crate::data::Csr, other: &[f64], reg: f64, out: &mut [f64]| {
-            for (r, b) in out.iter_mut().enumerate() {
+        Self::fit_rows(m.mean, &m.by_user, &m.by_item, config)
+    }
+
+    /// The fit from the ratings by user (`n_users` × `n_items`, the values the stars) and their
+    /// `mean` taken in the caller's order: what [`BiasBaseline::fit`] computes, without a copy of
+    /// the ratings as interactions.
+    pub fn fit_by_user(mean: f64, by_user: &Csr, config: &BiasConfig) -> BiasBaseline {
+        Self::fit_rows(mean, by_user, &by_user.transpose(), config)
+    }
+
+    /// Alternating passes; every bias is its own sum over its row, so the rows are split across
+    /// threads with the same result at any thread count.
+    fn fit_rows(mu: f64, by_user: &Csr, by_item: &Csr, config: &BiasConfig) -> BiasBaseline {
+        let mut bu = vec![0f64; by_user.n_rows];
+        let mut bi = vec![0f64; by_item.n_rows];
+        let pass = |rows: &Csr, other: &[f64], reg: f64, out: &mut [f64]| {
+            out.par_iter_mut().enumerate().for_each(|(r, b)| {
                 let sum: f64 = rows
                     .row(r)
                     .iter()
@@ -82,11 +96,11 @@ impl BiasBaseline {
                     .map(|(&c, &v)| f64::from(v) - mu - other[c as usize])
                     .sum();
                 *b = sum / (reg + rows.row_len(r) as f64);
-            }
+            });
         };
         for _ in 0..config.passes {
-            pass(&m.by_item, &bu, config.reg_item, &mut bi);
-            pass(&m.by_user, &bi, config.reg_user, &mut bu);
+            pass(by_item, &bu, config.reg_item, &mut bi);
+            pass(by_user, &bi, config.reg_user, &mut bu);
         }
         BiasBaseline {
             mean: mu as f32,

@@ -90,6 +90,16 @@ impl RatingMatrix {
     }
 }
 
+/// Mean of `ratings` summed in their order (0 when empty): [`global_mean`] of ratings kept as
+/// columns.
+pub fn mean_rating(ratings: &[f32]) -> f64 {
+    if ratings.is_empty() {
+        0.0
+    } else {
+        ratings.iter().map(|&r| f64::from(r)).sum::<f64>() / ratings.len() as f64
+    }
+}
+
 /// Mean rating of `train` (0 when empty).
 pub(crate) fn global_mean(train: &[Interaction]) -> f64 {
     if train.is_empty() {

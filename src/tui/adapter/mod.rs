@@ -24,9 +24,8 @@ pub use whatif::{MinimalSet, RETRAIN_SWEEPS};
 /// Length of every list the TUI shows (the top-10 of PROTOCOL.md).
 pub const LIST_LENGTH: usize = crate::metrics::ranking::K;
 
-use crate::data::split::all_interactions;
 use crate::data::{Csr, Dataset, Positives};
-use crate::engine::rating::{BiasBaseline, BiasConfig};
+use crate::engine::rating::{mean_rating, BiasBaseline, BiasConfig};
 use crate::engine::{AnyFactorModel, FactorModel, ModelSpec, Settings, Trainable};
 use crate::explain::{self, ListSource, BECAUSE_COUNT};
 use crate::metrics::knob::{popularity, KnobPath, Reranker};
@@ -187,24 +186,17 @@ impl Engine {
     /// Assembles the engine; fits the star predictor on every rating.
     pub fn new(dataset: Dataset, model: impl Into<AnyFactorModel>) -> Result<Engine, String> {
         let model = model.into();
-        // The explainer and the star predictor are independent: build them side by side.
+        // The explainer (likes, candidates) and the star predictor all start from the ratings by
+        // user; then they are independent: built side by side.
+        let ratings = dataset.ratings_by_user();
         let (explainer, stars) = rayon::join(
-            || explainer_of(model, &dataset),
+            || explainer_of(model, &dataset, &ratings),
             || {
-                let all = all_interactions(&dataset);
-                let (users, items) = (dataset.n_users(), dataset.n_items());
-                BiasBaseline::fit(&all, users, items, &BiasConfig::default())
+                let mean = mean_rating(&dataset.ratings.rating);
+                BiasBaseline::fit_by_user(mean, &ratings, &BiasConfig::default())
             },
         );
         let explainer = explainer?;
-        let r = &dataset.ratings;
-        let ratings = Csr::from_triplets(
-            dataset.n_users(),
-            dataset.n_items(),
-            &r.user,
-            &r.item,
-            &r.rating,
-        );
         Ok(Engine {
             knob: knob_of(&explainer),
             settings: Settings::of_config(explainer.model().settings()),
@@ -219,7 +211,7 @@ impl Engine {
 
     /// The engine of another model over the same data (shared, not copied).
     pub fn with_model(&self, model: AnyFactorModel) -> Result<Engine, String> {
-        let explainer = explainer_of(model, &self.dataset)?;
+        let explainer = explainer_of(model, &self.dataset, &self.ratings)?;
         Ok(Engine {
             knob: knob_of(&explainer),
             settings: Settings::of_config(explainer.model().settings()),
@@ -417,10 +409,16 @@ impl Engine {
 }
 
 /// The explainer of `model` over every positive of `dataset`, lists of the screens' length.
-fn explainer_of(model: AnyFactorModel, dataset: &Dataset) -> Result<AnyExplainer, String> {
-    Ok(explain::Explainer::from_dataset(model, dataset)
-        .map_err(|e| e.to_string())?
-        .with_k(LIST_LENGTH))
+fn explainer_of(
+    model: AnyFactorModel,
+    dataset: &Dataset,
+    ratings: &Csr,
+) -> Result<AnyExplainer, String> {
+    Ok(
+        explain::Explainer::from_dataset_ratings(model, dataset, ratings)
+            .map_err(|e| e.to_string())?
+            .with_k(LIST_LENGTH),
+    )
 }
 
 /// The accuracy–coverage knob of an explainer's model.
