@@ -61,6 +61,15 @@ pub trait FactorModel: Scorer {
     fn score_folded(&self, user: &FoldedUser, out: &mut [f32]) {
         self.sides().score_vector(&user.vector, out)
     }
+    /// [`Self::score_folded`] of several folded users, the items read once for all: every item's
+    /// score for each user, the same values as one call per user.
+    fn score_folded_many(&self, users: &[&FoldedUser]) -> Vec<Vec<f32>> {
+        let mut outs = vec![vec![0.0; self.n_items()]; users.len()];
+        let ps: Vec<&[f32]> = users.iter().map(|u| u.vector.as_slice()).collect();
+        let mut views: Vec<&mut [f32]> = outs.iter_mut().map(Vec::as_mut_slice).collect();
+        self.sides().score_vectors(&ps, &mut views);
+        outs
+    }
     /// [`Scorer::recommend`] for a folded-in user.
     fn recommend_folded(&self, user: &FoldedUser, k: usize, exclude: &[u32]) -> Vec<(u32, f32)> {
         let mut scores = vec![0.0; self.n_items()];

@@ -392,20 +392,80 @@ pub fn top_k(scores: &[f32], k: usize, exclude: &[u32]) -> Vec<(u32, f32)> {
 
 /// 1-based rank of `item` among the allowed items (`None` when it is not allowed).
 pub fn rank_among(scores: &[f32], allowed: &[bool], item: u32) -> Option<usize> {
-    let i = item as usize;
-    if !*allowed.get(i)? {
-        return None;
+    ranks_among(scores, allowed, &[item])[0]
+}
+
+/// [`rank_among`] of every item of `items`, in one pass over the candidates: the items are put in
+/// ranking order, and each candidate is ahead of a suffix of them (found by binary search).
+pub fn ranks_among(scores: &[f32], allowed: &[bool], items: &[u32]) -> Vec<Option<usize>> {
+    let key = |i: u32| (i, scores[i as usize]);
+    let mut order: Vec<u32> = items
+        .iter()
+        .copied()
+        .filter(|&i| allowed.get(i as usize).copied().unwrap_or(false))
+        .collect();
+    order.sort_by(|&a, &b| by_rank(key(a), key(b)));
+    order.dedup();
+    // ahead[p]: candidates ahead of order[p] but not of order[p - 1] (then summed up).
+    let mut ahead = vec![0usize; order.len() + 1];
+    if !order.is_empty() {
+        for (j, (&s, _)) in scores
+            .iter()
+            .zip(allowed)
+            .enumerate()
+            .filter(|(_, (_, &a))| a)
+        {
+            let me = (j as u32, s);
+            let first_behind = order.partition_point(|&q| by_rank(key(q), me).is_le());
+            ahead[first_behind] += 1;
+        }
     }
-    let me = (item, scores[i]);
-    let ahead = (0..scores.len())
-        .filter(|&j| allowed[j] && by_rank((j as u32, scores[j]), me).is_lt())
-        .count();
-    Some(ahead + 1)
+    let mut running = 0;
+    let mut rank_of = std::collections::HashMap::with_capacity(order.len());
+    for (p, &q) in order.iter().enumerate() {
+        running += ahead[p];
+        rank_of.insert(q, running + 1);
+    }
+    items.iter().map(|i| rank_of.get(i).copied()).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod one_pass_ranks {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// One pass gives each item's rank as counting the candidates ahead of it one by
+            /// one, with ties (and NaN) broken as the lists break them.
+            #[test]
+            fn ranks_in_one_pass_are_the_counted_ranks(
+                scores in proptest::collection::vec(
+                    prop_oneof![(-3i8..3).prop_map(f32::from), Just(f32::NAN)],
+                    1..60,
+                ),
+                allowed in proptest::collection::vec(any::<bool>(), 60),
+                queries in proptest::collection::vec(0u32..70, 0..12),
+            ) {
+                let allowed = &allowed[..scores.len()];
+                let counted = |item: u32| -> Option<usize> {
+                    let i = item as usize;
+                    if !*allowed.get(i)? {
+                        return None;
+                    }
+                    let me = (item, scores[i]);
+                    Some(1 + (0..scores.len())
+                        .filter(|&j| allowed[j] && by_rank((j as u32, scores[j]), me).is_lt())
+                        .count())
+                };
+                let fast = ranks_among(&scores, allowed, &queries);
+                let want: Vec<Option<usize>> = queries.iter().map(|&i| counted(i)).collect();
+                prop_assert_eq!(fast, want);
+            }
+        }
+    }
 
     fn seen(rows: &[&[u32]], n_items: usize) -> Csr {
         let (mut u, mut i) = (Vec::new(), Vec::new());

@@ -352,6 +352,24 @@ impl<M: Trainable> Explainer<M> {
         extra: &[u32],
         popularity: &[f32],
     ) -> Scored {
+        let scores = if folded.is_empty() {
+            Vec::new()
+        } else {
+            self.model_scores(folded)
+        };
+        self.scored_with(folded, scores, profile, extra, popularity)
+    }
+
+    /// [`Self::scored`] with the model's `scores` of `folded` already computed (ignored when the
+    /// history is empty).
+    pub(crate) fn scored_with(
+        &self,
+        folded: &FoldedUser,
+        scores: Vec<f32>,
+        profile: &Profile,
+        extra: &[u32],
+        popularity: &[f32],
+    ) -> Scored {
         if folded.is_empty() {
             self.rank(
                 ListSource::PopularityFallback,
@@ -360,7 +378,7 @@ impl<M: Trainable> Explainer<M> {
                 extra,
             )
         } else {
-            self.rank(ListSource::Model, self.model_scores(folded), profile, extra)
+            self.rank(ListSource::Model, scores, profile, extra)
         }
     }
 

@@ -99,12 +99,9 @@ impl<M: Trainable> Explainer<M> {
         self.check_profile(profile)?;
         self.check_item(item)?;
         let folded = self.fold(profile);
-        let now = self.scored(&folded, profile, &[], self.popularity());
-        let score = self.model_scores(&folded)[item as usize];
         let inf = self
             .model()
             .influences(&profile.likes, &profile.features, item);
-        let share = |v: f32| if score == 0.0 { 0.0 } else { v / score };
         let drops = self
             .model()
             .removal_drops(&profile.likes, &profile.features, item);
@@ -114,7 +111,7 @@ impl<M: Trainable> Explainer<M> {
             .map(|&(like, value)| LikeInfluence {
                 like,
                 value,
-                share: share(value),
+                share: 0.0,
                 drop: drops.iter().find(|d| d.0 == like).map_or(f32::NAN, |d| d.1),
             })
             .collect();
@@ -128,16 +125,30 @@ impl<M: Trainable> Explainer<M> {
             };
             key(b).total_cmp(&key(a)).then(a.like.cmp(&b.like))
         });
-        let measured = likes
+        // The user as is and refolded without each of the top likes, scored in one pass over the
+        // items (the same scores as one pass each).
+        let removed: Vec<u32> = likes.iter().take(measured).map(|l| l.like).collect();
+        let refolded: Vec<_> = removed
             .iter()
-            .take(measured)
-            .map(|l| {
-                let without = profile.edited(&[l.like], &[]);
-                let scores = self.model_scores(&self.fold(&without));
+            .map(|&like| self.fold(&profile.edited(&[like], &[])))
+            .collect();
+        let users: Vec<_> = std::iter::once(&folded).chain(&refolded).collect();
+        let mut scores = self.model().score_folded_many(&users).into_iter();
+        let own = scores.next().unwrap_or_default();
+        let score = own.get(item as usize).copied().unwrap_or(0.0);
+        let now = self.scored_with(&folded, own, profile, &[], self.popularity());
+        let share = |v: f32| if score == 0.0 { 0.0 } else { v / score };
+        for l in &mut likes {
+            l.share = share(l.value);
+        }
+        let measured = removed
+            .iter()
+            .zip(scores)
+            .map(|(&like, scores)| {
                 let after = self.rank(ListSource::Model, scores, profile, &[]);
                 let new_rank = after.rank_of(item);
                 MeasuredRemoval {
-                    like: l.like,
+                    like,
                     new_score: after.score(item),
                     new_rank,
                     still_recommended: new_rank.is_some_and(|r| r <= self.k()),

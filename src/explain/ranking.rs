@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::engine::rank::ListSource;
-use crate::engine::rank::{rank_among, top_k_allowed};
+use crate::engine::rank::{rank_among, ranks_among, top_k_allowed};
 
 /// One item of a ranked list.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -90,6 +90,11 @@ impl Scored {
     /// one plus the number of candidates scoring higher, or equal with a lower index.
     pub fn rank_of(&self, item: u32) -> Option<usize> {
         rank_among(&self.scores, &self.allowed, item)
+    }
+
+    /// [`Self::rank_of`] of several items, in one pass over the candidates.
+    pub fn ranks_of(&self, items: &[u32]) -> Vec<Option<usize>> {
+        ranks_among(&self.scores, &self.allowed, items)
     }
 
     pub fn score(&self, item: u32) -> f32 {

@@ -138,19 +138,47 @@ impl<M: Trainable> Explainer<M> {
     /// The instant answer (a): the user refolded with the edited history, the model unchanged.
     pub fn what_if(&self, what_if: &WhatIf) -> ExplainResult<WhatIfOutcome> {
         let edit = self.edit(what_if)?;
-        let folded = self.fold(&edit.after);
-        let after = self.scored(&folded, &edit.before, &edit.added, &edit.popularity);
-        Ok(self.outcome(&edit, &self.scored_before(&edit), &after))
+        let (before, after) = (self.fold(&edit.before), self.fold(&edit.after));
+        // Both users scored in one pass over the items (the same scores as one pass each).
+        let mut scores = self
+            .model()
+            .score_folded_many(&[&before, &after])
+            .into_iter();
+        let (scores_before, scores_after) = (
+            scores.next().unwrap_or_default(),
+            scores.next().unwrap_or_default(),
+        );
+        let scored_after = self.scored_with(
+            &after,
+            scores_after,
+            &edit.before,
+            &edit.added,
+            &edit.popularity,
+        );
+        let scored_before =
+            self.scored_with(&before, scores_before, &edit.before, &[], self.popularity());
+        Ok(self.outcome(&edit, &scored_before, &scored_after))
     }
 
     /// Compares the ranking before with one after (instant or retrained).
     pub(crate) fn outcome(&self, edit: &Edit, before: &Scored, after: &Scored) -> WhatIfOutcome {
         let k = self.k();
         let (top_before, top_after) = (before.top(k), after.top(k));
+        // Every rank the outcome shows, found in one pass per ranking.
+        let shown: Vec<u32> = top_after
+            .items
+            .iter()
+            .chain(&top_before.items)
+            .map(|r| r.item)
+            .collect();
+        let rank_map = |scored: &Scored| -> std::collections::HashMap<u32, Option<usize>> {
+            shown.iter().copied().zip(scored.ranks_of(&shown)).collect()
+        };
+        let (old_ranks, new_ranks) = (rank_map(before), rank_map(after));
         let change = |item: u32| RankChange {
             item,
-            old_rank: before.rank_of(item),
-            new_rank: after.rank_of(item),
+            old_rank: old_ranks.get(&item).copied().flatten(),
+            new_rank: new_ranks.get(&item).copied().flatten(),
             old_score: before.score(item),
             new_score: after.score(item),
         };

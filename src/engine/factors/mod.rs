@@ -27,7 +27,7 @@ use ndarray::{s, Array2, ArrayView1, ArrayView2};
 pub use decompose::{Influence, ScoreTerm};
 pub(crate) use side::Side;
 
-use crate::engine::kernels::score_rows;
+use crate::engine::kernels::{score_rows, score_rows_many};
 
 /// The largest embedding dimension k any model takes (both families, the CLI's `--factors`).
 pub const MAX_FACTORS: usize = 256;
@@ -216,6 +216,15 @@ impl Sides {
         assert_eq!(out.len(), self.n_items(), "output length must be n_items");
         let (k, biased) = (self.factors(), self.biased());
         score_rows(p, &self.items.composed, k, biased, out);
+    }
+
+    /// [`Self::score_vector`] of several vectors in one pass over the items (the same values).
+    pub fn score_vectors(&self, ps: &[&[f32]], outs: &mut [&mut [f32]]) {
+        for out in outs.iter() {
+            assert_eq!(out.len(), self.n_items(), "output length must be n_items");
+        }
+        let (k, biased) = (self.factors(), self.biased());
+        score_rows_many(ps, &self.items.composed, k, biased, outs);
     }
 
     /// Scores every item for a training user.

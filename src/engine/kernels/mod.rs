@@ -18,6 +18,8 @@ pub(crate) mod gram;
 pub(crate) mod spd;
 
 pub(crate) use cg::{refine, refine_from, symmetric_product};
-pub(crate) use dot::{dot, dot32, dot_f32x4, dot_f32x8, dot_f32x8_serial, dot_serial, score_rows};
+pub(crate) use dot::{
+    dot, dot32, dot_f32x4, dot_f32x8, dot_f32x8_serial, dot_serial, score_rows, score_rows_many,
+};
 pub(crate) use gram::{add_weighted_gram, cross_gram, gram, weighted_gram};
 pub(crate) use spd::{NotPositiveDefinite, Spd};
