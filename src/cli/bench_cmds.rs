@@ -346,7 +346,7 @@ fn peers_table(global: &GlobalArgs) -> Result<()> {
     }
     let whyrec_secs = whyrec[0].1;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peers/peers.py");
-    let python = peers_python().unwrap_or_else(|| PathBuf::from("python3"));
+    let python = super::scale_bench::peers_python().unwrap_or_else(|| PathBuf::from("python3"));
     let out = Command::new(&python)
         .arg(&script)
         .arg("--split")
@@ -388,13 +388,4 @@ fn peers_table(global: &GlobalArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The interpreter of the peers: `WHYREC_PEERS_PYTHON`, else the venv bench/peers/README.md sets
-/// up, when it exists.
-pub(super) fn peers_python() -> Option<PathBuf> {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peers/.venv/bin/python");
-    std::env::var_os("WHYREC_PEERS_PYTHON")
-        .map(PathBuf::from)
-        .or_else(|| venv.exists().then_some(venv))
 }

@@ -201,7 +201,7 @@ struct Peer {
 
 /// The peers' interpreter, when it has implicit.
 fn peers_with_implicit() -> Option<PathBuf> {
-    let python = super::bench_cmds::peers_python()?;
+    let python = peers_python()?;
     let has_implicit = Command::new(&python)
         .args(["-c", "import implicit"])
         .output()
@@ -270,4 +270,13 @@ fn implicit_peer(
         import_difference: imported.max_score_difference,
         import_users: imported.measured_users,
     }))
+}
+
+/// The interpreter of the peers: `WHYREC_PEERS_PYTHON`, else the venv bench/peers/README.md sets
+/// up, when it exists.
+pub(super) fn peers_python() -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/peers/.venv/bin/python");
+    std::env::var_os("WHYREC_PEERS_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| venv.exists().then_some(venv))
 }
