@@ -50,7 +50,8 @@ impl Positives {
     /// The positives of ratings held by user (`ratings` from [`Dataset::ratings_by_user`]): the
     /// same as [`Positives::from_dataset`] of that dataset.
     pub fn from_ratings(ratings: &Csr, threshold: f32) -> Positives {
-        let by_user = ratings.filtered(|r| r >= threshold).with_values(1.0);
+        let mut by_user = ratings.filtered(|r| r >= threshold);
+        by_user.values.fill(1.0);
         let by_item = by_user.transpose();
         Positives {
             threshold,
