@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Grid via environment variables holding comma-separated lists: `TUNE_REG`, `TUNE_NU`,
-//! `TUNE_KAPPA`, `TUNE_ALPHA`, `TUNE_ITERS`, `TUNE_CG`, `TUNE_FEATURES` (`both`, `none`);
+//! `TUNE_KAPPA`, `TUNE_KAPPA_LARGE` (κ' past the catalog knee), `TUNE_ALPHA`, `TUNE_ITERS`, `TUNE_CG`, `TUNE_FEATURES` (`both`, `none`);
 //! `TUNE_USERS` (sample size, default 3000), `TUNE_DIR` (dataset folder, required; a GroupLens
 //! layout), `TUNE_NAME` (a registry name instead, e.g. ml-100k with `TUNE_DATA_DIR`).
 
@@ -52,8 +52,8 @@ fn main() {
         eval.train.by_user.nnz(),
         eval.users.describe()
     );
-    println!("| features | reg | nu | kappa | alpha | iters | cg | fit s | P@10 | cov@10 |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("| features | reg | nu | kappa | kappa past 10k items | alpha | iters | cg | fit s | P@10 | cov@10 |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let d = AlsConfig::default();
     let features: Vec<String> = std::env::var("TUNE_FEATURES")
         .unwrap_or_else(|_| "both".into())
@@ -63,7 +63,15 @@ fn main() {
     for f in &features {
         for &regularization in &list("TUNE_REG", d.regularization) {
             for &nu in &list("TUNE_NU", d.regularization_exponent) {
-                for &kappa in &list("TUNE_KAPPA", d.catalog_exponent) {
+                for (kappa, large) in
+                    list("TUNE_KAPPA", d.catalog_exponent)
+                        .into_iter()
+                        .flat_map(|k| {
+                            list("TUNE_KAPPA_LARGE", d.large_catalog_exponent.unwrap_or(k))
+                                .into_iter()
+                                .map(move |l| (k, l))
+                        })
+                {
                     for &alpha in &list("TUNE_ALPHA", d.alpha) {
                         for &iterations in &list("TUNE_ITERS", d.iterations) {
                             for &cg_steps in &list("TUNE_CG", d.cg_steps) {
@@ -72,6 +80,7 @@ fn main() {
                                     regularization,
                                     regularization_exponent: nu,
                                     catalog_exponent: kappa,
+                                    large_catalog_exponent: Some(large),
                                     alpha,
                                     iterations,
                                     cg_steps,
@@ -92,7 +101,7 @@ fn main() {
                                 let secs = clock.elapsed().as_secs_f64();
                                 let m = eval.evaluate(&model).metrics;
                                 println!(
-                                    "| {f} | {regularization} | {nu} | {kappa} | {alpha} | {iterations} | {cg_steps} | {secs:.1} | {:.4} | {:.4} |",
+                                    "| {f} | {regularization} | {nu} | {kappa} | {large} | {alpha} | {iterations} | {cg_steps} | {secs:.1} | {:.4} | {:.4} |",
                                     m.precision, m.coverage
                                 );
                             }

@@ -3,7 +3,8 @@
 //! of each step; hybrid-als and als fitted to their default sweeps, P@10 and coverage@10 on a
 //! seeded sample of `--sample-users` test users (`metrics::sample`), and their quality after
 //! every sweep (a warm-started chain of one-sweep trainings, each ending with the exact user step
-//! — so a chain's time to n sweeps is a little above one n-sweep fit); and, when
+//! — so a chain's time to n sweeps is above one n-sweep fit's; the time to the peer's P@10 is
+//! therefore a fresh fit of the first sweep count the chain says reaches it, timed); and, when
 //! `bench/peers/.venv` (or `WHYREC_PEERS_PYTHON`) has implicit, implicit's ALS on the same split
 //! with the same factors (`bench/peers/scale.py`), saved in its own layout, read back through
 //! `engine::import` and scored with whyrec's metric code on the same users. Every time is wall
@@ -86,6 +87,17 @@ pub fn scale_table(global: &GlobalArgs, seed: u64, sample: usize, sweeps: usize)
         });
     }
     let peer = implicit_peer(&d, &data, seed, sweeps, threads)?;
+    let mut reach_times = Vec::new();
+    for (spec, f) in [ModelSpec::HybridAls, ModelSpec::Als]
+        .into_iter()
+        .zip(&fitted)
+    {
+        let reach = match &peer {
+            Some(p) => time_to_reach(&data, spec, seed, &f.chain, p.precision)?,
+            None => None,
+        };
+        reach_times.push((f.name.clone(), reach));
+    }
 
     println!();
     println!(
@@ -106,12 +118,7 @@ pub fn scale_table(global: &GlobalArgs, seed: u64, sample: usize, sweeps: usize)
     println!("| model | sweeps | fit s | P@10 | coverage@10 | peak RSS MiB (fit) | time to implicit's P@10 | that time / implicit's fit |");
     println!("|---|---|---|---|---|---|---|---|");
     for f in &fitted {
-        let reach = peer.as_ref().and_then(|p| {
-            f.chain
-                .iter()
-                .find(|c| c.2 >= p.precision)
-                .map(|c| (c.0, c.1, c.1 / p.fit_s))
-        });
+        let reach = reach_times.iter().find(|r| r.0 == f.name).and_then(|r| r.1);
         println!(
             "| whyrec {} | {} | {:.2} | {:.4} | {:.4} | {} | {} | {} |",
             f.name,
@@ -122,10 +129,15 @@ pub fn scale_table(global: &GlobalArgs, seed: u64, sample: usize, sweeps: usize)
             f.peak,
             match (&peer, reach) {
                 (None, _) => "no peer".to_string(),
-                (Some(_), Some((n, s, _))) => format!("{s:.2} s ({n} sweeps)"),
+                (Some(_), Some((n, s, p))) => {
+                    format!("{s:.2} s (a fit of {n} sweeps: P@10 {p:.4})")
+                }
                 (Some(_), None) => format!("not within {} sweeps", f.sweeps),
             },
-            reach.map_or("-".into(), |r| format!("{:.2}", r.2)),
+            match (&peer, reach) {
+                (Some(peer), Some((_, s, _))) => format!("{:.2}", s / peer.fit_s),
+                _ => "-".into(),
+            },
         );
     }
     match &peer {
@@ -157,6 +169,37 @@ pub fn scale_table(global: &GlobalArgs, seed: u64, sample: usize, sweeps: usize)
         );
     }
     Ok(())
+}
+
+/// The time a fresh fit takes to reach `target` P@10: the first sweep count whose chain P@10
+/// reached it is fitted from scratch and timed (the chain's warm starts add an exact user step
+/// per link), then one more sweep at a time while the fresh fit falls short. `None` when no
+/// count up to the chain's length reaches it.
+fn time_to_reach(
+    data: &EvalData,
+    spec: ModelSpec,
+    seed: u64,
+    chain: &[(usize, f64, f64)],
+    target: f64,
+) -> Result<Option<(usize, f64, f64)>> {
+    let Some(first) = chain.iter().position(|c| c.2 >= target) else {
+        return Ok(None);
+    };
+    for &(n, _, _) in &chain[first..] {
+        eprintln!("{spec}: a fresh fit of {n} sweeps, timed");
+        let settings = Settings {
+            iterations: Some(n),
+            ..Settings::seeded(seed)
+        };
+        let clock = Instant::now();
+        let model = data.fit(spec, &settings, &data.train, seed)?;
+        let secs = clock.elapsed().as_secs_f64();
+        let precision = data.evaluate(model.scorer()).metrics.precision;
+        if precision >= target {
+            return Ok(Some((n, secs, precision)));
+        }
+    }
+    Ok(None)
 }
 
 /// P@10 after 1, 2, … `sweeps` sweeps: one fit of one sweep, then warm-started single sweeps.

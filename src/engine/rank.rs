@@ -408,12 +408,16 @@ pub fn ranks_among(scores: &[f32], allowed: &[bool], items: &[u32]) -> Vec<Optio
     order.dedup();
     // ahead[p]: candidates ahead of order[p] but not of order[p - 1] (then summed up).
     let mut ahead = vec![0usize; order.len() + 1];
-    if !order.is_empty() {
+    if let Some(&last) = order.last() {
+        // A candidate whose rank key is strictly below the last item's is behind every item
+        // (most of a catalog): one comparison instead of a binary search. Keys are never NaN, and
+        // `<` between them implies `total_cmp`'s Less, so the skip is exact.
+        let bar = rank_key(scores[last as usize]);
         for (j, (&s, _)) in scores
             .iter()
             .zip(allowed)
             .enumerate()
-            .filter(|(_, (_, &a))| a)
+            .filter(|(_, (&s, &a))| a && rank_key(s) >= bar)
         {
             let me = (j as u32, s);
             let first_behind = order.partition_point(|&q| by_rank(key(q), me).is_le());

@@ -132,7 +132,14 @@ pub struct Explainer<M: Trainable = HybridModel> {
     candidates: Arc<Candidates>,
     popularity: Arc<Vec<f32>>,
     k: usize,
+    /// The last what-if's ranking before the edit (a training user's own history), kept for the
+    /// next what-if of the same history: toggling likes of one user re-asks it every time.
+    pub(super) before: BeforeCache,
 }
+
+/// One remembered ranking of an unedited history (see [`Explainer::ranking_before`]); shared by
+/// clones, which have the same model, interactions and candidates.
+pub(crate) type BeforeCache = Arc<std::sync::Mutex<Option<(Profile, Arc<Scored>)>>>;
 
 impl<M: Trainable> Clone for Explainer<M> {
     fn clone(&self) -> Self {
@@ -143,6 +150,7 @@ impl<M: Trainable> Clone for Explainer<M> {
             candidates: Arc::clone(&self.candidates),
             popularity: Arc::clone(&self.popularity),
             k: self.k,
+            before: Arc::clone(&self.before),
         }
     }
 }
@@ -170,6 +178,7 @@ impl<M: Trainable> Explainer<M> {
     /// The same explainer with other candidates (they must cover the model's users and items).
     pub fn with_candidates(mut self, candidates: Candidates) -> ExplainResult<Self> {
         self.candidates = Arc::new(candidates);
+        self.before = BeforeCache::default();
         self.with_candidates_checked()
     }
 
@@ -224,6 +233,7 @@ impl<M: Trainable> Explainer<M> {
             catalog: Arc::new(catalog),
             popularity: Arc::new(popularity),
             k: DEFAULT_K,
+            before: BeforeCache::default(),
         })
     }
 

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ExplainError, ExplainResult};
 use super::explainer::{Explainer, Profile};
+use std::sync::Arc;
+
 use super::ranking::{ListSource, Scored, TopList};
 use super::text;
 use crate::engine::Trainable;
@@ -138,16 +140,32 @@ impl<M: Trainable> Explainer<M> {
     /// The instant answer (a): the user refolded with the edited history, the model unchanged.
     pub fn what_if(&self, what_if: &WhatIf) -> ExplainResult<WhatIfOutcome> {
         let edit = self.edit(what_if)?;
-        let (before, after) = (self.fold(&edit.before), self.fold(&edit.after));
-        // Both users scored in one pass over the items (the same scores as one pass each).
-        let mut scores = self
-            .model()
-            .score_folded_many(&[&before, &after])
-            .into_iter();
-        let (scores_before, scores_after) = (
-            scores.next().unwrap_or_default(),
-            scores.next().unwrap_or_default(),
-        );
+        let after = self.fold(&edit.after);
+        let remembered = self.remembered_before(&edit.before);
+        let (scored_before, scores_after) = match remembered {
+            Some(scored) => (scored, self.model_scores(&after)),
+            None => {
+                // Both users scored in one pass over the items (the same scores as one pass each).
+                let before = self.fold(&edit.before);
+                let mut scores = self
+                    .model()
+                    .score_folded_many(&[&before, &after])
+                    .into_iter();
+                let (scores_before, scores_after) = (
+                    scores.next().unwrap_or_default(),
+                    scores.next().unwrap_or_default(),
+                );
+                let scored = Arc::new(self.scored_with(
+                    &before,
+                    scores_before,
+                    &edit.before,
+                    &[],
+                    self.popularity(),
+                ));
+                self.remember_before(&edit.before, &scored);
+                (scored, scores_after)
+            }
+        };
         let scored_after = self.scored_with(
             &after,
             scores_after,
@@ -155,9 +173,23 @@ impl<M: Trainable> Explainer<M> {
             &edit.added,
             &edit.popularity,
         );
-        let scored_before =
-            self.scored_with(&before, scores_before, &edit.before, &[], self.popularity());
         Ok(self.outcome(&edit, &scored_before, &scored_after))
+    }
+
+    /// The ranking of the unedited history `before` when the last what-if computed it (the same
+    /// fold, scores and candidates, so the same ranking bit for bit).
+    fn remembered_before(&self, before: &Profile) -> Option<Arc<Scored>> {
+        let cache = self.before.lock().ok()?;
+        cache
+            .as_ref()
+            .filter(|(profile, _)| profile == before)
+            .map(|(_, scored)| Arc::clone(scored))
+    }
+
+    fn remember_before(&self, before: &Profile, scored: &Arc<Scored>) {
+        if let Ok(mut cache) = self.before.lock() {
+            *cache = Some((before.clone(), Arc::clone(scored)));
+        }
     }
 
     /// Compares the ranking before with one after (instant or retrained).

@@ -42,7 +42,8 @@ pub struct EvalData {
 impl EvalData {
     /// PROTOCOL.md's `holdout-20` split of `dataset` with `seed`, under the served candidate rule,
     /// measuring the default population (everyone up to [`crate::metrics::sample::DEFAULT_SAMPLE`]
-    /// evaluated users, a seeded sample of that many beyond).
+    /// evaluated users, a seeded sample of that many beyond — fewer on catalogs past 60,000
+    /// movies, [`crate::metrics::sample::DEFAULT_SCORE_BUDGET`]).
     pub fn holdout(dataset: &Dataset, seed: u64) -> EvalData {
         EvalData::holdout_for(dataset, seed, Population::default())
     }
@@ -84,7 +85,7 @@ impl EvalData {
             candidates: Candidates::for_split(dataset, &train, rule),
             train,
             test,
-            users: UserSample::draw(evaluated, population, seed),
+            users: UserSample::draw(evaluated, population.for_catalog(n_items), seed),
             catalog: dataset.catalog(),
             item_genres: dataset.items.genres.clone(),
             n_genres: dataset.genres.len(),

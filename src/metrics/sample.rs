@@ -1,9 +1,11 @@
 //! Which users an evaluation measures. PROTOCOL.md evaluates every user with a test positive in
 //! the split; on ML-1M and smaller data that is what every report does. On larger data (ML-20M
 //! and up: 138k–200k evaluated users) the trust report, the fairness audit, the knob's sweep and
-//! the Trust and Fairness tabs measure a seeded sample of at most [`DEFAULT_SAMPLE`] of them, so
-//! each job takes about a minute on a laptop instead of half an hour; the report and the screen
-//! say so ([`UserSample::describe`]), and `--all-users` measures everyone.
+//! the Trust and Fairness tabs measure a seeded sample of at most [`DEFAULT_SAMPLE`] of them, and
+//! at most [`DEFAULT_SCORE_BUDGET`] user × movie scores per pass (on ML-32M's 87,585 movies: 6,850
+//! users), so each job's evaluation takes about the same time on any catalog instead of half an
+//! hour; the report and the screen say so ([`UserSample::describe`]), and `--all-users` measures
+//! everyone.
 //!
 //! The sample is drawn with a ChaCha8 generator seeded by the split's seed on stream 2 (the
 //! holdout split uses stream 0, the stability perturbation stream 1): `rand::seq::index::sample`
@@ -19,6 +21,11 @@ use serde::{Deserialize, Serialize};
 /// users are all measured).
 pub const DEFAULT_SAMPLE: usize = 10_000;
 
+/// At most this many user × movie scores per evaluation pass by default: 10,000 users of ML-25M's
+/// 59,047 movies fit (every pass costs about users × movies: scoring, the AUC's comparisons and the
+/// top-10 scan), so a catalog past about 60,000 movies gets a proportionally smaller sample.
+pub const DEFAULT_SCORE_BUDGET: u64 = 600_000_000;
+
 /// How many of the evaluated users to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Population {
@@ -26,11 +33,17 @@ pub enum Population {
     All,
     /// A seeded sample of at most this many (everyone when there are not more).
     AtMost(usize),
+    /// At most `users`, and at most `scores / movies` on a catalog of that many movies (see
+    /// [`Population::for_catalog`]; the default).
+    Budget { users: usize, scores: u64 },
 }
 
 impl Default for Population {
     fn default() -> Self {
-        Population::AtMost(DEFAULT_SAMPLE)
+        Population::Budget {
+            users: DEFAULT_SAMPLE,
+            scores: DEFAULT_SCORE_BUDGET,
+        }
     }
 }
 
@@ -40,7 +53,19 @@ impl Population {
         if all_users {
             Population::All
         } else {
-            Population::AtMost(sample_users.unwrap_or(DEFAULT_SAMPLE))
+            sample_users.map_or(Population::default(), Population::AtMost)
+        }
+    }
+
+    /// The population on a catalog of `n_items` movies: a budget becomes its cap of users
+    /// (`min(users, scores / n_items)`, at least 1); the others stay as they are.
+    pub fn for_catalog(self, n_items: usize) -> Population {
+        match self {
+            Population::Budget { users, scores } => {
+                let by_scores = scores / (n_items.max(1) as u64);
+                Population::AtMost(users.min(by_scores.max(1).try_into().unwrap_or(usize::MAX)))
+            }
+            other => other,
         }
     }
 }
@@ -66,6 +91,7 @@ impl UserSample {
         let limit = match population {
             Population::All => n,
             Population::AtMost(k) => k.min(n),
+            Population::Budget { users, .. } => users.min(n),
         };
         if limit == n {
             return UserSample {
@@ -146,6 +172,35 @@ mod tests {
         assert_eq!(s.describe(), "all 50 evaluated users");
         let all = UserSample::draw(users.clone(), Population::All, 7);
         assert_eq!(all, s);
+    }
+
+    #[test]
+    fn the_default_budget_caps_users_by_catalog_size() {
+        let default = Population::default();
+        // ML-1M, ML-25M: the user cap binds (10,000 users); ML-32M's 87,585 movies: 6,850 users.
+        assert_eq!(default.for_catalog(3_706), Population::AtMost(10_000));
+        assert_eq!(default.for_catalog(59_047), Population::AtMost(10_000));
+        assert_eq!(default.for_catalog(87_585), Population::AtMost(6_850));
+        // Never below one user, and explicit populations are kept.
+        assert_eq!(default.for_catalog(usize::MAX), Population::AtMost(1));
+        assert_eq!(Population::All.for_catalog(87_585), Population::All);
+        assert_eq!(
+            Population::AtMost(7).for_catalog(87_585),
+            Population::AtMost(7)
+        );
+        assert_eq!(Population::from_flags(false, None), default);
+        assert_eq!(
+            Population::from_flags(false, Some(9)),
+            Population::AtMost(9)
+        );
+        assert_eq!(Population::from_flags(true, Some(9)), Population::All);
+        // A budget drawn from directly caps by its users.
+        let users: Vec<u32> = (0..50).collect();
+        let budget = Population::Budget {
+            users: 20,
+            scores: 1,
+        };
+        assert_eq!(UserSample::draw(users, budget, 1).measured, 20);
     }
 
     #[test]

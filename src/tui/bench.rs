@@ -170,6 +170,8 @@ fn instant_what_ifs(app: &App, n: usize) -> Vec<Duration> {
 
 /// Runs the benchmark on `options`' dataset with `presses` key presses of each kind.
 pub fn run(options: &TuiOptions, presses: usize, size: (u16, u16)) -> Result<String, String> {
+    // As in the explorer: background threads yield the cores to the interface thread.
+    super::worker::background_pool_yields();
     // Warm-up run: trains and caches the model if needed, and fills the OS file cache.
     let mut rig = Rig::new(options, size);
     rig.app.start();

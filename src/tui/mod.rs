@@ -44,6 +44,7 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
             --user 1`; `whyrec --help` lists them."
             .into());
     }
+    worker::background_pool_yields();
     let ending = terminal::run(options).map_err(|e| format!("terminal error: {e}"))?;
     if let Some(failed) = ending.failed {
         return Err(format!("whyrec could not start: {failed}"));

@@ -256,6 +256,7 @@ impl<T: Send + 'static> Drop for SingleJob<T> {
 
 fn work<T: Send + 'static>(shared: Shared<T>, events: Outbox<T>) {
     IN_WORKER.with(|w| w.set(true));
+    lower_this_thread();
     let (lock, wake) = &*shared;
     loop {
         let (id, job, cancel) = {
@@ -300,6 +301,29 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
         s.clone()
     } else {
         "a job panicked".to_string()
+    }
+}
+
+/// Background work at a lower priority than the interface thread: the threads of rayon's global
+/// pool (which run the jobs' parallel parts) and every job lane's thread take nice 10 (Linux; a
+/// no-op elsewhere), so that a key pressed while a retrain or a Trust job runs on both cores is
+/// still answered at once — the interface thread and the threads it starts for its own scoring
+/// keep the normal priority and win the cores whenever they want them; idle, the jobs get all of
+/// them. Builds the global pool, so call it before any parallel work (later it leaves the pool
+/// as it is).
+pub fn background_pool_yields() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .start_handler(|_| lower_this_thread())
+        .build_global();
+}
+
+/// Lowers the calling thread's scheduling priority to nice 10 (Linux: a thread's own nice value).
+fn lower_this_thread() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with `who` 0 changes only the calling thread's nice value; no memory
+    // is touched.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 

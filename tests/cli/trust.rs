@@ -155,21 +155,29 @@ fn fairness_tab_and_the_cli_agree_on_ml100k() {
         serde_json::to_string_pretty(&tab).unwrap() == cli.trim_end(),
         "the Fairness tab's audit differs from `whyrec fairness`'s report"
     );
-    // On the Trust tab's split (what the explorer passes once Trust has run): the same report.
-    let seed = engine.trust_seed();
-    let split = std::sync::Arc::new(whyrec::metrics::eval_data::EvalData::holdout(
-        &engine.dataset,
-        seed,
-    ));
+    // On the Trust tab's split and with its fitted models (what the explorer passes once Trust
+    // has run): no model fitted again, the same report byte for byte.
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let trust = engine.trust_metrics(&mut |_, _| {}, &cancel).unwrap();
+    assert_eq!(trust.fitted.len(), 2, "popularity and the explored model");
+    let mut steps = Vec::new();
     let shared = engine
-        .fairness_audit_on(
-            Some((seed, split)),
-            &mut |_, _| {},
-            &std::sync::atomic::AtomicBool::new(false),
-        )
+        .fairness_audit_on(Some(trust.share()), &mut |_, l| steps.push(l), &cancel)
         .unwrap()
         .report;
-    assert_eq!(shared, tab);
+    assert!(
+        !steps.iter().any(|s| s.starts_with("training "))
+            && steps
+                .iter()
+                .filter(|s| s.contains(" as fitted on "))
+                .count()
+                == 2,
+        "the Trust tab's models reused: {steps:?}"
+    );
+    assert!(
+        serde_json::to_string_pretty(&shared).unwrap() == cli.trim_end(),
+        "the audit with the Trust tab's models differs from `whyrec fairness`'s report"
+    );
 }
 
 #[test]

@@ -34,19 +34,32 @@ pub(crate) fn solve_feature_blocks(
     if side.features.n_features() == 0 {
         return Ok(());
     }
-    solve_feature_blocks_with(side, interactions, other, &gram(other), w, solve, cancel)
+    let counts = FeatureCounts::of(side, interactions, other.nrows(), w);
+    solve_feature_blocks_with(
+        side,
+        interactions,
+        other,
+        &gram(other),
+        &counts,
+        w,
+        solve,
+        cancel,
+    )
 }
 
 /// [`solve_feature_blocks`] with `gram = otherᵀ·other` already computed. Features are taken in
 /// order, but a run of consecutive features no two of which share a row (the values of one
 /// categorical attribute: a user has one gender, one age bucket, one occupation) is solved in
 /// parallel: no block of the run reads what another writes, so the result is the sequential
-/// one, bit for bit.
+/// one, bit for bit. `counts` are the blocks' sums over the interactions alone
+/// ([`FeatureCounts::of`] this side), counted once per training run.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn solve_feature_blocks_with(
     side: &mut Side,
     interactions: &Csr,
     other: &Array2<f32>,
     gram: &[f64],
+    counts: &FeatureCounts,
     w: &Weights,
     solve: Solve,
     cancel: &AtomicBool,
@@ -54,7 +67,6 @@ pub(crate) fn solve_feature_blocks_with(
     if side.features.n_features() == 0 {
         return Ok(());
     }
-    let n_other = other.nrows();
     for run in disjoint_runs(&side.features.by_feature, side.own.nrows()) {
         if cancel.load(Ordering::Relaxed) {
             return Err(Halt::Cancelled);
@@ -63,10 +75,10 @@ pub(crate) fn solve_feature_blocks_with(
         let solved: Vec<Result<Vec<f64>, Halt>> = run
             .clone()
             .into_par_iter()
-            .map_init(
-                || BlockScratch::new(n_other),
-                |scratch, f| solve_feature(this, f, interactions, other, gram, w, solve, scratch),
-            )
+            .map(|f| {
+                let block = &counts.blocks[f];
+                solve_feature(this, f, block, interactions, other, gram, w, solve)
+            })
             .collect();
         for (f, b) in run.zip(solved) {
             let b = b?;
@@ -111,20 +123,87 @@ fn disjoint_runs(by_feature: &Csr, n_rows: usize) -> Vec<std::ops::Range<usize>>
     runs
 }
 
-/// Per-task scratch of [`solve_feature`]: one slot per row of the other side.
-struct BlockScratch {
-    m: Vec<f64>,
-    sx: Vec<f64>,
-    seen: Vec<bool>,
+/// The sums a side's feature blocks need of the interactions alone (not of any factor): for each
+/// feature, the rows of the other side its members interacted with (`touched`, ascending) and per
+/// such row `m = Σ x²` and `sx = Σ x` over those members, `Σ x²` over the members and the block's
+/// λ_f. Constant while the interactions are, so a training run counts them once instead of once
+/// per sweep (the same sums in the same order, so the same solutions bit for bit).
+pub(crate) struct FeatureCounts {
+    blocks: Vec<BlockCounts>,
 }
 
-impl BlockScratch {
-    fn new(n_other: usize) -> BlockScratch {
-        BlockScratch {
-            m: vec![0.0; n_other],
-            sx: vec![0.0; n_other],
-            seen: vec![false; n_other],
-        }
+struct BlockCounts {
+    touched: Vec<u32>,
+    m: Vec<f64>,
+    sx: Vec<f64>,
+    sum_x2: f64,
+    lambda: f64,
+}
+
+impl FeatureCounts {
+    /// No features.
+    pub(crate) fn empty() -> FeatureCounts {
+        FeatureCounts { blocks: Vec::new() }
+    }
+
+    /// The counts of every feature of `side` over `interactions` (features in parallel).
+    pub(crate) fn of(
+        side: &Side,
+        interactions: &Csr,
+        n_other: usize,
+        w: &Weights,
+    ) -> FeatureCounts {
+        let by_feature = &side.features.by_feature;
+        let blocks = (0..side.features.n_features())
+            .into_par_iter()
+            .map_init(
+                || {
+                    (
+                        vec![0.0f64; n_other],
+                        vec![0.0f64; n_other],
+                        vec![false; n_other],
+                    )
+                },
+                |(m, sx, seen), f| {
+                    let members = by_feature.row(f);
+                    let xs = by_feature.row_values(f);
+                    let mut touched: Vec<u32> = Vec::new();
+                    let mut sum_x2 = 0.0f64;
+                    for (&r, &x) in members.iter().zip(xs) {
+                        let x = f64::from(x);
+                        sum_x2 += x * x;
+                        for &j in interactions.row(r as usize) {
+                            let j = j as usize;
+                            if !seen[j] {
+                                seen[j] = true;
+                                touched.push(j as u32);
+                            }
+                            m[j] += x * x;
+                            sx[j] += x;
+                        }
+                    }
+                    touched.sort_unstable();
+                    let take = |v: &mut Vec<f64>| -> Vec<f64> {
+                        touched
+                            .iter()
+                            .map(|&j| std::mem::take(&mut v[j as usize]))
+                            .collect()
+                    };
+                    let (m_t, sx_t) = (take(m), take(sx));
+                    for &j in &touched {
+                        seen[j as usize] = false;
+                    }
+                    BlockCounts {
+                        lambda: w.feature_lambda(members, xs, interactions, n_other),
+                        touched,
+                        m: m_t,
+                        sx: sx_t,
+                        sum_x2,
+                    }
+                },
+            )
+            .collect();
+        FeatureCounts { blocks }
     }
 }
 
@@ -133,40 +212,28 @@ impl BlockScratch {
 fn solve_feature(
     side: &Side,
     f: usize,
+    counts: &BlockCounts,
     interactions: &Csr,
     other: &Array2<f32>,
     gram: &[f64],
     w: &Weights,
     solve: Solve,
-    scratch: &mut BlockScratch,
 ) -> Result<Vec<f64>, Halt> {
     let k = other.ncols();
-    let n_other = other.nrows();
     let extra = w.positive - w.unobserved;
-    let BlockScratch { m, sx, seen } = scratch;
     let members = side.features.by_feature.row(f);
     let xs = side.features.by_feature.row_values(f);
-    let lambda = w.feature_lambda(members, xs, interactions, n_other);
-    let mut touched: Vec<u32> = Vec::new();
-    let mut sum_x2 = 0.0f64;
-    for (&r, &x) in members.iter().zip(xs) {
-        let x = f64::from(x);
-        sum_x2 += x * x;
-        for &j in interactions.row(r as usize) {
-            let j = j as usize;
-            if !seen[j] {
-                seen[j] = true;
-                touched.push(j as u32);
-            }
-            m[j] += x * x;
-            sx[j] += x;
-        }
-    }
-    touched.sort_unstable();
+    let BlockCounts {
+        touched,
+        m: mw,
+        sx,
+        sum_x2,
+        lambda,
+    } = counts;
+    let (sum_x2, lambda) = (*sum_x2, *lambda);
     let (rho_sum, cross) = member_sums(side, f as u32, members, xs, interactions, other);
     let mut b = vec![0.0f64; k];
-    for &j in &touched {
-        let s = sx[j as usize];
+    for (&j, &s) in touched.iter().zip(sx) {
         for (bc, &v) in b.iter_mut().zip(other.row(j as usize).iter()) {
             *bc += w.positive * s * f64::from(v);
         }
@@ -174,18 +241,12 @@ fn solve_feature(
     for c in 0..k {
         b[c] -= w.unobserved * dot(&gram[c * k..(c + 1) * k], &rho_sum) + extra * cross[c];
     }
-    let mw: Vec<f64> = touched.iter().map(|&j| m[j as usize]).collect();
-    for &j in &touched {
-        m[j as usize] = 0.0;
-        sx[j as usize] = 0.0;
-        seen[j as usize] = false;
-    }
     if members.is_empty() {
         b.iter_mut().for_each(|v| *v = 0.0);
     } else {
         match solve {
             Solve::Exact => {
-                let local = weighted_gram(other, &touched, Some(&mw));
+                let local = weighted_gram(other, touched, Some(mw));
                 let mut a: Vec<f64> = gram
                     .iter()
                     .zip(&local)
@@ -208,7 +269,7 @@ fn solve_feature(
                     for (o, &vi) in out.iter_mut().zip(v) {
                         *o = sum_x2 * w.unobserved * *o + lambda * vi;
                     }
-                    add_gathered_products(other, &touched, Some(&mw), extra, v, out);
+                    add_gathered_products(other, touched, Some(mw), extra, v, out);
                 };
                 if !refine(&mut apply, &b, &mut x, steps) {
                     return Err(Halt::Diverged);

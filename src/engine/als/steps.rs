@@ -15,7 +15,7 @@ use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 
 use super::blocks::{add_gathered_products, gather, Solve};
-use super::config::AlsConfig;
+use super::config::{AlsConfig, CATALOG_KNEE};
 use crate::data::Csr;
 use crate::engine::factors::side::Side;
 use crate::engine::kernels::spd::{cholesky_in_place, cholesky_solve};
@@ -63,10 +63,18 @@ pub(crate) struct Weights {
 
 impl Weights {
     /// The weights of `config` for a model over `n_items` items: λ is multiplied by
-    /// `(REFERENCE_CATALOG / n_items)^κ` (κ = `catalog_exponent`).
+    /// `(REFERENCE_CATALOG / n)^κ` with n = min(n_items, knee), and past the knee by
+    /// `(knee / n_items)^κ'` ([`AlsConfig::large_catalog_exponent`]).
     pub fn of(config: &AlsConfig, n_items: usize) -> Weights {
-        let catalog =
-            (REFERENCE_CATALOG / n_items.max(1) as f64).powf(f64::from(config.catalog_exponent));
+        let n = n_items.max(1) as f64;
+        let kappa = f64::from(config.catalog_exponent);
+        let catalog = match config.large_catalog_exponent {
+            Some(large) if n > CATALOG_KNEE => {
+                (REFERENCE_CATALOG / CATALOG_KNEE).powf(kappa)
+                    * (CATALOG_KNEE / n).powf(f64::from(large))
+            }
+            _ => (REFERENCE_CATALOG / n).powf(kappa),
+        };
         Weights {
             positive: 1.0 + f64::from(config.alpha),
             unobserved: f64::from(config.unobserved_weight),
@@ -170,8 +178,17 @@ pub(crate) fn normal_rhs(
     let sum_of = |rows: &[u32]| {
         let mut sum = vec![0.0f64; offset.len()];
         for &j in rows {
-            for (acc, &v) in sum.iter_mut().zip(other.row(j as usize).iter()) {
-                *acc += f64::from(v);
+            let row = other.row(j as usize);
+            match row.as_slice() {
+                // Contiguous rows (every factor matrix): a loop the compiler vectorises.
+                Some(row) => sum
+                    .iter_mut()
+                    .zip(row)
+                    .for_each(|(acc, &v)| *acc += f64::from(v)),
+                None => sum
+                    .iter_mut()
+                    .zip(row.iter())
+                    .for_each(|(acc, &v)| *acc += f64::from(v)),
             }
         }
         sum
@@ -277,34 +294,51 @@ pub(crate) fn solve_own_with(
     solve: Solve,
     cancel: &AtomicBool,
 ) -> Result<(), Halt> {
+    // Each row's solution is written straight into the own matrix (no per-row vectors held).
+    let k = side.own.ncols();
+    let mut own = std::mem::take(&mut side.own);
     let this = &*side;
-    let rows: Vec<Result<Vec<f32>, Halt>> = (0..this.own.nrows())
-        .into_par_iter()
-        .map_init(
-            || vec![0.0f64; gram.len()],
-            |scratch, r| {
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(Halt::Cancelled);
-                }
-                let offset = this.offset(r);
-                let history = interactions.row(r);
-                let low = low.map_or(&[][..], |l| l.row(r));
-                let p = match solve {
-                    Solve::Exact => solve_row_with(history, low, &offset, other, gram, w, scratch)?,
-                    Solve::Cg { steps } => {
-                        let mut x: Vec<f64> =
-                            this.composed.row(r).iter().map(|&v| f64::from(v)).collect();
-                        refine_row(history, low, &offset, other, gram, w, &mut x, steps)?;
-                        x
-                    }
-                };
-                Ok(p.iter().zip(&offset).map(|(p, s)| (p - s) as f32).collect())
-            },
-        )
-        .collect();
-    for (mut out, row) in side.own.axis_iter_mut(Axis(0)).zip(rows) {
-        out.iter_mut().zip(row?).for_each(|(o, v)| *o = v);
-    }
+    let solve_into = |scratch: &mut (Vec<f64>, Vec<f64>), r: usize, out: &mut [f32]| {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Halt::Cancelled);
+        }
+        let (matrix, offset) = scratch;
+        this.offset_into(r, offset);
+        let history = interactions.row(r);
+        let low = low.map_or(&[][..], |l| l.row(r));
+        let p = match solve {
+            Solve::Exact => solve_row_with(history, low, offset, other, gram, w, matrix)?,
+            Solve::Cg { steps } => {
+                let mut x: Vec<f64> = this.composed.row(r).iter().map(|&v| f64::from(v)).collect();
+                refine_row(history, low, offset, other, gram, w, &mut x, steps)?;
+                x
+            }
+        };
+        for ((o, p), s) in out.iter_mut().zip(&p).zip(offset.iter()) {
+            *o = (p - s) as f32;
+        }
+        Ok(())
+    };
+    let scratch = || (vec![0.0f64; gram.len()], vec![0.0f64; k]);
+    let solved = match own.as_slice_mut() {
+        Some(values) if k > 0 => values
+            .par_chunks_mut(k)
+            .enumerate()
+            .try_for_each_init(scratch, |s, (r, out)| solve_into(s, r, out)),
+        _ => {
+            let mut s = scratch();
+            own.axis_iter_mut(Axis(0))
+                .enumerate()
+                .try_for_each(|(r, mut row)| {
+                    let mut out = row.to_vec();
+                    solve_into(&mut s, r, &mut out)?;
+                    row.iter_mut().zip(out).for_each(|(o, v)| *o = v);
+                    Ok(())
+                })
+        }
+    };
+    side.own = own;
+    solved?;
     side.compose_all();
     Ok(())
 }

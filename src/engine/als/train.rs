@@ -18,7 +18,7 @@ use rand_distr::{Distribution, Normal};
 
 use super::blocks::Solve;
 use super::config::AlsConfig;
-use super::feature_blocks::solve_feature_blocks_with;
+use super::feature_blocks::{solve_feature_blocks_with, FeatureCounts};
 use super::model::HybridModel;
 use super::steps::{objective, objective_with, solve_own_with, Halt, Weights};
 use crate::data::{FeatureMatrix, Positives};
@@ -189,6 +189,16 @@ fn run(
     // items by the user half (own and feature blocks), the objective, the change and the next
     // sweep; PᵀP of the users by the item half and the change.
     let mut gram_p = (sweeps > 0).then(|| gram(&model.sides.users.composed));
+    // What the feature blocks need of the interactions alone, counted once for all sweeps.
+    let (user_counts, item_counts) = if sweeps > 0 {
+        let Sides { users, items } = &model.sides;
+        rayon::join(
+            || FeatureCounts::of(users, by_user, items.own.nrows(), &w),
+            || FeatureCounts::of(items, by_item, users.own.nrows(), &w),
+        )
+    } else {
+        (FeatureCounts::empty(), FeatureCounts::empty())
+    };
     let mut gram_q = None;
     for sweep in 1..=sweeps {
         let previous = (
@@ -213,8 +223,17 @@ fn run(
             cancel,
         )
         .map_err(halt)?;
-        solve_feature_blocks_with(users, by_user, &items.composed, &qq0, &w, solve, cancel)
-            .map_err(halt)?;
+        solve_feature_blocks_with(
+            users,
+            by_user,
+            &items.composed,
+            &qq0,
+            &user_counts,
+            &w,
+            solve,
+            cancel,
+        )
+        .map_err(halt)?;
         check(model)?;
         let pp1 = gram(&model.sides.users.composed);
         let Sides { users, items } = &mut model.sides;
@@ -229,8 +248,17 @@ fn run(
             cancel,
         )
         .map_err(halt)?;
-        solve_feature_blocks_with(items, by_item, &users.composed, &pp1, &w, solve, cancel)
-            .map_err(halt)?;
+        solve_feature_blocks_with(
+            items,
+            by_item,
+            &users.composed,
+            &pp1,
+            &item_counts,
+            &w,
+            solve,
+            cancel,
+        )
+        .map_err(halt)?;
         check(model)?;
         let qq1 = gram(&model.sides.items.composed);
         let value = objective_with(

@@ -153,6 +153,20 @@ impl Side {
         s
     }
 
+    /// The feature offset of row `r` written into `out` (`k` values; the same sums as
+    /// [`Self::offset`], without allocating).
+    pub fn offset_into(&self, r: usize, out: &mut [f64]) {
+        out.fill(0.0);
+        let features = self.features.by_row.row(r);
+        let weights = self.features.by_row.row_values(r);
+        for (&f, &x) in features.iter().zip(weights) {
+            let row = self.feature_factors.row(f as usize);
+            for (acc, &v) in out.iter_mut().zip(row.iter()) {
+                *acc += f64::from(x) * f64::from(v);
+            }
+        }
+    }
+
     /// The feature offset of row `r`.
     pub fn offset(&self, r: usize) -> Vec<f64> {
         self.offset_of(
@@ -171,24 +185,36 @@ impl Side {
         }
     }
 
-    /// Recomputes every composed vector.
+    /// Recomputes every composed vector (rows in parallel, written in place).
     pub fn compose_all(&mut self) {
+        let k = self.own.ncols();
+        let mut composed = std::mem::take(&mut self.composed);
         let this = &*self;
-        let rows: Vec<Vec<f32>> = (0..this.own.nrows())
-            .into_par_iter()
-            .map(|r| {
-                let offset = this.offset(r);
-                this.own
-                    .row(r)
-                    .iter()
-                    .zip(&offset)
-                    .map(|(&e, &s)| compose(e, s))
-                    .collect()
-            })
-            .collect();
-        for (mut out, row) in self.composed.axis_iter_mut(Axis(0)).zip(rows) {
-            out.iter_mut().zip(row).for_each(|(o, v)| *o = v);
+        let fill = |offset: &mut Vec<f64>, r: usize, out: &mut [f32]| {
+            this.offset_into(r, offset);
+            for ((o, &e), &s) in out
+                .iter_mut()
+                .zip(this.own.row(r).iter())
+                .zip(offset.iter())
+            {
+                *o = compose(e, s);
+            }
+        };
+        match composed.as_slice_mut() {
+            Some(values) if k > 0 => values
+                .par_chunks_mut(k)
+                .enumerate()
+                .for_each_init(|| vec![0.0f64; k], |offset, (r, out)| fill(offset, r, out)),
+            _ => {
+                let mut offset = vec![0.0f64; k];
+                for (r, mut row) in composed.axis_iter_mut(Axis(0)).enumerate() {
+                    let mut out = row.to_vec();
+                    fill(&mut offset, r, &mut out);
+                    row.iter_mut().zip(out).for_each(|(o, v)| *o = v);
+                }
+            }
         }
+        self.composed = composed;
     }
 
     pub fn is_finite(&self) -> bool {

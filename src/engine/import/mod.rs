@@ -168,6 +168,7 @@ pub(crate) fn imported_config(
         regularization_exponent: nu,
         mass_counts_unobserved,
         catalog_exponent: 0.0,
+        large_catalog_exponent: Some(0.0),
         alpha: alpha as f32,
         unobserved_weight: 1.0,
         item_features: false,

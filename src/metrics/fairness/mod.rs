@@ -11,6 +11,8 @@ pub mod exposure;
 pub mod groups;
 pub mod rating;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use self::exposure::{exposure_by_decile, DecileExposure};
@@ -23,7 +25,7 @@ use super::ranking::{RankingMetrics, UserRanking};
 use super::sample::UserSample;
 use crate::data::{DataError, Dataset};
 use crate::engine::rating::RatingSpec;
-use crate::engine::{EngineError, ModelSpec, Settings};
+use crate::engine::{EngineError, ModelSpec, Settings, Trained};
 
 /// Why an audit could not run.
 #[derive(Debug, thiserror::Error)]
@@ -147,13 +149,36 @@ pub fn run_fairness(
     data: &EvalData,
     seed: u64,
     request: &FairnessRequest,
+    on_progress: impl FnMut(&str),
+) -> Result<FairnessReport, FairnessError> {
+    run_fairness_with(dataset, data, seed, request, &[], on_progress)
+}
+
+/// [`run_fairness`] with some of `request.models` already fitted on `data.train` with
+/// `request.settings` and `seed` (the explorer's Trust tab fits them on the same split): those are
+/// used instead of being fitted again. Fitting is deterministic, so the report is the same byte
+/// for byte (tested).
+pub fn run_fairness_with(
+    dataset: &Dataset,
+    data: &EvalData,
+    seed: u64,
+    request: &FairnessRequest,
+    fitted_models: &[(ModelSpec, Arc<Trained>)],
     mut on_progress: impl FnMut(&str),
 ) -> Result<FairnessReport, FairnessError> {
     let mut ranked: Vec<(String, Vec<UserRanking>)> = Vec::new();
     let mut knob_done = false;
     for &model in &request.models {
-        on_progress(&format!("training {} on {}", model.name(), data.split));
-        let fitted = data.fit(model, &request.settings, &data.train, seed)?;
+        let fitted = match fitted_models.iter().find(|(spec, _)| *spec == model) {
+            Some((_, fitted)) => {
+                on_progress(&format!("{} as fitted on {}", model.name(), data.split));
+                Arc::clone(fitted)
+            }
+            None => {
+                on_progress(&format!("training {} on {}", model.name(), data.split));
+                Arc::new(data.fit(model, &request.settings, &data.train, seed)?)
+            }
+        };
         let evaluate = |scorer: &dyn crate::engine::Scorer| data.evaluate(scorer).users;
         ranked.push((model.name().to_string(), evaluate(fitted.scorer())));
         if let (Some((path, strength)), Some(factor), false) =

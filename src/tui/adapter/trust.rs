@@ -1,17 +1,18 @@
 //! The Trust and Fairness tabs' numbers, all from [`crate::metrics`]: the explored model's settings
 //! refit on PROTOCOL.md's holdout-20 split (its seed), popularity beside it, through
 //! [`model_trust`] (overall and per-user trust values, refold and retrain stability), the knob's
-//! [`sweep_split`] curve, seed stability on request, and [`run_fairness`]. Each runs as one job on
-//! a worker; the cancel flag is checked between the steps.
+//! [`sweep_split`] curve, seed stability on request, and [`run_fairness_with`]. Each runs as one job on
+//! a worker; the cancel flag is checked between the steps. The Fairness tab's audit reuses the
+//! Trust tab's split and fitted models when that job has finished ([`TrustShare`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::Engine;
-use crate::engine::{ModelSpec, Settings};
+use crate::engine::{ModelSpec, Settings, Trained};
 use crate::metrics::eval_data::EvalData;
-use crate::metrics::fairness::{run_fairness, FairnessReport, FairnessRequest};
+use crate::metrics::fairness::{run_fairness_with, FairnessReport, FairnessRequest};
 use crate::metrics::knob::{default_strengths, sweep_split, KnobCurve, KnobPath};
 use crate::metrics::trust::{model_trust, ModelTrust, TrustConfig};
 
@@ -40,6 +41,20 @@ pub struct TrustResults {
     /// [`RETRAIN_WITH_TAB_UP_TO`] train positives, with `s` beyond).
     pub retrain_stability: bool,
     pub seconds: f64,
+    /// The models fitted on the split (popularity, the explored model) and the settings they
+    /// were fitted with: the Fairness tab's audit reuses them instead of fitting them again.
+    pub fitted: Vec<(ModelSpec, Arc<Trained>)>,
+    pub settings: Settings,
+}
+
+/// What the Fairness tab's audit takes over from a finished Trust tab job: the split (one copy in
+/// memory) and, when fitted with the same settings, the models.
+#[derive(Debug, Clone)]
+pub struct TrustShare {
+    pub seed: u64,
+    pub data: Arc<EvalData>,
+    pub settings: Settings,
+    pub fitted: Vec<(ModelSpec, Arc<Trained>)>,
 }
 
 /// Seed stability of each model of a [`TrustResults`] (same order).
@@ -105,7 +120,7 @@ impl Engine {
             ..TrustConfig::default()
         };
         let mut models = Vec::new();
-        let mut explored = None;
+        let mut fitted_models = Vec::new();
         for (model, at) in self.trust_models().iter().zip([0.1, 0.2]) {
             check(cancel)?;
             progress(
@@ -119,14 +134,12 @@ impl Engine {
             let (trust, fitted) = model_trust(*model, &self.trust_settings(), &data, seed, &config)
                 .map_err(|e| e.to_string())?;
             models.push(trust);
-            if fitted.factor().is_some() {
-                explored = Some(fitted);
-            }
+            fitted_models.push((*model, Arc::new(fitted)));
         }
         check(cancel)?;
-        let explored = explored.ok_or("no factor model to sweep the knob on")?;
-        let explored = explored
-            .factor()
+        let explored = fitted_models
+            .iter()
+            .find_map(|(_, f)| f.factor())
             .ok_or("no factor model to sweep the knob on")?;
         let strengths = default_strengths();
         progress(
@@ -154,6 +167,8 @@ impl Engine {
             seed_stability: false,
             retrain_stability: retrain,
             seconds: clock.elapsed().as_secs_f64(),
+            fitted: fitted_models,
+            settings: self.trust_settings(),
         })
     }
 
@@ -215,19 +230,27 @@ impl Engine {
     }
 
     /// [`Engine::fairness_audit`] on the Trust tab's split when it has one of the same seed (the
-    /// same data: holdout-20 of this dataset, seed and population), instead of a second copy.
+    /// same data: holdout-20 of this dataset, seed and population), instead of a second copy, with
+    /// the Trust tab's fitted models when they were fitted with this engine's settings (the same
+    /// models the audit would fit: fitting is deterministic).
     pub fn fairness_audit_on(
         &self,
-        trust_split: Option<(u64, Arc<EvalData>)>,
+        trust: Option<TrustShare>,
         progress: &mut dyn FnMut(f32, String),
         cancel: &AtomicBool,
     ) -> Result<FairnessRun, String> {
         let clock = Instant::now();
         let seed = self.trust_seed();
         progress(0.0, format!("holdout-20 split (seed {seed})"));
-        let data = match trust_split {
-            Some((s, data)) if s == seed => data,
-            _ => Arc::new(EvalData::holdout_for(&self.dataset, seed, self.population)),
+        let (data, fitted) = match trust {
+            Some(t) if t.seed == seed => {
+                let same = t.settings == self.trust_settings();
+                (t.data, if same { t.fitted } else { Vec::new() })
+            }
+            _ => (
+                Arc::new(EvalData::holdout_for(&self.dataset, seed, self.population)),
+                Vec::new(),
+            ),
         };
         check(cancel)?;
         let request = FairnessRequest::standard(
@@ -237,7 +260,7 @@ impl Engine {
         );
         let steps = request.models.len() as f32 + 1.0;
         let mut step = 0.0;
-        let report = run_fairness(&self.dataset, &data, seed, &request, |what| {
+        let report = run_fairness_with(&self.dataset, &data, seed, &request, &fitted, |what| {
             progress(0.1 + 0.9 * step / steps, what.to_string());
             step += 1.0;
         })
@@ -250,6 +273,16 @@ impl Engine {
 }
 
 impl TrustResults {
+    /// The split and fitted models the Fairness tab's audit takes over.
+    pub fn share(&self) -> TrustShare {
+        TrustShare {
+            seed: self.seed,
+            data: Arc::clone(&self.data),
+            settings: self.settings.clone(),
+            fitted: self.fitted.clone(),
+        }
+    }
+
     /// Takes in the seed stability computed for these results.
     pub fn add_seed_stability(&mut self, s: SeedStability) {
         for (m, extra) in self.models.iter_mut().zip(s.models) {

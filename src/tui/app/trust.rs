@@ -58,12 +58,9 @@ impl App {
         if !idle {
             return;
         }
-        // The Trust tab's split, when computed, serves the audit too (one copy in memory).
-        let split = self
-            .trust
-            .results
-            .done()
-            .map(|r| (r.seed, std::sync::Arc::clone(&r.data)));
+        // The Trust tab's split and fitted models, when computed, serve the audit too (one copy
+        // in memory, no second fit).
+        let split = self.trust.results.done().map(|r| r.share());
         let job = self.jobs.fairness.submit(Box::new(move |ctx| {
             engine.fairness_audit_on(split, &mut |f, l| ctx.progress(f, l), ctx.cancel_flag())
         }));
