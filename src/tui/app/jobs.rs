@@ -68,6 +68,11 @@ impl App {
                     } = *request;
                     let e = engine.clone();
                     let job = self.jobs.retrain.submit(Box::new(move |ctx| {
+                        // Keys come in bursts (space pressed on several likes): the retrain of
+                        // a what-if the next key replaces never starts copying the model.
+                        if settle(ctx.cancel_flag()) {
+                            return Err("cancelled".into());
+                        }
                         ctx.progress(0.0, "warm start from the trained model");
                         e.retrain(
                             &profile,
@@ -330,4 +335,19 @@ impl App {
             JobEventKind::Cancelled | JobEventKind::Dropped | JobEventKind::Note(_) => {}
         }
     }
+}
+
+/// How long a retrain waits for a newer what-if before it starts.
+const RETRAIN_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Waits [`RETRAIN_SETTLE`] unless `cancel` is raised first (then true).
+fn settle(cancel: &std::sync::atomic::AtomicBool) -> bool {
+    let until = std::time::Instant::now() + RETRAIN_SETTLE;
+    while std::time::Instant::now() < until {
+        if cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    cancel.load(std::sync::atomic::Ordering::SeqCst)
 }

@@ -336,7 +336,20 @@ impl App {
                     self.go_tab(n);
                 }
             }
-            _ => self.tab_update(action),
+            _ => {
+                if matches!(action, Action::Toggle)
+                    && self.tab == Tab::Explore
+                    && self
+                        .explore
+                        .as_ref()
+                        .is_some_and(|x| x.toggle_replaces_retrain())
+                {
+                    // The toggle replaces the running retrain anyway: stopped before the instant
+                    // answer is computed, so the two do not share the cores meanwhile.
+                    self.jobs.retrain.cancel();
+                }
+                self.tab_update(action)
+            }
         }
         self.sync_built();
         // A zoom follows the focus (← / → move it to the next pane).

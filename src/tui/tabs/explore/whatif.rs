@@ -4,6 +4,7 @@
 
 use super::{Effect, Explore, Retrain, RetrainRequest};
 use crate::tui::adapter::{Engine, MinimalSet, RetrainView};
+use crate::tui::ui::layout::Pane;
 
 impl Explore {
     /// Space on the history pane: toggles "hadn't liked" on the selected like, shows the instant
@@ -20,6 +21,22 @@ impl Explore {
                     .into(),
             ),
             None => Ok(Vec::new()),
+        }
+    }
+
+    /// Whether space now changes a dataset user's what-if (a like selected in History, a row in
+    /// "Because you liked"), so that it will ask for a new retrain.
+    pub fn toggle_replaces_retrain(&self) -> bool {
+        if self.users.typing || self.field.is_some() {
+            return false;
+        }
+        let Some(v) = self.view.as_ref().filter(|v| v.profile.user.is_some()) else {
+            return false;
+        };
+        match self.focus {
+            Pane::History => matches!(v.history_item(v.history.selected), Some((_, true))),
+            Pane::Influence => v.because_item().is_some(),
+            _ => false,
         }
     }
 
