@@ -113,7 +113,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 eprintln!(
                     "sweep {} objective {:.3} change {:.2e}",
                     p.sweep,
-                    p.objective,
+                    p.objective.unwrap_or(f64::NAN),
                     p.change.unwrap_or(0.0)
                 );
             }

@@ -47,7 +47,7 @@ impl Progress for Terminal {
         });
         bar.set_length(p.sweeps as u64);
         bar.set_position(p.sweep as u64);
-        bar.set_message(format!("objective {:.4}", p.objective));
+        bar.set_message(p.detail());
     }
 
     fn cancel_flag(&self) -> &AtomicBool {

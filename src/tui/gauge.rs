@@ -50,11 +50,10 @@ impl<T: Send + 'static> Progress for Gauge<'_, T> {
         self.at.set(at);
         self.ctx.progress(
             at,
-            format!(
-                "training {spec}: {} (objective {:.1})",
-                p.label(),
-                p.objective
-            ),
+            match p.detail() {
+                d if d.is_empty() => format!("training {spec}: {}", p.label()),
+                d => format!("training {spec}: {} ({d})", p.label()),
+            },
         );
     }
 

@@ -116,7 +116,7 @@ fn objective_never_increases_across_sweeps() {
         Some(&genres),
         demo.as_ref(),
         &config,
-        &mut |p: TrainProgress| seen.push(p.objective),
+        &mut |p: TrainProgress| seen.push(p.objective.expect("computed on ML-100K")),
         &no_cancel(),
     )
     .unwrap();
@@ -130,7 +130,7 @@ fn objective_never_increases_across_sweeps() {
         .continue_training(
             &f.positives,
             3,
-            &mut |p| seen.push(p.objective),
+            &mut |p| seen.push(p.objective.expect("computed on ML-100K")),
             &no_cancel(),
         )
         .unwrap();

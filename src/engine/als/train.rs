@@ -27,7 +27,7 @@ use crate::engine::error::EngineError;
 use crate::engine::factors::side::{check_positives, training_features, FeatureSet, Side};
 use crate::engine::factors::Sides;
 use crate::engine::kernels::{cross_gram, gram};
-use crate::engine::progress::TrainProgress;
+use crate::engine::progress::{TrainProgress, OBJECTIVE_UP_TO};
 
 /// The `hybrid-als` trainer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -261,15 +261,17 @@ fn run(
         .map_err(halt)?;
         check(model)?;
         let qq1 = gram(&model.sides.items.composed);
-        let value = objective_with(
-            &model.sides.users,
-            &model.sides.items,
-            by_user,
-            by_item,
-            &w,
-            &qq1,
-        );
-        if !value.is_finite() {
+        let value = (by_user.nnz() <= OBJECTIVE_UP_TO).then(|| {
+            objective_with(
+                &model.sides.users,
+                &model.sides.items,
+                by_user,
+                by_item,
+                &w,
+                &qq1,
+            )
+        });
+        if value.is_some_and(|v| !v.is_finite()) {
             return Err(halt(Halt::Diverged));
         }
         let grams = Grams {

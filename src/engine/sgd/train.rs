@@ -220,7 +220,7 @@ fn run(
         progress(TrainProgress {
             sweep: epoch,
             sweeps: epochs,
-            objective: mean,
+            objective: Some(mean),
             change: None,
             tolerance: 0.0,
             elapsed: start.elapsed(),
