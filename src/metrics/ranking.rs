@@ -336,9 +336,10 @@ impl<'a> Context<'a> {
 
     fn user(&self, u: u32, scores: &[f32], scratch: &mut UserScratch) -> UserRanking {
         let ui = u as usize;
-        let allowed = self.candidates.allowed(Some(u), &[], scores);
+        let mut allowed = self.candidates.allowed(Some(u), &[], scores);
         let mut tests = self.test.by_user.row(ui).to_vec();
         tests.dedup();
+        let tests = tests;
         let score = |i: u32| {
             let s = scores[i as usize];
             if s.is_nan() {
@@ -354,20 +355,25 @@ impl<'a> Context<'a> {
         } = scratch;
         negatives.clear();
         positives.clear();
-        // The catalog and the test positives are both ascending: walk them together.
-        let mut next_test = tests.iter().peekable();
-        for &i in self.catalog {
-            while next_test.next_if(|&&t| t < i).is_some() {}
-            let is_test = next_test.next_if_eq(&&i).is_some();
-            if !allowed[i as usize] {
-                continue;
+        // The allowed test positives (ascending), then every other allowed catalog item in
+        // catalog order: the test items are taken out of `allowed` for the walk (a branch that
+        // almost always goes one way) and put back for the top-k below.
+        let mut taken = Vec::with_capacity(tests.len());
+        for &t in &tests {
+            if allowed.get(t as usize).copied().unwrap_or(false) {
+                positives.push(score(t));
+                allowed[t as usize] = false;
+                taken.push(t);
             }
-            let s = score(i);
-            if is_test {
-                positives.push(s);
-            } else {
-                negatives.push(s);
-            }
+        }
+        negatives.extend(
+            self.catalog
+                .iter()
+                .filter(|&&i| allowed[i as usize])
+                .map(|&i| score(i)),
+        );
+        for t in taken {
+            allowed[t as usize] = true;
         }
         let auc = auc(positives, negatives);
 
