@@ -7,12 +7,12 @@
 //! added ones, so a removed like is not recommended back. With no like left the new list is the
 //! popularity fallback of the changed interactions, labelled [`ListSource::PopularityFallback`].
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::error::{ExplainError, ExplainResult};
 use super::explainer::{Explainer, Profile};
-use std::sync::Arc;
-
 use super::ranking::{ListSource, Scored, TopList};
 use super::text;
 use crate::engine::Trainable;
