@@ -144,27 +144,26 @@ impl Side {
     /// Σ_f x_f F_f in `f64`, in the given (ascending) order.
     pub fn offset_of(&self, features: &[u32], weights: &[f32]) -> Vec<f64> {
         let mut s = vec![0.0f64; self.own.ncols()];
-        for (&f, &x) in features.iter().zip(weights) {
-            let row = self.feature_factors.row(f as usize);
-            for (acc, &v) in s.iter_mut().zip(row.iter()) {
-                *acc += f64::from(x) * f64::from(v);
-            }
-        }
+        self.offset_of_into(features, weights, &mut s);
         s
     }
 
-    /// The feature offset of row `r` written into `out` (`k` values; the same sums as
-    /// [`Self::offset`], without allocating).
-    pub fn offset_into(&self, r: usize, out: &mut [f64]) {
+    /// [`Self::offset_of`] written into `out` (`k` values), without allocating.
+    fn offset_of_into(&self, features: &[u32], weights: &[f32], out: &mut [f64]) {
         out.fill(0.0);
-        let features = self.features.by_row.row(r);
-        let weights = self.features.by_row.row_values(r);
         for (&f, &x) in features.iter().zip(weights) {
             let row = self.feature_factors.row(f as usize);
             for (acc, &v) in out.iter_mut().zip(row.iter()) {
                 *acc += f64::from(x) * f64::from(v);
             }
         }
+    }
+
+    /// The feature offset of row `r` written into `out` (`k` values; [`Self::offset`] without
+    /// allocating).
+    pub fn offset_into(&self, r: usize, out: &mut [f64]) {
+        let by_row = &self.features.by_row;
+        self.offset_of_into(by_row.row(r), by_row.row_values(r), out);
     }
 
     /// The feature offset of row `r`.
