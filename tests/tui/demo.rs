@@ -206,7 +206,11 @@ fn demo_walk_through_on_ml100k() {
     let (title, id) = why(&screen).unwrap();
     let title: String = title.trim_end_matches('…').chars().take(16).collect();
     tmux.keys(&["m"]);
-    tmux.wait_for("a applies it as the what-if", 600);
+    // The sentence wraps where its film titles put it: read the pane's lines joined.
+    tmux.wait_until("\"a applies it as the what-if\"", 600, |s| {
+        s.contains("What if I hadn't liked")
+            && joined(&pane(s, "What if I hadn't liked")).contains("a applies it as the what-if")
+    });
     tmux.keys(&["a"]);
     let screen = tmux.wait_until(&format!("\"left: … {title}\""), 60, |s| {
         s.lines()

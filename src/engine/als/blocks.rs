@@ -84,6 +84,9 @@ unsafe fn gather_avx2(
     let k = v.len();
     let lanes = k / 8 * 8;
     for (t, &j) in rows.iter().enumerate() {
+        if let Some(&next) = rows.get(t + PREFETCH_AHEAD) {
+            prefetch_row(other, next);
+        }
         let o = other.row(j as usize);
         let o = o.as_slice().expect("standard layout");
         assert!(o.len() == k && acc.len() == k);
@@ -125,6 +128,36 @@ unsafe fn gather_avx2(
         }
         for c in lanes..k {
             acc[c] += cf * o[c];
+        }
+    }
+}
+
+/// How many rows ahead the gathering loops ask the CPU to fetch (the rows are scattered over a
+/// factor matrix larger than the caches; fetching ahead overlaps the misses).
+pub(crate) const PREFETCH_AHEAD: usize = 4;
+
+/// Asks the CPU to bring row `j` of `m` into the cache (a hint: no effect on any result; nothing
+/// on other architectures).
+#[inline(always)]
+pub(crate) fn prefetch_row(m: &Array2<f32>, j: u32) {
+    #[cfg(target_arch = "x86_64")]
+    prefetch_row_x86(m, j);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (m, j);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn prefetch_row_x86(m: &Array2<f32>, j: u32) {
+    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+    if let Some(row) = m.row(j as usize).as_slice() {
+        let bytes = std::mem::size_of_val(row);
+        let p = row.as_ptr().cast::<i8>();
+        let mut offset = 0;
+        while offset < bytes {
+            // SAFETY: prefetching is a hint; the address lies within the row.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.add(offset)) };
+            offset += 64;
         }
     }
 }

@@ -98,7 +98,7 @@ pub(crate) fn solve_feature_blocks_with(
 
 /// The features `0..n` split into maximal runs of consecutive features whose rows (members, in
 /// `by_feature`) are pairwise disjoint.
-fn disjoint_runs(by_feature: &Csr, n_rows: usize) -> Vec<std::ops::Range<usize>> {
+pub(super) fn disjoint_runs(by_feature: &Csr, n_rows: usize) -> Vec<std::ops::Range<usize>> {
     let mut taken = vec![false; n_rows];
     let mut runs = Vec::new();
     let mut start = 0;
@@ -129,15 +129,15 @@ fn disjoint_runs(by_feature: &Csr, n_rows: usize) -> Vec<std::ops::Range<usize>>
 /// λ_f. Constant while the interactions are, so a training run counts them once instead of once
 /// per sweep (the same sums in the same order, so the same solutions bit for bit).
 pub(crate) struct FeatureCounts {
-    blocks: Vec<BlockCounts>,
+    pub(super) blocks: Vec<BlockCounts>,
 }
 
-struct BlockCounts {
-    touched: Vec<u32>,
-    m: Vec<f64>,
+pub(super) struct BlockCounts {
+    pub(super) touched: Vec<u32>,
+    pub(super) m: Vec<f64>,
     sx: Vec<f64>,
-    sum_x2: f64,
-    lambda: f64,
+    pub(super) sum_x2: f64,
+    pub(super) lambda: f64,
 }
 
 impl FeatureCounts {
@@ -223,14 +223,7 @@ fn solve_feature(
     let extra = w.positive - w.unobserved;
     let members = side.features.by_feature.row(f);
     let xs = side.features.by_feature.row_values(f);
-    let BlockCounts {
-        touched,
-        m: mw,
-        sx,
-        sum_x2,
-        lambda,
-    } = counts;
-    let (sum_x2, lambda) = (*sum_x2, *lambda);
+    let BlockCounts { touched, sx, .. } = counts;
     let (rho_sum, cross) = member_sums(side, f as u32, members, xs, interactions, other);
     let mut b = vec![0.0f64; k];
     for (&j, &s) in touched.iter().zip(sx) {
@@ -246,16 +239,7 @@ fn solve_feature(
     } else {
         match solve {
             Solve::Exact => {
-                let local = weighted_gram(other, touched, Some(mw));
-                let mut a: Vec<f64> = gram
-                    .iter()
-                    .zip(&local)
-                    .map(|(g, l)| sum_x2 * w.unobserved * g + extra * l)
-                    .collect();
-                for c in 0..k {
-                    a[c * k + c] += lambda;
-                }
-                Spd::factor(a, k)?.solve(&mut b)?;
+                Spd::factor(block_matrix(other, gram, counts, w), k)?.solve(&mut b)?;
             }
             Solve::Cg { steps } => {
                 let mut x: Vec<f64> = side
@@ -264,13 +248,8 @@ fn solve_feature(
                     .iter()
                     .map(|&v| f64::from(v))
                     .collect();
-                let mut apply = |v: &[f64], out: &mut [f64]| {
-                    symmetric_product(gram, v, out);
-                    for (o, &vi) in out.iter_mut().zip(v) {
-                        *o = sum_x2 * w.unobserved * *o + lambda * vi;
-                    }
-                    add_gathered_products(other, touched, Some(mw), extra, v, out);
-                };
+                let mut apply =
+                    |v: &[f64], out: &mut [f64]| apply_block(other, gram, counts, w, v, out);
                 if !refine(&mut apply, &b, &mut x, steps) {
                     return Err(Halt::Diverged);
                 }
@@ -282,6 +261,45 @@ fn solve_feature(
         return Err(Halt::Diverged);
     }
     Ok(b)
+}
+
+/// `A_f = Σx²·w0·G + (c − w0)·Σ_j m_j o_j o_jᵀ + λ_f I`, the Hessian of feature f's block
+/// (row-major `k×k`, lower triangle), formed for an exact solve.
+pub(super) fn block_matrix(
+    other: &Array2<f32>,
+    gram: &[f64],
+    block: &BlockCounts,
+    w: &Weights,
+) -> Vec<f64> {
+    let k = other.ncols();
+    let extra = w.positive - w.unobserved;
+    let local = weighted_gram(other, &block.touched, Some(&block.m));
+    let mut a: Vec<f64> = gram
+        .iter()
+        .zip(&local)
+        .map(|(g, l)| block.sum_x2 * w.unobserved * g + extra * l)
+        .collect();
+    for c in 0..k {
+        a[c * k + c] += block.lambda;
+    }
+    a
+}
+
+/// `out = A_f v` without forming `A_f` ([`block_matrix`]): `O(k² + |touched|·k)`.
+pub(super) fn apply_block(
+    other: &Array2<f32>,
+    gram: &[f64],
+    block: &BlockCounts,
+    w: &Weights,
+    v: &[f64],
+    out: &mut [f64],
+) {
+    symmetric_product(gram, v, out);
+    for (o, &vi) in out.iter_mut().zip(v) {
+        *o = block.sum_x2 * w.unobserved * *o + block.lambda * vi;
+    }
+    let extra = w.positive - w.unobserved;
+    add_gathered_products(other, &block.touched, Some(&block.m), extra, v, out);
 }
 
 /// Members per chunk of the parallel sums in [`member_sums`] (fixed, so results do not depend on

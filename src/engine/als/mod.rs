@@ -19,6 +19,7 @@
 pub(crate) mod blocks;
 mod config;
 pub(crate) mod feature_blocks;
+pub(crate) mod feature_subspace;
 mod influence;
 mod model;
 pub(crate) mod persist;

@@ -11,10 +11,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 use rayon::prelude::*;
 
-use super::blocks::{add_gathered_products, gather, Solve};
+use super::blocks::{add_gathered_products, gather, prefetch_row, Solve, PREFETCH_AHEAD};
 use super::config::{AlsConfig, CATALOG_KNEE};
 use crate::data::Csr;
 use crate::engine::factors::side::Side;
@@ -177,7 +177,10 @@ pub(crate) fn normal_rhs(
     let mut b: Vec<f64> = offset.iter().map(|s| lambda * s).collect();
     let sum_of = |rows: &[u32]| {
         let mut sum = vec![0.0f64; offset.len()];
-        for &j in rows {
+        for (t, &j) in rows.iter().enumerate() {
+            if let Some(&next) = rows.get(t + PREFETCH_AHEAD) {
+                prefetch_row(other, next);
+            }
             let row = other.row(j as usize);
             match row.as_slice() {
                 // Contiguous rows (every factor matrix): a loop the compiler vectorises.
@@ -279,10 +282,16 @@ pub(crate) fn solve_own(
         w,
         solve,
         cancel,
+        None,
     )
 }
 
-/// [`solve_own`] with `gram = otherᵀ·other` already computed (a sweep computes it once).
+/// [`solve_own`] with `gram = otherᵀ·other` already computed (a sweep computes it once). When
+/// `gradient` is given (one row per row of the side), row r receives the gradient of its data
+/// loss at its new composed vector, `g_r = W_r p_r − b_r` (halved; `W_r = OᵀC_rO`, `b_r` the
+/// right-hand side without λ), read off the solve instead of another pass over the history: the
+/// solve leaves the residual `ρ_r = b_r + λ_r s_r − (W_r + λ_r I) p_r` (zero for an exact solve),
+/// so `g_r = −λ_r e_r − ρ_r` with `e_r = p_r − s_r` the new own embedding.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn solve_own_with(
     side: &mut Side,
@@ -293,49 +302,76 @@ pub(crate) fn solve_own_with(
     w: &Weights,
     solve: Solve,
     cancel: &AtomicBool,
+    gradient: Option<&mut Array2<f32>>,
 ) -> Result<(), Halt> {
     // Each row's solution is written straight into the own matrix (no per-row vectors held).
     let k = side.own.ncols();
     let mut own = std::mem::take(&mut side.own);
+    if !own.is_standard_layout() {
+        own = own.as_standard_layout().into_owned();
+    }
+    let n_rows = own.nrows();
     let this = &*side;
-    let solve_into = |scratch: &mut (Vec<f64>, Vec<f64>), r: usize, out: &mut [f32]| {
+    let solve_into = |scratch: &mut Scratch,
+                      r: usize,
+                      out: &mut [f32],
+                      grad: Option<&mut [f32]>| {
         if cancel.load(Ordering::Relaxed) {
             return Err(Halt::Cancelled);
         }
-        let (matrix, offset) = scratch;
+        let Scratch {
+            matrix,
+            offset,
+            residual,
+        } = scratch;
         this.offset_into(r, offset);
         let history = interactions.row(r);
         let low = low.map_or(&[][..], |l| l.row(r));
         let p = match solve {
-            Solve::Exact => solve_row_with(history, low, offset, other, gram, w, matrix)?,
+            Solve::Exact => {
+                residual.fill(0.0);
+                solve_row_with(history, low, offset, other, gram, w, matrix)?
+            }
             Solve::Cg { steps } => {
                 let mut x: Vec<f64> = this.composed.row(r).iter().map(|&v| f64::from(v)).collect();
-                refine_row(history, low, offset, other, gram, w, &mut x, steps)?;
+                refine_row(
+                    history, low, offset, other, gram, w, &mut x, steps, residual,
+                )?;
                 x
             }
         };
         for ((o, p), s) in out.iter_mut().zip(&p).zip(offset.iter()) {
             *o = (p - s) as f32;
         }
+        if let Some(g) = grad {
+            let lambda = w.row_lambda(history.len(), other.nrows());
+            for (((g, p), s), rho) in g.iter_mut().zip(&p).zip(offset.iter()).zip(residual.iter()) {
+                *g = (-lambda * (p - s) - rho) as f32;
+            }
+        }
         Ok(())
     };
-    let scratch = || (vec![0.0f64; gram.len()], vec![0.0f64; k]);
-    let solved = match own.as_slice_mut() {
-        Some(values) if k > 0 => values
+    let scratch = || Scratch {
+        matrix: vec![0.0f64; gram.len()],
+        offset: vec![0.0f64; k],
+        residual: vec![0.0f64; k],
+    };
+    let values = own.as_slice_mut().expect("standard layout");
+    let solved = if k == 0 {
+        Ok(())
+    } else if let Some(gradient) = gradient {
+        assert_eq!(gradient.dim(), (n_rows, k), "one gradient row per row");
+        let grads = gradient.as_slice_mut().expect("standard layout");
+        values
+            .par_chunks_mut(k)
+            .zip(grads.par_chunks_mut(k))
+            .enumerate()
+            .try_for_each_init(scratch, |s, (r, (out, g))| solve_into(s, r, out, Some(g)))
+    } else {
+        values
             .par_chunks_mut(k)
             .enumerate()
-            .try_for_each_init(scratch, |s, (r, out)| solve_into(s, r, out)),
-        _ => {
-            let mut s = scratch();
-            own.axis_iter_mut(Axis(0))
-                .enumerate()
-                .try_for_each(|(r, mut row)| {
-                    let mut out = row.to_vec();
-                    solve_into(&mut s, r, &mut out)?;
-                    row.iter_mut().zip(out).for_each(|(o, v)| *o = v);
-                    Ok(())
-                })
-        }
+            .try_for_each_init(scratch, |s, (r, out)| solve_into(s, r, out, None))
     };
     side.own = own;
     solved?;
@@ -343,8 +379,16 @@ pub(crate) fn solve_own_with(
     Ok(())
 }
 
-/// [`solve_row`] by `steps` CG steps from the composed vector `x`. The first residual
-/// `b − A x = λ(offset − x) − w0·G x + Σ_j (c − (c − w0)·o_j·x) o_j` takes one pass over the history.
+/// One worker's buffers for [`solve_own_with`].
+struct Scratch {
+    matrix: Vec<f64>,
+    offset: Vec<f64>,
+    residual: Vec<f64>,
+}
+
+/// [`solve_row`] by `steps` CG steps from the composed vector `x`, leaving the final residual in
+/// `r`. The first residual `b − A x = λ(offset − x) − w0·G x + Σ_j (c − (c − w0)·o_j·x) o_j`
+/// takes one pass over the history.
 #[allow(clippy::too_many_arguments)]
 fn refine_row(
     history: &[u32],
@@ -355,11 +399,11 @@ fn refine_row(
     w: &Weights,
     x: &mut [f64],
     steps: usize,
+    r: &mut [f64],
 ) -> Result<(), Halt> {
     let lambda = w.row_lambda(history.len(), other.nrows());
     let extra = w.positive - w.unobserved;
-    let mut r = vec![0.0f64; x.len()];
-    symmetric_product(gram, x, &mut r);
+    symmetric_product(gram, x, r);
     for ((ri, &xi), &si) in r.iter_mut().zip(x.iter()).zip(offset) {
         *ri = lambda * (si - xi) - w.unobserved * *ri;
     }

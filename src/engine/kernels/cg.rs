@@ -25,7 +25,7 @@ pub(crate) fn conjugate_gradient(
         }
     };
     let stop = (1e-12 * b_norm).powi(2);
-    if !iterate(&mut apply, b.to_vec(), &mut x, 10 * n.max(1), stop) {
+    if !iterate(&mut apply, &mut b.to_vec(), &mut x, 10 * n.max(1), stop) {
         return Err(super::NotPositiveDefinite);
     }
     let mut ax = vec![0.0; n];
@@ -80,19 +80,20 @@ pub(crate) fn refine(
 ) -> bool {
     let mut ax = vec![0.0; b.len()];
     apply(x, &mut ax);
-    let r: Vec<f64> = b.iter().zip(&ax).map(|(b, a)| b - a).collect();
-    refine_from(apply, r, x, steps)
+    let mut r: Vec<f64> = b.iter().zip(&ax).map(|(b, a)| b - a).collect();
+    refine_from(apply, &mut r, x, steps)
 }
 
-/// CG from `x` with its residual `r = b − A x` already computed. Stops early once the residual is
-/// negligible. Returns false when a step breaks down (A not positive definite, or NaN/inf).
+/// CG from `x` with its residual `r = b − A x` already computed; on return `r` holds the residual
+/// of the new `x` (as the iteration updates it). Stops early once the residual is negligible.
+/// Returns false when a step breaks down (A not positive definite, or NaN/inf).
 pub(crate) fn refine_from(
     apply: &mut dyn FnMut(&[f64], &mut [f64]),
-    r: Vec<f64>,
+    r: &mut [f64],
     x: &mut [f64],
     steps: usize,
 ) -> bool {
-    let rr = dot(&r, &r);
+    let rr = dot(r, r);
     let scale = x.iter().map(|v| v * v).sum::<f64>().max(rr);
     iterate(apply, r, x, steps, 1e-30 * scale.max(f64::MIN_POSITIVE))
 }
@@ -101,15 +102,15 @@ pub(crate) fn refine_from(
 /// step breaks down or `x` is not finite at the end.
 fn iterate(
     apply: &mut dyn FnMut(&[f64], &mut [f64]),
-    mut r: Vec<f64>,
+    r: &mut [f64],
     x: &mut [f64],
     steps: usize,
     stop: f64,
 ) -> bool {
     let n = r.len();
     let mut ap = vec![0.0; n];
-    let mut p = r.clone();
-    let mut rr = dot(&r, &r);
+    let mut p = r.to_vec();
+    let mut rr = dot(r, r);
     for _ in 0..steps {
         if rr <= stop {
             break;
@@ -124,7 +125,7 @@ fn iterate(
             x[i] += alpha * p[i];
             r[i] -= alpha * ap[i];
         }
-        let rr_new = dot(&r, &r);
+        let rr_new = dot(r, r);
         let beta = rr_new / rr;
         rr = rr_new;
         for i in 0..n {
