@@ -24,7 +24,7 @@ use super::feature_blocks::{solve_feature_blocks_with, FeatureCounts};
 use super::feature_subspace::{descend_features, Groups};
 use super::model::HybridModel;
 use super::steps::{objective, objective_with, solve_own_with, Halt, Weights};
-use crate::data::{FeatureMatrix, Positives};
+use crate::data::{Csr, FeatureMatrix, Positives};
 use crate::engine::converge::{flatten, score_change_with, unflatten, Anderson, Grams};
 use crate::engine::error::EngineError;
 use crate::engine::factors::side::{check_positives, training_features, FeatureSet, Side};
@@ -157,6 +157,84 @@ impl HybridModel {
 /// more per sweep (ML-100K holdout-20 seeds 1–5: P@10 0.2908 against 0.2903).
 pub(crate) const SUBSPACE_FROM: usize = 2_500_000;
 
+/// What one side's half of a sweep reads of the interactions: its rows' (`interactions`), the
+/// other side's (`transposed`), the low ratings both ways, its feature counts.
+struct Half<'a> {
+    interactions: &'a Csr,
+    transposed: &'a Csr,
+    low: (Option<&'a Csr>, Option<&'a Csr>),
+    counts: &'a FeatureCounts,
+}
+
+impl Half<'_> {
+    /// The side's own step, then its feature step: the subspace step when `subspace` holds the
+    /// side's gradient buffer and groups, else the blocks one by one.
+    #[allow(clippy::too_many_arguments)]
+    fn solve(
+        &self,
+        side: &mut Side,
+        other: &Array2<f32>,
+        gram: &[f64],
+        subspace: Option<&mut (Array2<f32>, Groups)>,
+        w: &Weights,
+        solve: Solve,
+        cancel: &AtomicBool,
+    ) -> Result<(), Halt> {
+        let (low, low_transposed) = self.low;
+        match subspace {
+            Some((gradient, groups)) => {
+                solve_own_with(
+                    side,
+                    self.interactions,
+                    low,
+                    other,
+                    gram,
+                    w,
+                    solve,
+                    cancel,
+                    Some(gradient),
+                )?;
+                descend_features(
+                    side,
+                    self.transposed,
+                    low_transposed,
+                    other,
+                    gram,
+                    self.counts,
+                    groups,
+                    gradient,
+                    w,
+                    solve,
+                    cancel,
+                )
+            }
+            None => {
+                solve_own_with(
+                    side,
+                    self.interactions,
+                    low,
+                    other,
+                    gram,
+                    w,
+                    solve,
+                    cancel,
+                    None,
+                )?;
+                solve_feature_blocks_with(
+                    side,
+                    self.interactions,
+                    other,
+                    gram,
+                    self.counts,
+                    w,
+                    solve,
+                    cancel,
+                )
+            }
+        }
+    }
+}
+
 /// `sweeps` sweeps then the final user step; checks for NaN/inf after every step.
 fn run(
     model: &mut HybridModel,
@@ -209,21 +287,15 @@ fn run(
     } else {
         (FeatureCounts::empty(), FeatureCounts::empty())
     };
-    // Past SUBSPACE_FROM positives, each side's data gradients, left by its own step for its
-    // feature step (sides with features only).
     let subspace = by_user.nnz() > SUBSPACE_FROM;
-    let gradient_of = |side: &Side| {
+    // Past SUBSPACE_FROM positives, each side with features keeps the data gradients its own
+    // step leaves for its feature step, and its feature groups.
+    let subspace_of = |side: &Side| {
         (sweeps > 0 && subspace && side.features.n_features() > 0)
-            .then(|| Array2::<f32>::zeros(side.own.dim()))
+            .then(|| (Array2::<f32>::zeros(side.own.dim()), Groups::of(side)))
     };
-    let mut user_gradient = gradient_of(&model.sides.users);
-    let mut item_gradient = gradient_of(&model.sides.items);
-    let user_groups = user_gradient
-        .as_ref()
-        .map(|_| Groups::of(&model.sides.users));
-    let item_groups = item_gradient
-        .as_ref()
-        .map(|_| Groups::of(&model.sides.items));
+    let mut user_subspace = subspace_of(&model.sides.users);
+    let mut item_subspace = subspace_of(&model.sides.items);
     let mut gram_q = None;
     for sweep in 1..=sweeps {
         let previous = (
@@ -237,85 +309,43 @@ fn run(
             .take()
             .unwrap_or_else(|| gram(&model.sides.users.composed));
         let Sides { users, items } = &mut model.sides;
-        solve_own_with(
-            users,
-            by_user,
-            low_user,
-            &items.composed,
-            &qq0,
-            &w,
-            solve,
-            cancel,
-            user_gradient.as_mut(),
-        )
-        .map_err(halt)?;
-        match (&user_gradient, &user_groups) {
-            (Some(gradient), Some(groups)) => descend_features(
+        let user_half = Half {
+            interactions: by_user,
+            transposed: by_item,
+            low: (low_user, low_item),
+            counts: &user_counts,
+        };
+        user_half
+            .solve(
                 users,
-                by_item,
-                low_item,
                 &items.composed,
                 &qq0,
-                &user_counts,
-                groups,
-                gradient,
+                user_subspace.as_mut(),
                 &w,
                 solve,
                 cancel,
-            ),
-            _ => solve_feature_blocks_with(
-                users,
-                by_user,
-                &items.composed,
-                &qq0,
-                &user_counts,
-                &w,
-                solve,
-                cancel,
-            ),
-        }
-        .map_err(halt)?;
+            )
+            .map_err(halt)?;
         check(model)?;
         let pp1 = gram(&model.sides.users.composed);
         let Sides { users, items } = &mut model.sides;
-        solve_own_with(
-            items,
-            by_item,
-            low_item,
-            &users.composed,
-            &pp1,
-            &w,
-            solve,
-            cancel,
-            item_gradient.as_mut(),
-        )
-        .map_err(halt)?;
-        match (&item_gradient, &item_groups) {
-            (Some(gradient), Some(groups)) => descend_features(
+        let item_half = Half {
+            interactions: by_item,
+            transposed: by_user,
+            low: (low_item, low_user),
+            counts: &item_counts,
+        };
+        item_half
+            .solve(
                 items,
-                by_user,
-                low_user,
                 &users.composed,
                 &pp1,
-                &item_counts,
-                groups,
-                gradient,
+                item_subspace.as_mut(),
                 &w,
                 solve,
                 cancel,
-            ),
-            _ => solve_feature_blocks_with(
-                items,
-                by_item,
-                &users.composed,
-                &pp1,
-                &item_counts,
-                &w,
-                solve,
-                cancel,
-            ),
-        }
-        .map_err(halt)?;
+            )
+            .map_err(halt)?;
         check(model)?;
         let qq1 = gram(&model.sides.items.composed);
         let value = (by_user.nnz() <= OBJECTIVE_UP_TO).then(|| {
