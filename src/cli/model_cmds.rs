@@ -8,7 +8,7 @@ use color_eyre::eyre::{bail, eyre, Result};
 use serde::Serialize;
 
 use super::data_cmds::{open_dataset, write_report};
-use super::settings_args::SettingsArgs;
+use super::settings_args::{PopulationArgs, SettingsArgs};
 use super::train_args::{recommend_with, TrainArgs};
 use super::GlobalArgs;
 use crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
@@ -19,6 +19,8 @@ use crate::engine::rating::RatingSpec;
 use crate::engine::rating::{BiasBaseline, BiasConfig};
 use crate::engine::{CandidateRule, Candidates, ModelSpec};
 use crate::metrics::experiment::{run_ranking, Timings};
+use crate::metrics::rating::{evaluate_splits_of, random_split_for};
+use crate::metrics::sample::UserSample;
 
 /// Parses `1-5` or `1,2,7` into seeds.
 pub fn parse_seeds(text: &str) -> Result<Vec<u64>> {
@@ -80,6 +82,8 @@ pub struct EvalArgs {
     pub knob: Option<f64>,
     #[command(flatten)]
     pub settings: SettingsArgs,
+    #[command(flatten)]
+    pub population: PopulationArgs,
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -124,6 +128,7 @@ impl EvalArgs {
             candidates: RuleArg::Served,
             knob: None,
             settings: SettingsArgs::default(),
+            population: PopulationArgs::default(),
             json: false,
         }
     }
@@ -181,6 +186,7 @@ pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, 
                 &settings,
                 rule,
                 args.knob,
+                args.population.population(),
                 |what| eprintln!("training {what}"),
             )?;
             if !args.json {
@@ -198,11 +204,12 @@ pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, 
             let report = if dataset.name == "ml-100k" {
                 crate::metrics::rating::evaluate_ml100k_folds(dataset, &specs, args.seed)?
             } else {
-                let splits: Vec<Split> = seeds
+                let population = args.population.population();
+                let (splits, users): (Vec<Split>, Vec<_>) = seeds
                     .iter()
-                    .map(|&s| split::random_ratings(dataset, s))
-                    .collect();
-                crate::metrics::rating::evaluate_splits(dataset, &splits, &specs, args.seed)
+                    .map(|&s| random_split_for(dataset, s, population))
+                    .unzip();
+                evaluate_splits_of(dataset, &splits, users, &specs, args.seed)
             };
             if !args.json {
                 print!("{}", rating_table(&report));
@@ -232,11 +239,19 @@ struct RatingTaskReport<'a> {
 }
 
 fn rating_table(r: &crate::metrics::rating::FoldsReport) -> String {
-    let mut s = format!(
-        "{} — rating task on {}\n\n| model |",
-        r.dataset,
-        r.folds.join(", ")
-    );
+    let mut s = format!("{} — rating task on {}\n\n", r.dataset, r.folds.join(", "));
+    let measured: Vec<String> = r.users.iter().map(UserSample::describe).collect();
+    if let Some(first) = measured.first() {
+        if measured.iter().all(|m| m == first) {
+            s.push_str(&format!("Ratings of {first}.\n\n"));
+        } else {
+            s.push_str(&format!(
+                "Ratings of, split by split: {}.\n\n",
+                measured.join("; ")
+            ));
+        }
+    }
+    s.push_str("| model |");
     for f in &r.folds {
         s.push_str(&format!(" {} RMSE |", f.split(' ').next().unwrap_or(f)));
     }

@@ -39,17 +39,17 @@ impl SettingsArgs {
     }
 }
 
-/// `--all-users`, `--sample-users N`: which evaluated users a trust or fairness run measures
-/// (`metrics::sample`).
+/// `--all-users`, `--sample-users N`: which evaluated users an eval, trust or fairness run measures
+/// (`metrics::sample`). The rating task trains and measures on the chosen users' ratings.
 #[derive(Debug, Clone, Default, PartialEq, Args)]
 pub struct PopulationArgs {
-    /// Measure every user with a test positive, however many (on ML-20M and up the default is a
-    /// seeded sample of 10,000 — fewer past 60,000 movies: 6,850 on ML-32M — stated in the
-    /// report).
+    /// Measure every user with a test positive (rating task: every user's ratings), however many
+    /// (past 10,000 such users — ML-10M and up — the default is a seeded sample of 10,000, fewer
+    /// for ranking past 60,000 movies: 6,850 on ML-32M; stated in the report).
     #[arg(long, conflicts_with = "sample_users")]
     pub all_users: bool,
-    /// Measure a seeded sample of at most N evaluated users (default 10,000 and at most 6×10⁸
-    /// user × movie scores per pass; everyone when there are fewer).
+    /// Measure a seeded sample of at most N evaluated users (default 10,000 and, for ranking, at
+    /// most 6×10⁸ user × movie scores per pass; everyone when there are fewer).
     #[arg(long, allow_hyphen_values = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000_000))]
     pub sample_users: Option<usize>,
 }

@@ -9,7 +9,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::knob::{KnobPath, Reranked, Reranker};
-use super::ranking::{evaluate_ranking_with, unliked_slots, RankingMetrics, RankingReport, K};
+use super::ranking::{
+    evaluate_ranking_of, unliked_slots, users_with_tests, RankingMetrics, RankingReport, K,
+};
+use super::sample::{Population, UserSample};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::data::split::Split;
 use crate::data::Dataset;
@@ -120,6 +123,9 @@ pub struct RankingExperiment {
     pub splits: Vec<String>,
     pub k: usize,
     pub catalog_size: usize,
+    /// Per split (in `splits`' order), the users measured: every evaluated user, or on large data
+    /// a seeded sample of them ([`crate::metrics::sample`]).
+    pub users: Vec<UserSample>,
     pub models: Vec<ModelResult>,
 }
 
@@ -127,7 +133,9 @@ pub struct RankingExperiment {
 /// split's seed, so a five-seed run also varies the models' initialisation). With `knob = Some(t)`,
 /// hybrid-als is also evaluated through the accuracy–coverage knob at strength t
 /// (`metrics::knob`, default path), as one more row right after it: the same fitted model, lists
-/// re-ranked by the knob's score.
+/// re-ranked by the knob's score. Each split measures the users `population` asks for (drawn
+/// with the split's seed); the models are always trained on every user.
+#[allow(clippy::too_many_arguments)]
 pub fn run_ranking(
     dataset: &Dataset,
     splits: &[(u64, Split)],
@@ -135,6 +143,7 @@ pub fn run_ranking(
     settings: &Settings,
     rule: CandidateRule,
     knob: Option<f64>,
+    population: Population,
     mut on_progress: impl FnMut(&str),
 ) -> Result<RankingExperiment, EngineError> {
     let threshold = crate::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
@@ -171,13 +180,26 @@ pub fn run_ranking(
         });
         row(format!("hybrid-als knob t={t}"), config)
     });
+    let mut measured = Vec::with_capacity(splits.len());
     for (seed, split) in splits {
         let train = split.train_positives(dataset.n_users(), dataset.n_items(), threshold);
         let test = split.test_positives(dataset.n_users(), dataset.n_items(), threshold);
         let candidates = Candidates::for_split(dataset, &train, rule);
+        let users = UserSample::draw(
+            users_with_tests(&test),
+            population.for_catalog(dataset.n_items()),
+            *seed,
+        );
         let evaluate = |scorer: &dyn Scorer| {
-            let report =
-                evaluate_ranking_with(scorer, &candidates, &train, &test, &dataset.items.genres, K);
+            let report = evaluate_ranking_of(
+                scorer,
+                &candidates,
+                &train,
+                &test,
+                &dataset.items.genres,
+                K,
+                &users.users,
+            );
             metrics_of(&report, &train)
         };
         for (m, result) in models.iter().zip(results.iter_mut()) {
@@ -225,6 +247,7 @@ pub fn run_ranking(
                 fit_seconds,
             });
         }
+        measured.push(users);
     }
     if let Some(knob_result) = knob_result {
         let at = results
@@ -247,6 +270,7 @@ pub fn run_ranking(
         splits: splits.iter().map(|s| s.1.name.clone()).collect(),
         k: K,
         catalog_size,
+        users: measured,
         models: results,
     })
 }
@@ -302,6 +326,17 @@ impl RankingExperiment {
             self.catalog_size,
             self.candidates
         );
+        let measured: Vec<String> = self.users.iter().map(UserSample::describe).collect();
+        if let Some(first) = measured.first() {
+            if measured.iter().all(|m| m == first) {
+                s.push_str(&format!("Measured: {first}.\n\n"));
+            } else {
+                s.push_str(&format!(
+                    "Measured, split by split: {}.\n\n",
+                    measured.join("; ")
+                ));
+            }
+        }
         s.push_str("| model | P@10 | R@10 | NDCG@10 | MAP@10 | AUC | cov@10 | novelty@10 | ILD@10 | unliked slots | fit s |\n");
         s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for r in &self.models {

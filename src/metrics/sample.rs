@@ -1,17 +1,19 @@
 //! Which users an evaluation measures. PROTOCOL.md evaluates every user with a test positive in
-//! the split; on ML-1M and smaller data that is what every report does. On larger data (ML-20M
-//! and up: 138k–200k evaluated users) the trust report, the fairness audit, the knob's sweep and
-//! the Trust and Fairness tabs measure a seeded sample of at most [`DEFAULT_SAMPLE`] of them, and
-//! at most [`DEFAULT_SCORE_BUDGET`] user × movie scores per pass (on ML-32M's 87,585 movies: 6,850
-//! users), so each job's evaluation takes about the same time on any catalog instead of half an
-//! hour; the report and the screen say so ([`UserSample::describe`]), and `--all-users` measures
-//! everyone.
+//! the split; on ML-1M and smaller data that is what every report does. On larger data (ML-10M
+//! and up: 70k–200k evaluated users) `eval`, the trust report, the fairness audit, the knob's
+//! sweep and the Trust and Fairness tabs measure a seeded sample of at most [`DEFAULT_SAMPLE`] of
+//! them, and the ranking measures at most [`DEFAULT_SCORE_BUDGET`] user × movie scores per pass
+//! (on ML-32M's 87,585 movies: 6,850 users), so each job's evaluation takes about the same time on
+//! any catalog instead of half an hour; the report and the screen say so
+//! ([`UserSample::describe`]), and `--all-users` measures everyone. The rating task (whose cost is
+//! the fits: SVD++ on every rating of ML-25M is most of an hour) trains and measures on the
+//! sampled users' ratings.
 //!
 //! The sample is drawn with a ChaCha8 generator seeded by the split's seed on stream 2 (the
 //! holdout split uses stream 0, the stability perturbation stream 1): `rand::seq::index::sample`
 //! of `limit` positions among the evaluated users in ascending order, then sorted, so the same seed
 //! picks the same users on every machine and the per-user rows of a report stay in ascending
-//! user order. Models are always trained on every user; only the measuring is sampled.
+//! user order. Ranking models are always trained on every user; only the measuring is sampled.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

@@ -4,11 +4,16 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use whyrec::data::interactions::DEFAULT_POSITIVE_THRESHOLD;
 use whyrec::data::split::{holdout, random_ratings};
 use whyrec::data::{load_kind, Dataset, DatasetKind, LoadOptions};
 use whyrec::engine::baselines::Popularity;
 use whyrec::engine::rating::{BiasConfig, MfConfig, RatingSpec};
-use whyrec::metrics::rating::evaluate_splits;
+use whyrec::engine::{CandidateRule, Candidates, ModelSpec, Settings};
+use whyrec::metrics::experiment::run_ranking;
+use whyrec::metrics::ranking::{evaluate_ranking_of, users_with_tests};
+use whyrec::metrics::rating::{evaluate_splits, evaluate_splits_of, random_split_for, rated_users};
+use whyrec::metrics::sample::{Population, UserSample};
 use whyrec::metrics::{evaluate_ml100k_folds, evaluate_ranking};
 
 /// Loads a shared dataset strictly (the shared copies are GroupLens' files, byte for byte).
@@ -139,4 +144,103 @@ fn rating_random_split_latest_small() {
         global.mean_rmse, bias.mean_rmse
     );
     assert!(bias.mean_rmse < global.mean_rmse - 0.1);
+}
+
+#[test]
+fn rating_task_on_a_user_sample_keeps_the_whole_splits_draw() {
+    // A sample of 100 of ml-latest-small's 610 users: the split holds exactly their ratings, each
+    // on the side (train or test) the whole split puts it, and the report states the sample.
+    let d = load(DatasetKind::MlLatestSmall);
+    let whole = random_ratings(&d, 3);
+    let (split, users) = random_split_for(&d, 3, Population::AtMost(100));
+    assert_eq!(
+        (users.measured, users.evaluated),
+        (100, rated_users(&d).len())
+    );
+    assert_eq!(users.sample_seed, Some(3));
+    assert!(
+        split.name.contains("sample 100/610 users"),
+        "{}",
+        split.name
+    );
+    let kept = |part: &[whyrec::data::split::Interaction]| -> Vec<(u32, u32)> {
+        part.iter()
+            .filter(|r| users.users.binary_search(&r.user).is_ok())
+            .map(|r| (r.user, r.item))
+            .collect()
+    };
+    let pairs = |part: &[whyrec::data::split::Interaction]| -> Vec<(u32, u32)> {
+        part.iter().map(|r| (r.user, r.item)).collect()
+    };
+    assert_eq!(pairs(&split.train), kept(&whole.train));
+    assert_eq!(pairs(&split.test), kept(&whole.test));
+    assert!(!split.test.is_empty());
+    // The same seed draws the same users; everyone when the cap is not below the population.
+    assert_eq!(random_split_for(&d, 3, Population::AtMost(100)).1, users);
+    let (all, everyone) = random_split_for(&d, 3, Population::default());
+    assert!(!everyone.is_sample());
+    assert_eq!(pairs(&all.train), pairs(&whole.train));
+    let spec = [RatingSpec::Bias(BiasConfig::default())];
+    let report = evaluate_splits_of(&d, &[split], vec![users.clone()], &spec, 3);
+    assert_eq!(report.users, [users]);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["users"][0]["measured"], 100);
+    assert_eq!(json["users"][0]["sample_seed"], 3);
+    assert!(report.models[1].mean_rmse < report.models[0].mean_rmse);
+}
+
+#[test]
+fn ranking_eval_on_a_user_sample_measures_exactly_the_sample() {
+    // run_ranking with a 60-user sample: its metrics are those of the same model over exactly the
+    // sampled users (drawn with the split's seed), and the report names the sample.
+    let d = load(DatasetKind::Ml100k);
+    let seed = 2;
+    let split = holdout(&d, seed, DEFAULT_POSITIVE_THRESHOLD);
+    let settings = Settings::default();
+    let experiment = run_ranking(
+        &d,
+        &[(seed, split.clone())],
+        &[ModelSpec::Popularity],
+        &settings,
+        CandidateRule::Served,
+        None,
+        Population::AtMost(60),
+        |_| {},
+    )
+    .unwrap();
+    let train = split.train_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
+    let test = split.test_positives(d.n_users(), d.n_items(), DEFAULT_POSITIVE_THRESHOLD);
+    let users = UserSample::draw(users_with_tests(&test), Population::AtMost(60), seed);
+    assert_eq!(experiment.users, std::slice::from_ref(&users));
+    assert_eq!((users.measured, users.is_sample()), (60, true));
+    let candidates = Candidates::for_split(&d, &train, CandidateRule::Served);
+    let popularity = Popularity::fit(&train);
+    let report = evaluate_ranking_of(
+        &popularity,
+        &candidates,
+        &train,
+        &test,
+        &d.items.genres,
+        10,
+        &users.users,
+    );
+    let measured = &experiment.models[0].metrics;
+    assert_eq!(measured.precision, report.metrics.precision);
+    assert_eq!(measured.coverage, report.metrics.coverage);
+    assert_eq!(measured.users, 60);
+    assert!(experiment.table().contains("a seeded sample of 60 of the"));
+    // The default population measures all of ML-100K's evaluated users.
+    let full = run_ranking(
+        &d,
+        &[(seed, split)],
+        &[ModelSpec::Popularity],
+        &settings,
+        CandidateRule::Served,
+        None,
+        Population::default(),
+        |_| {},
+    )
+    .unwrap();
+    assert!(!full.users[0].is_sample());
+    assert!(full.table().contains("Measured: all "));
 }
