@@ -135,7 +135,7 @@ pub(crate) struct FeatureCounts {
 pub(super) struct BlockCounts {
     pub(super) touched: Vec<u32>,
     pub(super) m: Vec<f64>,
-    sx: Vec<f64>,
+    pub(super) sx: Vec<f64>,
     pub(super) sum_x2: f64,
     pub(super) lambda: f64,
 }

@@ -28,23 +28,24 @@
 //!
 //! with `u_r^a = x_f Δ_f` for row r's feature f in group a. H's data part is summed over each
 //! row j of the other side: `o_j·Δ_f` for every feature is one small matrix product `O·Δᵀ`, and
-//! the rows that interacted with j are only counted by their feature pattern ([`Groups`]), so the
-//! pass over the interactions reads no factor row — where solving the blocks one after another
-//! needs a full gather pass per attribute. Every sum runs over fixed chunks combined in order, so
-//! the result does not depend on the number of threads.
+//! the rows that interacted with j enter only by how many fall in each feature pattern (cell),
+//! counted once per training run (`feature_cells.rs`, which also derives the blocks' counts from
+//! those cells), so a sweep reads no interaction for it — where solving the blocks one after
+//! another needs a full gather pass per attribute. Every sum runs over fixed chunks combined in
+//! order, so the result does not depend on the number of threads.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::blocks::Solve;
-use super::feature_blocks::{apply_block, block_matrix, disjoint_runs, BlockCounts, FeatureCounts};
+use super::feature_blocks::{apply_block, block_matrix, BlockCounts, FeatureCounts};
+use super::feature_cells::{add_data_curvature, CellCounts, Groups};
 use super::steps::{Halt, Weights};
 use crate::data::Csr;
 use crate::engine::factors::side::Side;
-use crate::engine::kernels::{dot, refine_from, symmetric_product, Spd};
+use crate::engine::kernels::{dot, refine_from, Spd};
 
 /// A feature's gradient `∇_f` and Newton direction `Δ_f`.
 type Move = (Vec<f64>, Vec<f64>);
@@ -53,31 +54,62 @@ type Move = (Vec<f64>, Vec<f64>);
 /// thread count).
 const ROW_CHUNK: usize = 256;
 
-/// Rows per chunk of the curvature pass: small, because one popular film's interactions can
-/// outweigh thousands of others' (fixed, so results do not depend on the thread count).
-const CURVATURE_CHUNK: usize = 16;
+/// What one side's subspace steps keep for a training run: the data gradients its own step leaves
+/// (one row per row, rewritten every sweep), its features' groups and cells, and the cells of the
+/// rows that interacted with each row of the other side (`feature_cells.rs`).
+pub(crate) struct Subspace {
+    pub(crate) gradient: Array2<f32>,
+    pub(crate) groups: Groups,
+    pub(crate) cells: CellCounts,
+}
+
+impl Subspace {
+    /// `transposed`: the interactions by row of the other side (`by_item` for the users'
+    /// features); `low_transposed` the same of the low ratings when the trainer has them (their
+    /// loss is part of `W_r`, so of the step lengths).
+    pub(crate) fn of(side: &Side, transposed: &Csr, low_transposed: Option<&Csr>) -> Subspace {
+        let groups = Groups::of(side);
+        let cells = CellCounts::of(&groups, transposed, low_transposed);
+        Subspace {
+            gradient: Array2::zeros(side.own.dim()),
+            groups,
+            cells,
+        }
+    }
+
+    /// The side's feature-block counts, from the cells (`interactions`: the side's own).
+    pub(crate) fn feature_counts(
+        &self,
+        side: &Side,
+        interactions: &Csr,
+        w: &Weights,
+    ) -> FeatureCounts {
+        self.cells
+            .feature_counts(side, &self.groups, interactions, w)
+    }
+}
 
 /// Moves every feature embedding of `side` along its block's Newton direction, each group by the
-/// step lengths that minimise the objective exactly on the groups' span (see the module docs). `gradient` holds each row's data gradient `g_r` at the
-/// current composed vectors, as the own step just before left it; `gram = otherᵀ·other`;
-/// `counts` and `groups` are [`FeatureCounts::of`] and [`Groups::of`] this side; `transposed`
-/// the interactions by row of the other side (`by_item` for the users' features),
-/// `low_transposed` the same of the low ratings when the trainer has them (their loss is part of
-/// `W_r`, so of the step lengths).
+/// step lengths that minimise the objective exactly on the groups' span (see the module docs).
+/// `subspace.gradient` holds each row's data gradient `g_r` at the current composed vectors, as
+/// the own step just before left it; `gram = otherᵀ·other`; `counts` are this side's
+/// [`Subspace::feature_counts`] (or [`FeatureCounts::of`]: the same sums).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn descend_features(
     side: &mut Side,
-    transposed: &Csr,
-    low_transposed: Option<&Csr>,
     other: &Array2<f32>,
     gram: &[f64],
     counts: &FeatureCounts,
-    groups: &Groups,
-    gradient: &Array2<f32>,
+    subspace: &Subspace,
     w: &Weights,
     solve: Solve,
     cancel: &AtomicBool,
 ) -> Result<(), Halt> {
+    let Subspace {
+        gradient,
+        groups,
+        cells,
+    } = subspace;
     let n_features = side.features.n_features();
     if n_features == 0 {
         return Ok(());
@@ -117,16 +149,7 @@ pub(crate) fn descend_features(
             None => directions.push(None),
         }
     }
-    add_data_curvature(
-        transposed,
-        low_transposed,
-        other,
-        gram,
-        w,
-        &directions,
-        groups,
-        &mut curvature,
-    );
+    add_data_curvature(cells, other, gram, w, &directions, groups, &mut curvature);
     let steps = group_steps(&curvature, &slope, n_groups)?;
     for (f, delta) in directions.iter().enumerate() {
         let step = steps[groups.group[f] as usize];
@@ -237,197 +260,6 @@ fn newton_direction(
     }
 }
 
-/// The features' groups and the rows' feature patterns, fixed while the features are (a training
-/// run computes them once).
-pub(crate) struct Groups {
-    /// The group of each feature: the maximal runs of consecutive features no two of which share
-    /// a row (the values of one categorical attribute), so a row has at most one feature per group.
-    group: Vec<u32>,
-    n_groups: usize,
-    /// Each row's cell: rows with the same features and weights share one (users: at most
-    /// genders × ages × occupations cells).
-    cell_of_row: Vec<u32>,
-    /// Each cell's features and weights (one row per cell) and its number of rows.
-    cells: Csr,
-    cell_size: Vec<f64>,
-}
-
-impl Groups {
-    pub(crate) fn of(side: &Side) -> Groups {
-        let by_row = &side.features.by_row;
-        let runs = disjoint_runs(&side.features.by_feature, by_row.n_rows);
-        let mut group = vec![0u32; by_row.n_cols];
-        for (g, run) in runs.iter().enumerate() {
-            group[run.clone()].fill(g as u32);
-        }
-        let mut ids: HashMap<(&[u32], Vec<u32>), u32> = HashMap::new();
-        let (mut cell_rows, mut cell_cols, mut cell_values) = (Vec::new(), Vec::new(), Vec::new());
-        let mut cell_size = Vec::new();
-        let cell_of_row = (0..by_row.n_rows)
-            .map(|r| {
-                let (feats, xs) = (by_row.row(r), by_row.row_values(r));
-                let key = (feats, xs.iter().map(|x| x.to_bits()).collect());
-                let next = ids.len() as u32;
-                let id = *ids.entry(key).or_insert(next);
-                if id == next {
-                    cell_rows.extend(std::iter::repeat_n(id, feats.len()));
-                    cell_cols.extend_from_slice(feats);
-                    cell_values.extend_from_slice(xs);
-                    cell_size.push(0.0);
-                }
-                cell_size[id as usize] += 1.0;
-                id
-            })
-            .collect();
-        let cells = Csr::from_triplets(
-            cell_size.len(),
-            by_row.n_cols,
-            &cell_rows,
-            &cell_cols,
-            &cell_values,
-        );
-        Groups {
-            group,
-            n_groups: runs.len(),
-            cell_of_row,
-            cells,
-            cell_size,
-        }
-    }
-
-    /// Adds `scale · Σ_{a ≥ b} x_a x_b v(f_a) v(f_b)` over cell c's moving features to `sums`
-    /// (lower triangle by group: a row has one feature per group, so two of its features are two
-    /// groups, H's symmetric entry for them held once).
-    fn add_cell(&self, sums: &mut [f64], c: usize, scale: f64, moving: &[bool], value: &[f64]) {
-        let n = self.n_groups;
-        let (feats, xs) = (self.cells.row(c), self.cells.row_values(c));
-        for (a, (&f, &x)) in feats.iter().zip(xs).enumerate() {
-            let f = f as usize;
-            if !moving[f] {
-                continue;
-            }
-            let va = scale * f64::from(x) * value[f];
-            let ga = self.group[f] as usize;
-            for (&f2, &x2) in feats[..=a].iter().zip(xs) {
-                let f2 = f2 as usize;
-                if moving[f2] {
-                    let gb = self.group[f2] as usize;
-                    let at = if ga >= gb { ga * n + gb } else { gb * n + ga };
-                    sums[at] += va * f64::from(x2) * value[f2];
-                }
-            }
-        }
-    }
-}
-
-/// Adds `Σ_r u_r^aᵀ W_r u_r^b` to `curvature` (lower triangle, groups × groups), where
-/// `u_r^a = x_f Δ_f` for row r's one feature f in group a: `w0·x_f x_f'·Δ_fᵀ G Δ_f'` per row,
-/// plus `(c − w0)·Σ_{j∈I_r} (o_j·u^a)(o_j·u^b)` and the same with `β` over the row's low
-/// ratings. The data part is summed the other way round, over each row j of the other side and
-/// the rows r that interacted with it (`transposed`): `o_j·Δ_f` for every feature at once is one
-/// small matrix product `O·Δᵀ`, and the rows of `I_j` only count how many fall in each cell
-/// (rows with the same features), so the pass reads no factor row per interaction. Rows run in
-/// fixed chunks summed in order, so the result does not depend on the thread count.
-#[allow(clippy::too_many_arguments)]
-fn add_data_curvature(
-    transposed: &Csr,
-    low_transposed: Option<&Csr>,
-    other: &Array2<f32>,
-    gram: &[f64],
-    w: &Weights,
-    directions: &[Option<Vec<f64>>],
-    groups: &Groups,
-    curvature: &mut [f64],
-) {
-    let k = other.ncols();
-    let n_features = directions.len();
-    let n_cells = groups.cell_size.len();
-    let moving: Vec<bool> = directions.iter().map(Option::is_some).collect();
-    // The G part, cell by cell: Σ x_a x_b Δ_aᵀ G Δ_b = Σ x_a x_b Δ_a·(G Δ_b).
-    let mut delta_t = Array2::<f32>::zeros((k, n_features));
-    let mut g_delta = vec![0.0f64; n_features * k];
-    for (f, d) in directions.iter().enumerate() {
-        if let Some(d) = d {
-            symmetric_product(gram, d, &mut g_delta[f * k..(f + 1) * k]);
-            for (c, &v) in d.iter().enumerate() {
-                delta_t[[c, f]] = v as f32;
-            }
-        }
-    }
-    let mut quad = vec![0.0f64; n_features * n_features];
-    for (f, d) in directions.iter().enumerate() {
-        for f2 in 0..n_features {
-            if let (Some(d), true) = (d, moving[f2]) {
-                quad[f * n_features + f2] = dot(d, &g_delta[f2 * k..(f2 + 1) * k]);
-            }
-        }
-    }
-    let n = groups.n_groups;
-    for c in 0..n_cells {
-        let (feats, xs) = (groups.cells.row(c), groups.cells.row_values(c));
-        for (a, (&f, &x)) in feats.iter().zip(xs).enumerate() {
-            for (&f2, &x2) in feats[..=a].iter().zip(xs) {
-                let (f, f2) = (f as usize, f2 as usize);
-                if moving[f] && moving[f2] {
-                    let (ga, gb) = (groups.group[f] as usize, groups.group[f2] as usize);
-                    let at = if ga >= gb { ga * n + gb } else { gb * n + ga };
-                    let xx = f64::from(x) * f64::from(x2);
-                    curvature[at] +=
-                        groups.cell_size[c] * w.unobserved * xx * quad[f * n_features + f2];
-                }
-            }
-        }
-    }
-    // The data part: P = O·Δᵀ (other rows × features); per row j, its rows counted by cell.
-    let projections = other.dot(&delta_t);
-    let extra = w.positive - w.unobserved;
-    let others: Vec<usize> = (0..other.nrows()).collect();
-    let data: Vec<Vec<f64>> = others
-        .par_chunks(CURVATURE_CHUNK)
-        .map_init(
-            || {
-                (
-                    vec![0.0f64; n_cells],
-                    Vec::<u32>::new(),
-                    vec![0.0f64; n_features],
-                )
-            },
-            |(count, touched, value), js| {
-                let mut sums = vec![0.0f64; n * n];
-                for &j in js {
-                    for (v, &p) in value.iter_mut().zip(projections.row(j).iter()) {
-                        *v = f64::from(p);
-                    }
-                    let lists = [
-                        (Some(transposed), extra),
-                        (low_transposed.filter(|_| w.low > 0.0), w.low),
-                    ];
-                    for (list, scale) in lists {
-                        let Some(list) = list else { continue };
-                        for &r in list.row(j) {
-                            let c = groups.cell_of_row[r as usize];
-                            if count[c as usize] == 0.0 {
-                                touched.push(c);
-                            }
-                            count[c as usize] += 1.0;
-                        }
-                        for &c in touched.iter() {
-                            let c = c as usize;
-                            groups.add_cell(&mut sums, c, scale * count[c], &moving, value);
-                            count[c] = 0.0;
-                        }
-                        touched.clear();
-                    }
-                }
-                sums
-            },
-        )
-        .collect();
-    for part in &data {
-        curvature.iter_mut().zip(part).for_each(|(c, p)| *c += p);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,6 +356,32 @@ mod tests {
     }
 
     #[test]
+    fn the_cells_give_the_same_feature_counts_as_a_pass_per_feature() {
+        // Both sides, one-hot demographics and overlapping genres: every count equal (Σ of 1s,
+        // exact either way) and the same rows touched.
+        let (m, positives, w) = model(1);
+        let Sides { users, items } = &m.sides;
+        let (bu, bi) = (&positives.by_user, &positives.by_item);
+        for (side, own, transposed, n_other) in [
+            (users, bu, bi, items.own.nrows()),
+            (items, bi, bu, users.own.nrows()),
+        ] {
+            let direct = FeatureCounts::of(side, own, n_other, &w);
+            let cells = Subspace::of(side, transposed, None).feature_counts(side, own, &w);
+            assert_eq!(direct.blocks.len(), side.features.n_features());
+            assert_eq!(cells.blocks.len(), direct.blocks.len());
+            for (a, b) in direct.blocks.iter().zip(&cells.blocks) {
+                assert!(!a.touched.is_empty());
+                assert_eq!(a.touched, b.touched);
+                assert_eq!(a.m, b.m);
+                assert_eq!(a.sx, b.sx);
+                assert_eq!(a.sum_x2, b.sum_x2);
+                assert_eq!(a.lambda, b.lambda);
+            }
+        }
+    }
+
+    #[test]
     fn the_own_step_leaves_every_rows_data_gradient() {
         for solve in [Solve::Exact, Solve::Cg { steps: 1 }, Solve::Cg { steps: 3 }] {
             let (mut m, positives, w) = model(1);
@@ -571,9 +429,8 @@ mod tests {
             let bi = &positives.by_item;
             let cancel = AtomicBool::new(false);
             let Sides { users, items } = &mut m.sides;
-            let counts = FeatureCounts::of(items, bi, users.own.nrows(), &w);
-            let groups = Groups::of(items);
-            let mut gradient = Array2::<f32>::zeros(items.own.dim());
+            let mut subspace = Subspace::of(items, &positives.by_user, None);
+            let counts = subspace.feature_counts(items, bi, &w);
             let pp = gram(&users.composed);
             solve_own_with(
                 items,
@@ -584,24 +441,22 @@ mod tests {
                 &w,
                 solve,
                 &cancel,
-                Some(&mut gradient),
+                Some(&mut subspace.gradient),
             )
             .unwrap();
             let before = items.feature_factors.clone();
             descend_features(
                 items,
-                &positives.by_user,
-                None,
                 &users.composed,
                 &pp,
                 &counts,
-                &groups,
-                &gradient,
+                &subspace,
                 &w,
                 solve,
                 &cancel,
             )
             .unwrap();
+            let groups = &subspace.groups;
             let after = items.feature_factors.clone();
             let direction = &after - &before;
             assert!(

@@ -19,6 +19,7 @@
 pub(crate) mod blocks;
 mod config;
 pub(crate) mod feature_blocks;
+mod feature_cells;
 pub(crate) mod feature_subspace;
 mod influence;
 mod model;

@@ -21,7 +21,7 @@ use rand_distr::{Distribution, Normal};
 use super::blocks::Solve;
 use super::config::AlsConfig;
 use super::feature_blocks::{solve_feature_blocks_with, FeatureCounts};
-use super::feature_subspace::{descend_features, Groups};
+use super::feature_subspace::{descend_features, Subspace};
 use super::model::HybridModel;
 use super::steps::{objective, objective_with, solve_own_with, Halt, Weights};
 use crate::data::{Csr, FeatureMatrix, Positives};
@@ -157,12 +157,11 @@ impl HybridModel {
 /// more per sweep (ML-100K holdout-20 seeds 1–5: P@10 0.2908 against 0.2903).
 pub(crate) const SUBSPACE_FROM: usize = 2_500_000;
 
-/// What one side's half of a sweep reads of the interactions: its rows' (`interactions`), the
-/// other side's (`transposed`), the low ratings both ways, its feature counts.
+/// What one side's half of a sweep reads of the interactions: its rows' (`interactions`) and low
+/// ratings, its feature counts.
 struct Half<'a> {
     interactions: &'a Csr,
-    transposed: &'a Csr,
-    low: (Option<&'a Csr>, Option<&'a Csr>),
+    low: Option<&'a Csr>,
     counts: &'a FeatureCounts,
 }
 
@@ -175,14 +174,14 @@ impl Half<'_> {
         side: &mut Side,
         other: &Array2<f32>,
         gram: &[f64],
-        subspace: Option<&mut (Array2<f32>, Groups)>,
+        subspace: Option<&mut Subspace>,
         w: &Weights,
         solve: Solve,
         cancel: &AtomicBool,
     ) -> Result<(), Halt> {
-        let (low, low_transposed) = self.low;
+        let low = self.low;
         match subspace {
-            Some((gradient, groups)) => {
+            Some(subspace) => {
                 solve_own_with(
                     side,
                     self.interactions,
@@ -192,21 +191,9 @@ impl Half<'_> {
                     w,
                     solve,
                     cancel,
-                    Some(gradient),
+                    Some(&mut subspace.gradient),
                 )?;
-                descend_features(
-                    side,
-                    self.transposed,
-                    low_transposed,
-                    other,
-                    gram,
-                    self.counts,
-                    groups,
-                    gradient,
-                    w,
-                    solve,
-                    cancel,
-                )
+                descend_features(side, other, gram, self.counts, subspace, w, solve, cancel)
             }
             None => {
                 solve_own_with(
@@ -277,25 +264,34 @@ fn run(
     // items by the user half (own and feature blocks), the objective, the change and the next
     // sweep; PᵀP of the users by the item half and the change.
     let mut gram_p = (sweeps > 0).then(|| gram(&model.sides.users.composed));
-    // What the feature blocks need of the interactions alone, counted once for all sweeps.
+    // Past SUBSPACE_FROM positives, each side with features keeps the data gradients its own
+    // step leaves for its feature step, its feature groups and the cells of the rows that
+    // interacted with each row of the other side (both sides' built side by side).
+    let subspace = sweeps > 0 && by_user.nnz() > SUBSPACE_FROM;
+    let subspace_of = |side: &Side, transposed: &Csr, low_transposed: Option<&Csr>| {
+        (subspace && side.features.n_features() > 0)
+            .then(|| Subspace::of(side, transposed, low_transposed))
+    };
+    let (mut user_subspace, mut item_subspace) = rayon::join(
+        || subspace_of(&model.sides.users, by_item, low_item),
+        || subspace_of(&model.sides.items, by_user, low_user),
+    );
+    // What the feature blocks need of the interactions alone, counted once for all sweeps (from
+    // the cells when the side has them).
+    let counts_of =
+        |side: &Side, sub: &Option<Subspace>, interactions: &Csr, n_other: usize| match sub {
+            Some(sub) => sub.feature_counts(side, interactions, &w),
+            None => FeatureCounts::of(side, interactions, n_other, &w),
+        };
     let (user_counts, item_counts) = if sweeps > 0 {
         let Sides { users, items } = &model.sides;
         rayon::join(
-            || FeatureCounts::of(users, by_user, items.own.nrows(), &w),
-            || FeatureCounts::of(items, by_item, users.own.nrows(), &w),
+            || counts_of(users, &user_subspace, by_user, items.own.nrows()),
+            || counts_of(items, &item_subspace, by_item, users.own.nrows()),
         )
     } else {
         (FeatureCounts::empty(), FeatureCounts::empty())
     };
-    let subspace = by_user.nnz() > SUBSPACE_FROM;
-    // Past SUBSPACE_FROM positives, each side with features keeps the data gradients its own
-    // step leaves for its feature step, and its feature groups.
-    let subspace_of = |side: &Side| {
-        (sweeps > 0 && subspace && side.features.n_features() > 0)
-            .then(|| (Array2::<f32>::zeros(side.own.dim()), Groups::of(side)))
-    };
-    let mut user_subspace = subspace_of(&model.sides.users);
-    let mut item_subspace = subspace_of(&model.sides.items);
     let mut gram_q = None;
     for sweep in 1..=sweeps {
         let previous = (
@@ -311,8 +307,7 @@ fn run(
         let Sides { users, items } = &mut model.sides;
         let user_half = Half {
             interactions: by_user,
-            transposed: by_item,
-            low: (low_user, low_item),
+            low: low_user,
             counts: &user_counts,
         };
         user_half
@@ -331,8 +326,7 @@ fn run(
         let Sides { users, items } = &mut model.sides;
         let item_half = Half {
             interactions: by_item,
-            transposed: by_user,
-            low: (low_item, low_user),
+            low: low_item,
             counts: &item_counts,
         };
         item_half
