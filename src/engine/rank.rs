@@ -26,6 +26,8 @@
 //! the lower item index, a NaN score ranking below every number; `k` beyond the number of candidates
 //! gives them all, best first.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::Scorer;
@@ -107,23 +109,24 @@ pub struct Candidates {
     in_catalog: Vec<bool>,
     catalog_size: usize,
     twins: Twins,
-    /// Per user, the items the rule removes (sorted).
-    seen: Csr,
+    /// Per user, the items the rule removes (sorted; values unused). Shared, not copied, when it is
+    /// the dataset's ratings matrix ([`Candidates::served_of`]).
+    seen: Arc<Csr>,
 }
 
 impl Candidates {
     /// What a served list may hold for every user of `dataset`: seen = every rating.
     pub fn served(dataset: &Dataset) -> Candidates {
-        Candidates::served_of(dataset, &dataset.ratings_by_user())
+        Candidates::served_of(dataset, &Arc::new(dataset.ratings_by_user()))
     }
 
-    /// [`Candidates::served`] with the dataset's ratings already held by user.
-    pub fn served_of(dataset: &Dataset, ratings: &Csr) -> Candidates {
-        let seen = ratings.with_values(1.0);
-        Candidates::new(
+    /// [`Candidates::served`] with the dataset's ratings already held by user
+    /// ([`Dataset::ratings_by_user`]): the matrix is shared, not copied (at ML-32M it is 256 MB).
+    pub fn served_of(dataset: &Dataset, ratings: &Arc<Csr>) -> Candidates {
+        Candidates::sharing(
             &dataset.catalog(),
             Twins::detect(dataset),
-            seen,
+            Arc::clone(ratings),
             CandidateRule::Served,
         )
     }
@@ -162,6 +165,11 @@ impl Candidates {
 
     /// From parts: `catalog` (item indices below `seen.n_cols`), twin groups and seen items per user.
     pub fn new(catalog: &[u32], twins: Twins, seen: Csr, rule: CandidateRule) -> Candidates {
+        Candidates::sharing(catalog, twins, Arc::new(seen), rule)
+    }
+
+    /// [`Candidates::new`] with the seen items shared.
+    fn sharing(catalog: &[u32], twins: Twins, seen: Arc<Csr>, rule: CandidateRule) -> Candidates {
         let n_items = seen.n_cols;
         let mut in_catalog = vec![false; n_items];
         for &i in catalog {

@@ -159,12 +159,16 @@ impl<M: Trainable> Explainer<M> {
     /// The explainer of a model trained on every positive (rating >= 4) of `dataset`, serving lists
     /// under the served candidate rule (no rated movie, no twin of one, one title once).
     pub fn from_dataset(model: M, dataset: &Dataset) -> ExplainResult<Self> {
-        Self::from_dataset_ratings(model, dataset, &dataset.ratings_by_user())
+        Self::from_dataset_ratings(model, dataset, &Arc::new(dataset.ratings_by_user()))
     }
 
     /// [`Self::from_dataset`] with the dataset's ratings already held by user
-    /// ([`Dataset::ratings_by_user`]).
-    pub fn from_dataset_ratings(model: M, dataset: &Dataset, ratings: &Csr) -> ExplainResult<Self> {
+    /// ([`Dataset::ratings_by_user`]; the served candidates share the matrix).
+    pub fn from_dataset_ratings(
+        model: M,
+        dataset: &Dataset,
+        ratings: &Arc<Csr>,
+    ) -> ExplainResult<Self> {
         let (positives, candidates) = rayon::join(
             || Positives::from_ratings(ratings, DEFAULT_POSITIVE_THRESHOLD),
             || Candidates::served_of(dataset, ratings),

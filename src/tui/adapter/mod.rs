@@ -188,7 +188,7 @@ impl Engine {
         let model = model.into();
         // The explainer (likes, candidates) and the star predictor all start from the ratings by
         // user; then they are independent: built side by side.
-        let ratings = dataset.ratings_by_user();
+        let ratings = Arc::new(dataset.ratings_by_user());
         let (explainer, stars) = rayon::join(
             || explainer_of(model, &dataset, &ratings),
             || {
@@ -203,7 +203,7 @@ impl Engine {
             dataset: Arc::new(dataset),
             explainer: Arc::new(explainer),
             stars: Arc::new(stars),
-            ratings: Arc::new(ratings),
+            ratings,
             population: Population::default(),
             retrain_with_tab_up_to: trust::RETRAIN_WITH_TAB_UP_TO,
         })
@@ -412,7 +412,7 @@ impl Engine {
 fn explainer_of(
     model: AnyFactorModel,
     dataset: &Dataset,
-    ratings: &Csr,
+    ratings: &Arc<Csr>,
 ) -> Result<AnyExplainer, String> {
     Ok(
         explain::Explainer::from_dataset_ratings(model, dataset, ratings)
