@@ -43,7 +43,7 @@ for s in $seeds; do
   "$WHYREC" "${common[@]}" split --kind holdout-20 --seed "$s" --export "$dir" >&2
   RAYON_NUM_THREADS="$THREADS" "$WHYREC" "${common[@]}" --reports-dir "$dir" \
     eval --train "$dir/train.csv" --test "$dir/test.csv" --seed "$s" --models "$WHYREC_MODELS" \
-    --candidates "$CANDIDATES" "${knob[@]}" >"$dir/whyrec-table.md"
+    --candidates "$CANDIDATES" --all-users "${knob[@]}" >"$dir/whyrec-table.md"
 done
 
 "$PYTHON" "$here/peers.py" --dataset "$DATASET" --data-dir "$DATA_DIR" --splits-root "$OUT" --seeds "$SEEDS" \

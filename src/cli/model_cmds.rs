@@ -16,7 +16,7 @@ use crate::data::split::{self, Split};
 use crate::data::Dataset;
 use crate::engine::rank::{ListSource, Served};
 use crate::engine::rating::RatingSpec;
-use crate::engine::rating::{BiasBaseline, BiasConfig};
+use crate::engine::rating::{mean_rating, BiasBaseline, BiasConfig};
 use crate::engine::{CandidateRule, Candidates, ModelSpec};
 use crate::metrics::experiment::{run_ranking, Timings};
 use crate::metrics::rating::{evaluate_splits_of, random_split_for};
@@ -202,6 +202,12 @@ pub fn eval_report(dataset: &Dataset, args: &EvalArgs) -> Result<(&'static str, 
         Task::Rating => {
             let specs = RatingSpec::all_defaults();
             let report = if dataset.name == "ml-100k" {
+                if let Some(n) = args.population.sample_users {
+                    bail!(
+                        "--sample-users {n}: ML-100K's rating task is its canonical folds u1..u5 \
+                         of every user (PROTOCOL.md); a user sample applies to random 90/10 splits"
+                    );
+                }
                 crate::metrics::rating::evaluate_ml100k_folds(dataset, &specs, args.seed)?
             } else {
                 let population = args.population.population();
@@ -363,11 +369,13 @@ pub fn recommend_on(dataset: &Dataset, args: &RecommendArgs) -> Result<()> {
         None => (0..dataset.n_users() as u32).collect(),
     };
     let model = args.train.model(dataset)?;
-    let candidates = Candidates::served(dataset);
-    let stars = BiasBaseline::fit(
-        &split::all_interactions(dataset),
-        dataset.n_users(),
-        dataset.n_items(),
+    // The served candidates and the star predictor share one ratings-by-user matrix (no copy of
+    // the ratings as interactions: at ML-32M that copy and its two matrices were about 1 GB).
+    let ratings = std::sync::Arc::new(dataset.ratings_by_user());
+    let candidates = Candidates::served_of(dataset, &ratings);
+    let stars = BiasBaseline::fit_by_user(
+        mean_rating(&dataset.ratings.rating),
+        &ratings,
         &BiasConfig::default(),
     );
     let k = args.k as usize;

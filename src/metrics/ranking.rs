@@ -499,7 +499,8 @@ pub fn auc(positives: &[f32], negatives: &mut [f32]) -> f64 {
 /// Up to this many positives, [`auc`] counts instead of sorting.
 pub const COUNTING_POSITIVES: usize = 48;
 
-/// Top-list slots, over every evaluated user, holding an item with no train positive.
+/// Top-list slots, over the measured users (every evaluated user unless the report is of a
+/// sample), holding an item with no train positive.
 pub fn unliked_slots(report: &RankingReport, train: &Positives) -> usize {
     report
         .users

@@ -98,6 +98,7 @@ pub struct FoldsReport {
     pub seed: u64,
     /// Per split (in `folds`' order), whose ratings it holds: every user with a rating, or on
     /// large data a seeded sample of them ([`random_split_for`]).
+    #[serde(default)]
     pub users: Vec<UserSample>,
     pub models: Vec<ModelFolds>,
 }
@@ -176,8 +177,9 @@ pub fn evaluate_splits(
 }
 
 /// [`evaluate_splits`] of splits holding the ratings of `users` (one per split, as the report
-/// states them). The fits are independent (each single-threaded and seeded), so every (model,
-/// split) pair is fitted side by side; the report lists them in line-up order.
+/// states them). The fits are independent and seeded (each gives the same model at any thread
+/// count), so every (model, split) pair is fitted side by side; the report lists them in line-up
+/// order. Their fit times are wall-clock times of fits that ran concurrently.
 pub fn evaluate_splits_of(
     dataset: &Dataset,
     splits: &[Split],
@@ -185,6 +187,7 @@ pub fn evaluate_splits_of(
     specs: &[RatingSpec],
     seed: u64,
 ) -> FoldsReport {
+    assert_eq!(users.len(), splits.len(), "one user sample per split");
     let mut specs = specs.to_vec();
     if !specs.contains(&RatingSpec::GlobalMean) {
         specs.insert(0, RatingSpec::GlobalMean);

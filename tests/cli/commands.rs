@@ -192,3 +192,71 @@ fn every_command_has_help() {
         assert!(text(&o).contains("Usage: whyrec"), "{c}");
     }
 }
+
+#[test]
+fn eval_measures_the_user_sample_it_is_asked_for() {
+    // --sample-users on both tasks: the table and the report name the sample; ML-100K's canonical
+    // rating folds refuse one.
+    let cwd = tempfile::tempdir().unwrap();
+    let data = shared();
+    let base = ["--data-dir", data.to_str().unwrap(), "eval"];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        whyrec(&args, cwd.path())
+    };
+    let o = run(&[
+        "--dataset",
+        "ml-latest-small",
+        "--task",
+        "rating",
+        "--sample-users",
+        "100",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("Ratings of a seeded sample of 100 of the 610 evaluated users (seed 1"),
+        "{out}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(cwd.path().join("reports/rating_metrics.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["users"][0]["measured"], 100);
+    assert_eq!(report["users"][0]["evaluated"], 610);
+    assert!(report["folds"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("(sample 100/610 users)"));
+
+    let o = run(&[
+        "--dataset",
+        "ml-100k",
+        "--models",
+        "popularity",
+        "--sample-users",
+        "50",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("Measured: a seeded sample of 50 of the "),
+        "{}",
+        text(&o)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cwd.path().join("reports/metrics.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["users"][0]["measured"], 50);
+    assert_eq!(report["models"][0]["metrics"]["users"], 50);
+
+    let o = run(&[
+        "--dataset",
+        "ml-100k",
+        "--task",
+        "rating",
+        "--sample-users",
+        "50",
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("canonical folds"), "{}", text(&o));
+}

@@ -200,6 +200,8 @@ impl CellCounts {
     /// The feature blocks' counts ([`FeatureCounts::of`]'s, from the cells instead of a pass per
     /// feature over its members' interactions): per feature, the other side's rows its members
     /// interacted with, `m = Σ x²` and `sx = Σ x` over them; `Σ x²` over the members and λ_f.
+    /// Summed per cell (`count · x²`), so equal to the pass's sums bit for bit when the weights
+    /// are 0 or 1 and up to rounding otherwise.
     /// `interactions` are the side's own (`by_user` for the users' features).
     pub(crate) fn feature_counts(
         &self,

@@ -1,6 +1,7 @@
 //! The feature-embedding step of a hybrid iALS sweep past [`super::train::SUBSPACE_FROM`]
-//! positives (`feature_blocks.rs` has the exact block steps used below it and the counts both
-//! use; `steps.rs` the objective and the own-embedding steps): after a side's own step, every
+//! positives (`feature_blocks.rs` has the exact block steps used below it, `feature_cells.rs` the
+//! counts this step takes from the rows' feature patterns, `steps.rs` the objective and the
+//! own-embedding steps): after a side's own step, every
 //! feature embedding D_d (users' demographics) or G_g (items' genres) of that side moves at once,
 //! by the combination of the blocks' Newton directions that minimises the objective exactly — so
 //! it never increases.
@@ -93,7 +94,8 @@ impl Subspace {
 /// step lengths that minimise the objective exactly on the groups' span (see the module docs).
 /// `subspace.gradient` holds each row's data gradient `g_r` at the current composed vectors, as
 /// the own step just before left it; `gram = otherᵀ·other`; `counts` are this side's
-/// [`Subspace::feature_counts`] (or [`FeatureCounts::of`]: the same sums).
+/// [`Subspace::feature_counts`] (or [`FeatureCounts::of`]: the same sums, equal bit for bit when
+/// every feature weight is 0 or 1, as genres and demographics are; otherwise up to rounding).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn descend_features(
     side: &mut Side,
@@ -379,6 +381,48 @@ mod tests {
                 assert_eq!(a.lambda, b.lambda);
             }
         }
+    }
+
+    #[test]
+    fn with_weighted_features_the_cells_give_the_same_counts_up_to_rounding() {
+        let (positives, genres, demographics) = fixture();
+        let mut weighted = genres.clone();
+        let n = weighted.matrix.values.len();
+        for (k, v) in weighted.matrix.values.iter_mut().enumerate() {
+            *v = 0.3 + 0.7 * (k % 5) as f32 / 4.0 + 1.0 / (n as f32);
+        }
+        let config = AlsConfig {
+            factors: 4,
+            iterations: 1,
+            ..AlsConfig::default()
+        };
+        let m = HybridAls::fit(
+            &positives,
+            Some(&weighted),
+            Some(&demographics),
+            &config,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        let w = Weights::of(&config, positives.by_user.n_cols);
+        let items = &m.sides.items;
+        let (bi, bu) = (&positives.by_item, &positives.by_user);
+        let direct = FeatureCounts::of(items, bi, m.sides.users.own.nrows(), &w);
+        let cells = Subspace::of(items, bu, None).feature_counts(items, bi, &w);
+        let close =
+            |a: f64, b: f64| assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
+        let mut weights_seen = false;
+        for (a, b) in direct.blocks.iter().zip(&cells.blocks) {
+            assert_eq!(a.touched, b.touched);
+            for (x, y) in a.m.iter().zip(&b.m).chain(a.sx.iter().zip(&b.sx)) {
+                close(*x, *y);
+                weights_seen |= x.fract() != 0.0;
+            }
+            close(a.sum_x2, b.sum_x2);
+            close(a.lambda, b.lambda);
+        }
+        assert!(weights_seen, "the weights reached the counts");
     }
 
     #[test]

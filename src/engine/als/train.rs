@@ -111,6 +111,7 @@ impl HybridAls {
             positives,
             low,
             config.iterations,
+            SUBSPACE_FROM,
             progress,
             cancel,
         )?;
@@ -131,7 +132,15 @@ impl HybridModel {
     ) -> Result<(), EngineError> {
         check_positives(positives, self.n_users(), self.n_items())?;
         let mut work = self.clone();
-        run(&mut work, positives, None, sweeps, progress, cancel)?;
+        run(
+            &mut work,
+            positives,
+            None,
+            sweeps,
+            SUBSPACE_FROM,
+            progress,
+            cancel,
+        )?;
         *self = work;
         Ok(())
     }
@@ -222,12 +231,15 @@ impl Half<'_> {
     }
 }
 
-/// `sweeps` sweeps then the final user step; checks for NaN/inf after every step.
+/// `sweeps` sweeps then the final user step; checks for NaN/inf after every step. Past
+/// `subspace_from` positives the feature step is the subspace step ([`SUBSPACE_FROM`]; tests pass
+/// 0 to run it on small data).
 fn run(
     model: &mut HybridModel,
     positives: &Positives,
     low: Option<&Positives>,
     sweeps: usize,
+    subspace_from: usize,
     progress: &mut dyn FnMut(TrainProgress),
     cancel: &AtomicBool,
 ) -> Result<(), EngineError> {
@@ -267,14 +279,20 @@ fn run(
     // Past SUBSPACE_FROM positives, each side with features keeps the data gradients its own
     // step leaves for its feature step, its feature groups and the cells of the rows that
     // interacted with each row of the other side (both sides' built side by side).
-    let subspace = sweeps > 0 && by_user.nnz() > SUBSPACE_FROM;
+    let subspace = sweeps > 0 && by_user.nnz() > subspace_from;
     let subspace_of = |side: &Side, transposed: &Csr, low_transposed: Option<&Csr>| {
         (subspace && side.features.n_features() > 0)
             .then(|| Subspace::of(side, transposed, low_transposed))
     };
+    // The low ratings' cells only when they weigh in the objective.
+    let (low_u, low_i) = if w.low > 0.0 {
+        (low_user, low_item)
+    } else {
+        (None, None)
+    };
     let (mut user_subspace, mut item_subspace) = rayon::join(
-        || subspace_of(&model.sides.users, by_item, low_item),
-        || subspace_of(&model.sides.items, by_user, low_user),
+        || subspace_of(&model.sides.users, by_item, low_i),
+        || subspace_of(&model.sides.items, by_user, low_u),
     );
     // What the feature blocks need of the interactions alone, counted once for all sweeps (from
     // the cells when the side has them).
@@ -483,6 +501,54 @@ mod tests {
                 "{solve:?} did not descend: {first} -> {last}"
             );
         }
+    }
+
+    #[test]
+    fn training_with_the_subspace_step_lowers_the_objective_every_sweep() {
+        // The whole training loop on the subspace path (forced on small data): the objective
+        // each sweep reports never rises, and the model differs from the block path's.
+        let (positives, genres, demo) = tiny();
+        let trained = |subspace_from: usize| {
+            let config = AlsConfig {
+                factors: 3,
+                iterations: 0,
+                ..AlsConfig::default()
+            };
+            let cancel = AtomicBool::new(false);
+            let mut m = HybridAls::fit(
+                &positives,
+                Some(&genres),
+                Some(&demo),
+                &config,
+                &mut |_| {},
+                &cancel,
+            )
+            .unwrap();
+            let mut objectives = Vec::new();
+            let mut record = |p: TrainProgress| objectives.push(p.objective.unwrap());
+            run(
+                &mut m,
+                &positives,
+                None,
+                6,
+                subspace_from,
+                &mut record,
+                &cancel,
+            )
+            .unwrap();
+            (m, objectives)
+        };
+        let (subspace, objectives) = trained(0);
+        assert_eq!(objectives.len(), 6);
+        for pair in objectives.windows(2) {
+            assert!(pair[1] <= pair[0] * (1.0 + 1e-7), "{objectives:?}");
+        }
+        assert!(objectives[5] < objectives[0], "{objectives:?}");
+        let (blocks, _) = trained(usize::MAX);
+        assert_ne!(
+            subspace.sides.users.feature_factors,
+            blocks.sides.users.feature_factors
+        );
     }
 
     #[test]
