@@ -126,6 +126,9 @@ pub fn run_all(global: &GlobalArgs, args: &RunAllArgs) -> Result<()> {
         ..defaults::<ExplainReportArgs>()?
     };
     write_explain_reports(&explainer, &global.reports_dir, &explain)?;
+    // Its likes, candidates and caches are not needed by the steps after (at ML-32M several
+    // hundred MB): freed before trust, fairness and the artifacts allocate theirs.
+    drop(explainer);
 
     steps.next("trust metrics and the accuracy–coverage knob → reports/trust_report.json");
     let trust = TrustArgs {
