@@ -253,7 +253,7 @@ fn knob_table(knob: &KnobCurve, all: bool) -> String {
             ));
         }
         s.push_str(
-            "unliked slots: top-10 slots, over all evaluated users, holding a movie without train \
+            "unliked slots: top-10 slots, over the measured users, holding a movie without train \
              positives (mean over the splits)\n",
         );
     }

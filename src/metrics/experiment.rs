@@ -357,7 +357,7 @@ impl RankingExperiment {
             ));
         }
         s.push_str(
-            "\nunliked slots: top-10 slots, over all evaluated users, holding a movie without train \
+            "\nunliked slots: top-10 slots, over the measured users, holding a movie without train \
              positives (mean over the splits).\n",
         );
         s
