@@ -1,5 +1,6 @@
 //! The Explore tab's edges a presenter runs into, on the real ML-100K (trained in memory): a like
-//! and its liked twin toggle together (every twin pair any user liked twice), a click on a
+//! and its liked twin toggle together (every twin pair any user liked twice) and are told apart by
+//! their ids in the "Because you liked" pane, a click on a
 //! "Because you liked" row selects the row drawn there (scrolled, at 80×24 and 160×48), the
 //! wheel over a pane that takes no focus scrolls nothing, `m` refuses while a what-if is on, and
 //! each quit autosaves to a new file that says it is an autosave.
@@ -74,6 +75,45 @@ fn a_like_and_its_liked_twin_toggle_together() {
         assert!(view(&rig.app).removed.is_empty(), "and back together");
     }
     assert!(pairs > 0, "ML-100K has users who liked both ids of a film");
+}
+
+#[test]
+fn two_likes_of_one_film_are_told_apart_in_the_because_pane() {
+    // User 1 liked "Chasing Amy" under both its ids: the pane names each row's id.
+    let dir = tempfile::tempdir().unwrap();
+    let mut rig = Rig::ml100k(dir.path(), 160, 48);
+    show(&mut rig, 0);
+    let engine = rig.app.engine.clone().unwrap();
+    let likes: Vec<u32> = view(&rig.app)
+        .detail
+        .as_ref()
+        .unwrap()
+        .influences
+        .items
+        .iter()
+        .map(|p| p.0)
+        .collect();
+    let amy: Vec<u32> = likes
+        .iter()
+        .copied()
+        .filter(|&i| engine.title(i).starts_with("Chasing Amy"))
+        .collect();
+    assert_eq!(amy.len(), 2, "both ids among user 1's likes");
+    rig.app.explore.as_mut().unwrap().focus = Pane::Influence;
+    let screen = rig.screen();
+    for item in amy {
+        let id = engine.dataset.item_id(item);
+        for _ in 0..likes.len() {
+            if rig.screen().contains(&format!("Chasing Amy (id {id})")) {
+                break;
+            }
+            rig.press(Action::Down);
+        }
+        assert!(
+            rig.screen().contains(&format!("Chasing Amy (id {id})")),
+            "row of id {id}\n{screen}"
+        );
+    }
 }
 
 #[test]

@@ -153,6 +153,15 @@ pub fn draw_influence(
         .filter(|v| v.is_finite())
         .fold(0.0, f32::max);
     let cols = (width, (width / 2).clamp(8, 30));
+    // Two likes under one title (a film's two MovieLens ids) are told apart by their ids.
+    let title_of = |item: u32| strip_year(engine.title(item));
+    let repeated = |item: u32| {
+        inf.items
+            .iter()
+            .filter(|p| title_of(p.0) == title_of(item))
+            .nth(1)
+            .is_some()
+    };
     let lines: Vec<Line> = inf
         .items
         .iter()
@@ -160,17 +169,19 @@ pub fn draw_influence(
         .skip(offset)
         .take(rows)
         .map(|(n, &(item, drop, _share))| {
+            let id = if repeated(item) {
+                format!(" (id {})", engine.dataset.item_id(item))
+            } else {
+                String::new()
+            };
             // The measured rank after removing this like, where the explain layer ranked it.
             let suffix = match inf.measured.iter().find(|m| m.0 == item) {
-                Some((_, Some(rank))) => format!(" →#{rank}"),
-                Some((_, None)) => " →out".to_string(),
-                None => String::new(),
+                Some((_, Some(rank))) => format!("{id} →#{rank}"),
+                Some((_, None)) => format!("{id} →out"),
+                None => id,
             };
             let room = cols.1.saturating_sub(suffix.chars().count() + 1);
-            let label = format!(
-                "{}{suffix}",
-                fit_name(strip_year(engine.title(item)), room).trim_end()
-            );
+            let label = format!("{}{suffix}", fit_name(title_of(item), room).trim_end());
             let line = bar_line(&label, drop, max, cols, theme);
             if selected == Some(n) {
                 line.style(theme.selected(true))
