@@ -20,7 +20,7 @@ use crate::engine::rating::{mean_rating, BiasBaseline, BiasConfig};
 use crate::engine::{CandidateRule, Candidates, ModelSpec};
 use crate::metrics::experiment::{run_ranking, Timings};
 use crate::metrics::rating::{evaluate_splits_of, random_split_for};
-use crate::metrics::sample::UserSample;
+use crate::metrics::sample::describe_splits;
 
 /// Parses `1-5` or `1,2,7` into seeds.
 pub fn parse_seeds(text: &str) -> Result<Vec<u64>> {
@@ -246,17 +246,11 @@ struct RatingTaskReport<'a> {
 
 fn rating_table(r: &crate::metrics::rating::FoldsReport) -> String {
     let mut s = format!("{} — rating task on {}\n\n", r.dataset, r.folds.join(", "));
-    let measured: Vec<String> = r.users.iter().map(UserSample::describe).collect();
-    if let Some(first) = measured.first() {
-        if measured.iter().all(|m| m == first) {
-            s.push_str(&format!("Ratings of {first}.\n\n"));
-        } else {
-            s.push_str(&format!(
-                "Ratings of, split by split: {}.\n\n",
-                measured.join("; ")
-            ));
-        }
-    }
+    s.push_str(&describe_splits(
+        &r.users,
+        "Ratings of ",
+        "Ratings of, split by split: ",
+    ));
     s.push_str("| model |");
     for f in &r.folds {
         s.push_str(&format!(" {} RMSE |", f.split(' ').next().unwrap_or(f)));

@@ -218,13 +218,12 @@ impl Dataset {
 
     /// Items with at least one rating of any value: the evaluation catalog of PROTOCOL.md.
     pub fn catalog(&self) -> Vec<u32> {
-        let mut rated = vec![false; self.n_items()];
-        for &i in &self.ratings.item {
-            rated[i as usize] = true;
-        }
-        (0..self.n_items() as u32)
-            .filter(|&i| rated[i as usize])
-            .collect()
+        present(&self.ratings.item, self.n_items())
+    }
+
+    /// Users with at least one rating, ascending.
+    pub fn rated_users(&self) -> Vec<u32> {
+        present(&self.ratings.user, self.n_users())
     }
 
     /// Genre names of an item, joined with `|`.
@@ -326,6 +325,15 @@ pub fn year_from_title(title: &str) -> Option<u16> {
     } else {
         None
     }
+}
+
+/// The indices below `n` that occur in `ids`, ascending.
+fn present(ids: &[u32], n: usize) -> Vec<u32> {
+    let mut seen = vec![false; n];
+    for &i in ids {
+        seen[i as usize] = true;
+    }
+    (0..n as u32).filter(|&i| seen[i as usize]).collect()
 }
 
 #[cfg(test)]

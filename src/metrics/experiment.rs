@@ -12,7 +12,7 @@ use super::knob::{KnobPath, Reranked, Reranker};
 use super::ranking::{
     evaluate_ranking_of, unliked_slots, users_with_tests, RankingMetrics, RankingReport, K,
 };
-use super::sample::{Population, UserSample};
+use super::sample::{describe_splits, Population, UserSample};
 use crate::data::interactions::{item_genre_features, user_demographic_features};
 use crate::data::split::Split;
 use crate::data::Dataset;
@@ -326,17 +326,11 @@ impl RankingExperiment {
             self.catalog_size,
             self.candidates
         );
-        let measured: Vec<String> = self.users.iter().map(UserSample::describe).collect();
-        if let Some(first) = measured.first() {
-            if measured.iter().all(|m| m == first) {
-                s.push_str(&format!("Measured: {first}.\n\n"));
-            } else {
-                s.push_str(&format!(
-                    "Measured, split by split: {}.\n\n",
-                    measured.join("; ")
-                ));
-            }
-        }
+        s.push_str(&describe_splits(
+            &self.users,
+            "Measured: ",
+            "Measured, split by split: ",
+        ));
         s.push_str("| model | P@10 | R@10 | NDCG@10 | MAP@10 | AUC | cov@10 | novelty@10 | ILD@10 | unliked slots | fit s |\n");
         s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for r in &self.models {

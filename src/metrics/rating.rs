@@ -131,17 +131,6 @@ impl FoldsReport {
     }
 }
 
-/// Users with at least one rating, ascending.
-pub fn rated_users(dataset: &Dataset) -> Vec<u32> {
-    let mut rated = vec![false; dataset.n_users()];
-    for &u in &dataset.ratings.user {
-        rated[u as usize] = true;
-    }
-    (0..dataset.n_users() as u32)
-        .filter(|&u| rated[u as usize])
-        .collect()
-}
-
 /// PROTOCOL.md's random 90/10 split with `seed` of the ratings of the users `population` asks for:
 /// every user with a rating, or a seeded sample of them ([`crate::metrics::sample`]; at most
 /// 10,000 users by default, so SVD++ fits in about a minute on ML-32M instead of an hour). Each
@@ -151,7 +140,7 @@ pub fn random_split_for(
     seed: u64,
     population: Population,
 ) -> (Split, UserSample) {
-    let users = UserSample::draw(rated_users(dataset), population, seed);
+    let users = UserSample::draw(dataset.rated_users(), population, seed);
     if !users.is_sample() {
         return (random_ratings(dataset, seed), users);
     }
@@ -172,7 +161,7 @@ pub fn evaluate_splits(
     specs: &[RatingSpec],
     seed: u64,
 ) -> FoldsReport {
-    let everyone = UserSample::draw(rated_users(dataset), Population::All, seed);
+    let everyone = UserSample::draw(dataset.rated_users(), Population::All, seed);
     evaluate_splits_of(dataset, splits, vec![everyone; splits.len()], specs, seed)
 }
 

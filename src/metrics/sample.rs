@@ -161,6 +161,18 @@ impl UserSample {
     }
 }
 
+/// The paragraph a table opens with to name the users of its splits: `single` and the one
+/// description when every split measured the same users, else `several` and each split's, e.g.
+/// "Measured: all 942 evaluated users.\n\n" (nothing when there are no splits).
+pub fn describe_splits(samples: &[UserSample], single: &str, several: &str) -> String {
+    let described: Vec<String> = samples.iter().map(UserSample::describe).collect();
+    match described.first() {
+        None => String::new(),
+        Some(first) if described.iter().all(|d| d == first) => format!("{single}{first}.\n\n"),
+        Some(_) => format!("{several}{}.\n\n", described.join("; ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use whyrec::engine::rating::{BiasConfig, MfConfig, RatingSpec};
 use whyrec::engine::{CandidateRule, Candidates, ModelSpec, Settings};
 use whyrec::metrics::experiment::run_ranking;
 use whyrec::metrics::ranking::{evaluate_ranking_of, users_with_tests};
-use whyrec::metrics::rating::{evaluate_splits, evaluate_splits_of, random_split_for, rated_users};
+use whyrec::metrics::rating::{evaluate_splits, evaluate_splits_of, random_split_for};
 use whyrec::metrics::sample::{Population, UserSample};
 use whyrec::metrics::{evaluate_ml100k_folds, evaluate_ranking};
 
@@ -155,7 +155,7 @@ fn rating_task_on_a_user_sample_keeps_the_whole_splits_draw() {
     let (split, users) = random_split_for(&d, 3, Population::AtMost(100));
     assert_eq!(
         (users.measured, users.evaluated),
-        (100, rated_users(&d).len())
+        (100, d.rated_users().len())
     );
     assert_eq!(users.sample_seed, Some(3));
     assert!(

@@ -183,50 +183,38 @@ impl Half<'_> {
         side: &mut Side,
         other: &Array2<f32>,
         gram: &[f64],
-        subspace: Option<&mut Subspace>,
+        mut subspace: Option<&mut Subspace>,
         w: &Weights,
         solve: Solve,
         cancel: &AtomicBool,
     ) -> Result<(), Halt> {
-        let low = self.low;
+        // The own step leaves each row's data gradient for the subspace step when there is one.
+        let gradient = subspace.as_deref_mut().map(|s| &mut s.gradient);
+        solve_own_with(
+            side,
+            self.interactions,
+            self.low,
+            other,
+            gram,
+            w,
+            solve,
+            cancel,
+            gradient,
+        )?;
         match subspace {
             Some(subspace) => {
-                solve_own_with(
-                    side,
-                    self.interactions,
-                    low,
-                    other,
-                    gram,
-                    w,
-                    solve,
-                    cancel,
-                    Some(&mut subspace.gradient),
-                )?;
                 descend_features(side, other, gram, self.counts, subspace, w, solve, cancel)
             }
-            None => {
-                solve_own_with(
-                    side,
-                    self.interactions,
-                    low,
-                    other,
-                    gram,
-                    w,
-                    solve,
-                    cancel,
-                    None,
-                )?;
-                solve_feature_blocks_with(
-                    side,
-                    self.interactions,
-                    other,
-                    gram,
-                    self.counts,
-                    w,
-                    solve,
-                    cancel,
-                )
-            }
+            None => solve_feature_blocks_with(
+                side,
+                self.interactions,
+                other,
+                gram,
+                self.counts,
+                w,
+                solve,
+                cancel,
+            ),
         }
     }
 }

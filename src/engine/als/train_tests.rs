@@ -27,25 +27,32 @@ fn tiny() -> (Positives, FeatureMatrix, FeatureMatrix) {
     )
 }
 
+/// A 3-factor model on [`tiny`] trained for `sweeps` sweeps (0: just initialised), with its config.
+fn fitted(sweeps: usize) -> (HybridModel, AlsConfig) {
+    let (positives, genres, demo) = tiny();
+    let config = AlsConfig {
+        factors: 3,
+        iterations: sweeps,
+        ..AlsConfig::default()
+    };
+    let m = HybridAls::fit(
+        &positives,
+        Some(&genres),
+        Some(&demo),
+        &config,
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    (m, config)
+}
+
 #[test]
 fn every_step_lowers_the_objective() {
     for solve in [Solve::Exact, Solve::Cg { steps: 1 }, Solve::Cg { steps: 3 }] {
-        let (positives, genres, demo) = tiny();
-        let config = AlsConfig {
-            factors: 3,
-            iterations: 0,
-            ..AlsConfig::default()
-        };
+        let (positives, ..) = tiny();
+        let (mut m, config) = fitted(0);
         let cancel = AtomicBool::new(false);
-        let mut m = HybridAls::fit(
-            &positives,
-            Some(&genres),
-            Some(&demo),
-            &config,
-            &mut |_| {},
-            &cancel,
-        )
-        .unwrap();
         let w = Weights::of(&config, positives.by_user.n_cols);
         let (bu, bi) = (&positives.by_user, &positives.by_item);
         let mut last = m.objective(&positives);
@@ -79,23 +86,10 @@ fn every_step_lowers_the_objective() {
 fn training_with_the_subspace_step_lowers_the_objective_every_sweep() {
     // The whole training loop on the subspace path (forced on small data): the objective
     // each sweep reports never rises, and the model differs from the block path's.
-    let (positives, genres, demo) = tiny();
+    let (positives, ..) = tiny();
     let trained = |subspace_from: usize| {
-        let config = AlsConfig {
-            factors: 3,
-            iterations: 0,
-            ..AlsConfig::default()
-        };
+        let (mut m, _) = fitted(0);
         let cancel = AtomicBool::new(false);
-        let mut m = HybridAls::fit(
-            &positives,
-            Some(&genres),
-            Some(&demo),
-            &config,
-            &mut |_| {},
-            &cancel,
-        )
-        .unwrap();
         let mut objectives = Vec::new();
         let mut record = |p: TrainProgress| objectives.push(p.objective.unwrap());
         run(
@@ -125,22 +119,9 @@ fn training_with_the_subspace_step_lowers_the_objective_every_sweep() {
 
 #[test]
 fn a_non_finite_factor_is_reported_as_divergence() {
-    let (positives, genres, demo) = tiny();
-    let config = AlsConfig {
-        factors: 3,
-        iterations: 2,
-        ..AlsConfig::default()
-    };
+    let (positives, ..) = tiny();
+    let (mut m, _) = fitted(2);
     let cancel = AtomicBool::new(false);
-    let mut m = HybridAls::fit(
-        &positives,
-        Some(&genres),
-        Some(&demo),
-        &config,
-        &mut |_| {},
-        &cancel,
-    )
-    .unwrap();
     m.sides.items.own[[2, 1]] = f32::NAN;
     m.sides.items.compose_all();
     let before = m.sides.items.own.clone();
