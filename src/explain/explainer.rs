@@ -415,7 +415,8 @@ impl<M: Trainable> Explainer<M> {
         &self.popularity
     }
 
-    /// `title (movie id)` of an item, for sentences.
+    /// The title of an item, for sentences (two ids of one film share it: `text::join_titles`
+    /// names such a title once).
     pub(crate) fn label(&self, item: u32) -> String {
         self.catalog.title(item).to_string()
     }
