@@ -51,22 +51,34 @@ fn fixture() -> (Positives, FeatureMatrix, FeatureMatrix) {
 
 fn model(sweeps: usize) -> (HybridModel, Positives, Weights) {
     let (positives, genres, demographics) = fixture();
+    let (m, w) = fit_on(&positives, &genres, &demographics, sweeps);
+    (m, positives, w)
+}
+
+/// A 4-factor model on `positives` with these features, trained for `sweeps` sweeps, and the
+/// weights it was trained with.
+fn fit_on(
+    positives: &Positives,
+    genres: &FeatureMatrix,
+    demographics: &FeatureMatrix,
+    sweeps: usize,
+) -> (HybridModel, Weights) {
     let config = AlsConfig {
         factors: 4,
         iterations: sweeps,
         ..AlsConfig::default()
     };
     let m = HybridAls::fit(
-        &positives,
-        Some(&genres),
-        Some(&demographics),
+        positives,
+        Some(genres),
+        Some(demographics),
         &config,
         &mut |_| {},
         &AtomicBool::new(false),
     )
     .unwrap();
     let w = Weights::of(&config, positives.by_user.n_cols);
-    (m, positives, w)
+    (m, w)
 }
 
 /// `W_r p_r − b_r` by brute force over every item (c on positives, w0 elsewhere).
@@ -127,21 +139,7 @@ fn with_weighted_features_the_cells_give_the_same_counts_up_to_rounding() {
     for (k, v) in weighted.matrix.values.iter_mut().enumerate() {
         *v = 0.3 + 0.7 * (k % 5) as f32 / 4.0 + 1.0 / (n as f32);
     }
-    let config = AlsConfig {
-        factors: 4,
-        iterations: 1,
-        ..AlsConfig::default()
-    };
-    let m = HybridAls::fit(
-        &positives,
-        Some(&weighted),
-        Some(&demographics),
-        &config,
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
-    let w = Weights::of(&config, positives.by_user.n_cols);
+    let (m, w) = fit_on(&positives, &weighted, &demographics, 1);
     let items = &m.sides.items;
     let (bi, bu) = (&positives.by_item, &positives.by_user);
     let direct = FeatureCounts::of(items, bi, m.sides.users.own.nrows(), &w);

@@ -153,7 +153,8 @@ pub fn draw_influence(
         .filter(|v| v.is_finite())
         .fold(0.0, f32::max);
     let cols = (width, (width / 2).clamp(8, 30));
-    // Two likes under one title (a film's two MovieLens ids) are told apart by their ids.
+    // Two rows that would show one title (a film's two MovieLens ids — `data::twins` — or two
+    // films of one name in different years, since the year is cut) are told apart by their ids.
     let title_of = |item: u32| strip_year(engine.title(item));
     let repeated = |item: u32| {
         inf.items
